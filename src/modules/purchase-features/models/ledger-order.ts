@@ -1,0 +1,32 @@
+import { model } from "@medusajs/framework/utils"
+
+/**
+ * The per-order ledger: one row per Medusa order, keyed by the order id, holding what the
+ * order counts for as of its last sync. Handling an order is "replace its row", so a
+ * repeated event changes nothing and a cancel takes exactly this order back out.
+ */
+export const LedgerOrder = model
+  .define("personalization_order", {
+    /** The Medusa order id. */
+    id: model.text().primaryKey(),
+    /** The customer the order counts for (a guest's order may count for the registered customer with its email). */
+    customer_id: model.text(),
+    /** The order's own customer_id in Medusa. */
+    source_customer_id: model.text(),
+    placed_at: model.dateTime(),
+    currency_code: model.text(),
+    /** Medusa order status at the last sync. */
+    status: model.text(),
+    /** Whether the status is one of the counted statuses (plugin option). */
+    counted: model.boolean(),
+    /** Spend in the order's currency: line subtotals after discounts, without tax and shipping, less received returns. */
+    amount: model.bigNumber(),
+    /** Units bought, less units returned. */
+    item_quantity: model.number(),
+    /** The order version the row was computed from. */
+    version: model.number(),
+  })
+  .indexes([
+    { on: ["customer_id", "placed_at"], where: null },
+    { on: ["source_customer_id"], where: null },
+  ])

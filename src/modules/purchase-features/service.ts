@@ -1,0 +1,509 @@
+import type { Context } from "@medusajs/framework/types"
+import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
+import {
+  InjectManager,
+  InjectTransactionManager,
+  MedusaContext,
+  MedusaError,
+  MedusaService,
+} from "@medusajs/framework/utils"
+import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
+import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine } from "./models"
+import { readOrderSnapshots, type OrderSelection, type OrderSnapshot } from "./order-source"
+
+/** First key of the two-key advisory locks this module takes ("pz" + kind). */
+const LOCK_CLASS = { order: 0x707a_0001, customer: 0x707a_0002, global: 0x707a_0000 } as const
+/**
+ * Above this many orders a transaction takes the module-wide lock exclusively instead of one
+ * lock per order and customer: advisory locks share the server's lock table
+ * (max_locks_per_transaction x max_connections slots, 6,400 by default).
+ */
+const MAX_KEYED_ORDERS = 50
+
+export type SyncResult = {
+  /** Orders read from Medusa and written to the ledger. */
+  synced: number
+  /** Ledger orders removed because they no longer exist or no longer belong to a live customer. */
+  removed: number
+  /** Customers whose aggregates were recomputed. */
+  customers: number
+  /** Greatest order id read (keyset cursor of a rebuild page). */
+  lastOrderId: string | null
+}
+
+export type CustomerFeaturesAsOf = {
+  customer_id: string
+  /** Whole days from the last order before as_of to as_of. */
+  recency_days: number
+  /** Whole days from the first order to as_of. */
+  tenure_days: number
+  order_count: number
+  money_order_count: number
+  total_spend: number
+  average_order_value: number
+  orders_30d: number
+  orders_90d: number
+  orders_365d: number
+  spend_90d: number
+  /** Mean days between consecutive orders; null with fewer than two orders. */
+  mean_interval_days: number | null
+  distinct_products: number
+}
+
+const json = (value: unknown) => JSON.stringify(value)
+const unique = <T>(values: Iterable<T>) => [...new Set(values)]
+
+class PurchaseFeaturesService extends MedusaService({
+  LedgerOrder,
+  LedgerOrderLine,
+  CustomerFeatures,
+  CustomerProduct,
+}) {
+  protected readonly options_: PersonalizationOptions
+
+  constructor(container: Record<string, unknown>, options: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    super(...arguments)
+    this.options_ = parsePersonalizationOptions(options)
+  }
+
+  get options(): PersonalizationOptions {
+    return this.options_
+  }
+
+  /**
+   * Brings the ledger and every aggregate in line with Medusa for these orders: each order is
+   * read again from Medusa (inside this transaction, after its lock) and replaces its ledger
+   * row; an order that no longer exists, or whose customer was deleted, is removed.
+   * Idempotent: syncing the same order twice leaves the same rows.
+   */
+  @InjectTransactionManager()
+  async syncOrders(orderIds: string[], @MedusaContext() sharedContext: Context = {}): Promise<SyncResult> {
+    const ids = unique(orderIds)
+    if (!ids.length) {
+      return { synced: 0, removed: 0, customers: 0, lastOrderId: null }
+    }
+    return this.sync_(this.em_(sharedContext), { orderIds: ids }, ids)
+  }
+
+  /**
+   * One page of a rebuild: the next `limit` orders after `afterId` in id order, plus every
+   * ledger order in the same id range that Medusa no longer has (so they are removed).
+   * `lastOrderId` is null when there are no more orders; the final call also removes
+   * ledger orders beyond the last Medusa order.
+   */
+  @InjectTransactionManager()
+  async syncOrderPage(
+    afterId: string,
+    limit: number,
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<SyncResult> {
+    const em = this.em_(sharedContext)
+    await this.lockAll_(em)
+    const snapshots = await readOrderSnapshots(em, { afterId, limit }, this.options_)
+    const last = snapshots.length === limit ? snapshots[snapshots.length - 1].id : null
+    const stale: { id: string }[] = await em.execute(
+      `SELECT id FROM personalization_order WHERE id > ? ${last ? "AND id <= ?" : ""}`,
+      last ? [afterId, last] : [afterId]
+    )
+    const ids = unique([...snapshots.map((s) => s.id), ...stale.map((r) => r.id)])
+    const result = await this.apply_(em, ids, snapshots, { exclusive: true })
+    return { ...result, lastOrderId: last }
+  }
+
+  /** Orders a rebuild will read: not deleted, not drafts, with a live customer. */
+  @InjectManager()
+  async countSourceOrders(@MedusaContext() sharedContext: Context = {}): Promise<number> {
+    const [row]: { n: number }[] = await this.em_(sharedContext).execute(
+      `SELECT COUNT(*)::int AS n FROM "order" o
+       JOIN customer c ON c.id = o.customer_id AND c.deleted_at IS NULL
+       WHERE o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'`
+    )
+    return row.n
+  }
+
+  /** Ledger order ids that count for, or were placed by, this customer. */
+  @InjectManager()
+  async listOrderIdsOfCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
+    const rows: { id: string }[] = await this.em_(sharedContext).execute(
+      `SELECT id FROM personalization_order WHERE customer_id = ? OR source_customer_id = ? ORDER BY id`,
+      [customerId, customerId]
+    )
+    return rows.map((r) => r.id)
+  }
+
+  /** Ledger order ids with a line of this product. */
+  @InjectManager()
+  async listOrderIdsOfProduct(productId: string, @MedusaContext() sharedContext: Context = {}) {
+    const rows: { order_id: string }[] = await this.em_(sharedContext).execute(
+      `SELECT DISTINCT order_id FROM personalization_order_line WHERE product_id = ? ORDER BY order_id`,
+      [productId]
+    )
+    return rows.map((r) => r.order_id)
+  }
+
+  /**
+   * Deletes every remaining row keyed by this customer. Called after the customer's orders
+   * were synced away, as a guarantee that nothing about a deleted customer stays behind.
+   */
+  @InjectTransactionManager()
+  async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
+    const em = this.em_(sharedContext)
+    await this.lockKeys_(em, "customer", [customerId])
+    let deleted = 0
+    for (const sql of [
+      `DELETE FROM personalization_order_line WHERE customer_id = ? RETURNING 1`,
+      `DELETE FROM personalization_customer_product WHERE customer_id = ? RETURNING 1`,
+      `DELETE FROM personalization_customer_features WHERE customer_id = ? RETURNING 1`,
+      `DELETE FROM personalization_order WHERE customer_id = ? OR source_customer_id = ? RETURNING 1`,
+    ]) {
+      const params = sql.includes("OR source_customer_id") ? [customerId, customerId] : [customerId]
+      deleted += (await em.execute(sql, params)).length
+    }
+    return { deleted }
+  }
+
+  /**
+   * Features of customers as of a date, from counted ledger orders placed before it.
+   * Windowed counts are relative to `asOf`, so nothing stored ages. Money is in the store
+   * currency. Paged by customer id.
+   */
+  @InjectManager()
+  async listCustomerFeaturesAsOf(
+    { asOf, customerIds, afterCustomerId = "", limit = 1000 }: {
+      asOf: Date
+      customerIds?: string[]
+      afterCustomerId?: string
+      limit?: number
+    },
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<CustomerFeaturesAsOf[]> {
+    const em = this.em_(sharedContext)
+    const currency = await this.storeCurrency_(em)
+    const filter = customerIds ? `AND o.customer_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))` : ""
+    const rows: Record<string, string | number | null>[] = await em.execute(
+      `
+      WITH o AS (
+        SELECT o.customer_id, o.placed_at, o.amount, o.currency_code = ? AS in_currency,
+               LAG(o.placed_at) OVER (PARTITION BY o.customer_id ORDER BY o.placed_at) AS previous_at
+        FROM personalization_order o
+        WHERE o.counted AND o.placed_at < ? AND o.customer_id > ? ${filter}
+      )
+      SELECT o.customer_id,
+        FLOOR(EXTRACT(EPOCH FROM (?::timestamptz - MAX(o.placed_at))) / 86400)::int AS recency_days,
+        FLOOR(EXTRACT(EPOCH FROM (?::timestamptz - MIN(o.placed_at))) / 86400)::int AS tenure_days,
+        COUNT(*)::int AS order_count,
+        (COUNT(*) FILTER (WHERE in_currency))::int AS money_order_count,
+        COALESCE(SUM(amount) FILTER (WHERE in_currency), 0)::float8 AS total_spend,
+        COALESCE(AVG(amount) FILTER (WHERE in_currency), 0)::float8 AS average_order_value,
+        (COUNT(*) FILTER (WHERE placed_at >= ?::timestamptz - INTERVAL '30 days'))::int AS orders_30d,
+        (COUNT(*) FILTER (WHERE placed_at >= ?::timestamptz - INTERVAL '90 days'))::int AS orders_90d,
+        (COUNT(*) FILTER (WHERE placed_at >= ?::timestamptz - INTERVAL '365 days'))::int AS orders_365d,
+        COALESCE(SUM(amount) FILTER (WHERE in_currency AND placed_at >= ?::timestamptz - INTERVAL '90 days'), 0)::float8 AS spend_90d,
+        (AVG(EXTRACT(EPOCH FROM (placed_at - previous_at))) / 86400)::float8 AS mean_interval_days,
+        (SELECT COUNT(DISTINCT l.product_id)::int FROM personalization_order_line l
+           WHERE l.customer_id = o.customer_id AND l.placed_at < ?) AS distinct_products
+      FROM o
+      GROUP BY o.customer_id
+      ORDER BY o.customer_id
+      LIMIT ?
+      `,
+      [
+        currency,
+        asOf,
+        afterCustomerId,
+        ...(customerIds ? [json(customerIds)] : []),
+        asOf,
+        asOf,
+        asOf,
+        asOf,
+        asOf,
+        asOf,
+        asOf,
+        limit,
+      ]
+    )
+    return rows as unknown as CustomerFeaturesAsOf[] // pg returns exactly these columns, typed by the casts above
+  }
+
+  /** The store currency that money features use: the option, else the store's default currency. */
+  @InjectManager()
+  async getStoreCurrency(@MedusaContext() sharedContext: Context = {}): Promise<string> {
+    return this.storeCurrency_(this.em_(sharedContext))
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  protected em_(sharedContext: Context): SqlEntityManager {
+    return (sharedContext.transactionManager ?? sharedContext.manager) as SqlEntityManager
+  }
+
+  protected async storeCurrency_(em: SqlEntityManager): Promise<string> {
+    if (this.options_.currencyCode) {
+      return this.options_.currencyCode
+    }
+    const [row]: { currency_code: string }[] = await em.execute(
+      `SELECT LOWER(sc.currency_code) AS currency_code
+       FROM store_currency sc JOIN store s ON s.id = sc.store_id AND s.deleted_at IS NULL
+       WHERE sc.is_default AND sc.deleted_at IS NULL
+       ORDER BY s.created_at, sc.created_at LIMIT 1`
+    )
+    if (!row) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `medusa-plugin-personalization: the store has no default currency; set the "currencyCode" option`
+      )
+    }
+    return row.currency_code
+  }
+
+  protected async sync_(em: SqlEntityManager, selection: OrderSelection, ids: string[]): Promise<SyncResult> {
+    const exclusive = ids.length > MAX_KEYED_ORDERS
+    if (exclusive) {
+      await this.lockAll_(em)
+    } else {
+      await this.lockKeys_(em, "order", ids)
+    }
+    const snapshots = await readOrderSnapshots(em, selection, this.options_)
+    const result = await this.apply_(em, ids, snapshots, { exclusive })
+    return { ...result, lastOrderId: snapshots.length ? snapshots[snapshots.length - 1].id : null }
+  }
+
+  /**
+   * Replaces the ledger rows of `orderIds` by `snapshots` (ids without a snapshot are
+   * removed), then recomputes the interaction rows and customer aggregates they touch.
+   * Runs after the order locks (or the exclusive module lock) are held; takes the customer
+   * locks itself.
+   */
+  protected async apply_(
+    em: SqlEntityManager,
+    orderIds: string[],
+    snapshots: OrderSnapshot[],
+    { exclusive }: { exclusive: boolean }
+  ) {
+    const currency = await this.storeCurrency_(em)
+    const counted = new Set<string>(this.options_.countedOrderStatuses)
+
+    const previous: { customer_id: string; source_customer_id: string }[] = await em.execute(
+      `SELECT customer_id, source_customer_id FROM personalization_order
+       WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+      [json(orderIds)]
+    )
+    const customers = unique([
+      ...previous.flatMap((r) => [r.customer_id, r.source_customer_id]),
+      ...snapshots.flatMap((s) => [s.customer_id, s.source_customer_id]),
+    ])
+    if (!exclusive) {
+      await this.lockKeys_(em, "customer", customers)
+    }
+
+    const previousPairs: { customer_id: string; product_id: string }[] = await em.execute(
+      `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
+       WHERE order_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+      [json(orderIds)]
+    )
+
+    await em.execute(
+      `DELETE FROM personalization_order_line WHERE order_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+      [json(orderIds)]
+    )
+    const present = new Set(snapshots.map((s) => s.id))
+    const removed = orderIds.filter((id) => !present.has(id))
+    if (removed.length) {
+      await em.execute(
+        `DELETE FROM personalization_order WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+        [json(removed)]
+      )
+    }
+
+    if (snapshots.length) {
+      const headers = snapshots.map((s) => ({
+        id: s.id,
+        customer_id: s.customer_id,
+        source_customer_id: s.source_customer_id,
+        placed_at: s.placed_at.toISOString(),
+        currency_code: s.currency_code,
+        status: s.status,
+        counted: counted.has(s.status),
+        amount: s.amount,
+        item_quantity: s.item_quantity,
+        version: s.version,
+      }))
+      await em.execute(
+        `INSERT INTO personalization_order
+           (id, customer_id, source_customer_id, placed_at, currency_code, status, counted,
+            amount, raw_amount, item_quantity, version)
+         SELECT h.id, h.customer_id, h.source_customer_id, h.placed_at, h.currency_code, h.status,
+                h.counted, h.amount, jsonb_build_object('value', h.amount::text, 'precision', 20),
+                h.item_quantity, h.version
+         FROM jsonb_to_recordset(?::jsonb) AS h(id text, customer_id text, source_customer_id text,
+           placed_at timestamptz, currency_code text, status text, counted boolean, amount numeric,
+           item_quantity int, version int)
+         ON CONFLICT (id) DO UPDATE SET
+           customer_id = EXCLUDED.customer_id, source_customer_id = EXCLUDED.source_customer_id,
+           placed_at = EXCLUDED.placed_at, currency_code = EXCLUDED.currency_code,
+           status = EXCLUDED.status, counted = EXCLUDED.counted, amount = EXCLUDED.amount,
+           raw_amount = EXCLUDED.raw_amount, item_quantity = EXCLUDED.item_quantity,
+           version = EXCLUDED.version, updated_at = now()`,
+        [json(headers)]
+      )
+    }
+
+    const lines = snapshots
+      .filter((s) => counted.has(s.status))
+      .flatMap((s) =>
+        s.lines
+          .filter((l) => l.product_id && l.quantity > 0)
+          .map((l) => ({
+            id: l.id,
+            order_id: s.id,
+            customer_id: s.customer_id,
+            product_id: l.product_id,
+            quantity: l.quantity,
+            amount: l.amount,
+            placed_at: s.placed_at.toISOString(),
+          }))
+      )
+    if (lines.length) {
+      await em.execute(
+        `INSERT INTO personalization_order_line
+           (id, order_id, customer_id, product_id, quantity, amount, raw_amount, placed_at)
+         SELECT l.id, l.order_id, l.customer_id, l.product_id, l.quantity, l.amount,
+                jsonb_build_object('value', l.amount::text, 'precision', 20), l.placed_at
+         FROM jsonb_to_recordset(?::jsonb) AS l(id text, order_id text, customer_id text,
+           product_id text, quantity int, amount numeric, placed_at timestamptz)`,
+        [json(lines)]
+      )
+    }
+
+    const pairs = new Map<string, { customer_id: string; product_id: string }>()
+    for (const pair of [...previousPairs, ...lines]) {
+      pairs.set(`${pair.customer_id}:${pair.product_id}`, {
+        customer_id: pair.customer_id,
+        product_id: pair.product_id as string,
+      })
+    }
+    await this.recomputeCustomerProducts_(em, [...pairs.values()])
+    await this.recomputeCustomers_(em, customers, currency)
+
+    return { synced: snapshots.length, removed: removed.length, customers: customers.length }
+  }
+
+  protected async recomputeCustomerProducts_(
+    em: SqlEntityManager,
+    pairs: { customer_id: string; product_id: string }[]
+  ) {
+    if (!pairs.length) {
+      return
+    }
+    await em.execute(
+      `WITH pairs AS (
+         SELECT DISTINCT customer_id, product_id
+         FROM jsonb_to_recordset(?::jsonb) AS p(customer_id text, product_id text)
+       ),
+       agg AS (
+         SELECT l.customer_id, l.product_id, COUNT(DISTINCT l.order_id)::int AS order_count,
+                SUM(l.quantity)::int AS quantity, MIN(l.placed_at) AS first_at, MAX(l.placed_at) AS last_at
+         FROM personalization_order_line l
+         JOIN pairs p ON p.customer_id = l.customer_id AND p.product_id = l.product_id
+         GROUP BY l.customer_id, l.product_id
+       ),
+       upserted AS (
+         INSERT INTO personalization_customer_product
+           (id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at)
+         SELECT customer_id || ':' || product_id, customer_id, product_id, order_count, quantity, first_at, last_at
+         FROM agg
+         ON CONFLICT (id) DO UPDATE SET
+           order_count = EXCLUDED.order_count, quantity = EXCLUDED.quantity,
+           first_purchased_at = EXCLUDED.first_purchased_at,
+           last_purchased_at = EXCLUDED.last_purchased_at, updated_at = now()
+         RETURNING id
+       )
+       DELETE FROM personalization_customer_product cp
+       USING pairs p
+       WHERE cp.id = p.customer_id || ':' || p.product_id
+         AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.customer_id = p.customer_id AND agg.product_id = p.product_id)`,
+      [json(pairs)]
+    )
+  }
+
+  protected async recomputeCustomers_(em: SqlEntityManager, customerIds: string[], currency: string) {
+    if (!customerIds.length) {
+      return
+    }
+    await em.execute(
+      `WITH affected AS (
+         SELECT DISTINCT value AS customer_id FROM jsonb_array_elements_text(?::jsonb)
+       ),
+       agg AS (
+         SELECT o.customer_id, MIN(o.placed_at) AS first_at, MAX(o.placed_at) AS last_at,
+                COUNT(*)::int AS order_count,
+                (COUNT(*) FILTER (WHERE o.currency_code = ?))::int AS money_order_count,
+                COALESCE(SUM(o.amount) FILTER (WHERE o.currency_code = ?), 0) AS total_spend,
+                SUM(o.item_quantity)::int AS item_quantity
+         FROM personalization_order o JOIN affected a ON a.customer_id = o.customer_id
+         WHERE o.counted
+         GROUP BY o.customer_id
+       ),
+       products AS (
+         SELECT cp.customer_id, COUNT(*)::int AS n
+         FROM personalization_customer_product cp JOIN affected a ON a.customer_id = cp.customer_id
+         GROUP BY cp.customer_id
+       ),
+       computed AS (
+         SELECT agg.*, COALESCE(products.n, 0) AS distinct_products,
+                CASE WHEN money_order_count > 0 THEN ROUND(total_spend / money_order_count, 4) ELSE 0 END AS aov
+         FROM agg LEFT JOIN products ON products.customer_id = agg.customer_id
+       ),
+       upserted AS (
+         INSERT INTO personalization_customer_features
+           (customer_id, first_order_at, last_order_at, order_count, money_order_count, total_spend,
+            raw_total_spend, average_order_value, raw_average_order_value, currency_code,
+            item_quantity, distinct_products)
+         SELECT customer_id, first_at, last_at, order_count, money_order_count, total_spend,
+                jsonb_build_object('value', total_spend::text, 'precision', 20), aov,
+                jsonb_build_object('value', aov::text, 'precision', 20), ?, item_quantity, distinct_products
+         FROM computed
+         ON CONFLICT (customer_id) DO UPDATE SET
+           first_order_at = EXCLUDED.first_order_at, last_order_at = EXCLUDED.last_order_at,
+           order_count = EXCLUDED.order_count, money_order_count = EXCLUDED.money_order_count,
+           total_spend = EXCLUDED.total_spend, raw_total_spend = EXCLUDED.raw_total_spend,
+           average_order_value = EXCLUDED.average_order_value,
+           raw_average_order_value = EXCLUDED.raw_average_order_value,
+           currency_code = EXCLUDED.currency_code, item_quantity = EXCLUDED.item_quantity,
+           distinct_products = EXCLUDED.distinct_products, updated_at = now()
+         RETURNING customer_id
+       )
+       DELETE FROM personalization_customer_features f
+       USING affected a
+       WHERE f.customer_id = a.customer_id
+         AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.customer_id = a.customer_id)`,
+      [json(customerIds), currency, currency, currency]
+    )
+  }
+
+  /**
+   * Transaction-scoped locks on keys, taken in hash order so two writers cannot deadlock;
+   * every writer takes order locks before customer locks. The shared module-wide lock
+   * makes keyed writers wait while a bulk writer holds it exclusively.
+   */
+  protected async lockKeys_(em: SqlEntityManager, kind: "order" | "customer", keys: string[]) {
+    if (!keys.length) {
+      return
+    }
+    await em.execute(`SELECT pg_advisory_xact_lock_shared(?, 0)`, [LOCK_CLASS.global])
+    await em.execute(
+      `SELECT COUNT(pg_advisory_xact_lock(?, h)) FROM (
+         SELECT DISTINCT hashtext(value) AS h FROM jsonb_array_elements_text(?::jsonb) ORDER BY h
+       ) keys`,
+      [LOCK_CLASS[kind], json(keys)]
+    )
+  }
+
+  /** Excludes every other writer of this module for the rest of the transaction. */
+  protected async lockAll_(em: SqlEntityManager) {
+    await em.execute(`SELECT pg_advisory_xact_lock(?, 0)`, [LOCK_CLASS.global])
+  }
+}
+
+export default PurchaseFeaturesService

@@ -1,0 +1,92 @@
+/**
+ * Plugin options: one zod schema, read by the module loader at boot (a bad option stops
+ * the server with a message naming it) and by job files at import (schedules).
+ */
+import { z } from "@medusajs/framework/zod"
+
+/** Medusa order statuses (OrderStatus of @medusajs/framework/utils). */
+export const ORDER_STATUSES = [
+  "pending",
+  "completed",
+  "draft",
+  "archived",
+  "canceled",
+  "requires_action",
+] as const
+
+const cron = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4,5}\S+$/, "must be a cron expression with 5 or 6 fields, e.g. \"30 2 * * *\"")
+
+export const personalizationOptionsSchema = z
+  .object({
+    /** Orders in these statuses count; any other status takes the order back out. */
+    countedOrderStatuses: z
+      .array(z.enum(ORDER_STATUSES))
+      .min(1)
+      .default(["pending", "completed", "archived", "requires_action"])
+      .refine((statuses) => !statuses.includes("canceled"), "must not include \"canceled\""),
+    /**
+     * ISO 4217 code of the currency that money features are kept in. Orders in other
+     * currencies count for order and interaction counts but not for spend.
+     * Default: the store's default currency.
+     */
+    currencyCode: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z]{3}$/, "must be a three-letter ISO 4217 code such as \"eur\"")
+      .transform((code) => code.toLowerCase())
+      .optional(),
+    /** Count a guest checkout's orders for the registered customer with the same email. */
+    mergeGuestOrders: z.boolean().default(true),
+    /** Orders per batch in a rebuild (one transaction each). */
+    rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
+    /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */
+    schedules: z
+      .object({
+        rebuild: cron.default("30 2 * * *"),
+      })
+      .strict()
+      // prefault: zod 4 parses the default, so each schedule gets its own default.
+      .prefault({}),
+  })
+  .strict()
+
+export type PersonalizationOptions = z.output<typeof personalizationOptionsSchema>
+export type PersonalizationOptionsInput = z.input<typeof personalizationOptionsSchema>
+
+export const PLUGIN_NAME = "medusa-plugin-personalization"
+
+/** Keys Medusa adds to every module's options (the shared database connection). */
+const FRAMEWORK_OPTION_KEYS = new Set(["database"])
+
+function withoutFrameworkKeys(raw: unknown): unknown {
+  if (raw === null || raw === undefined) {
+    return {}
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return raw
+  }
+  return Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => !FRAMEWORK_OPTION_KEYS.has(key) && value !== undefined)
+  )
+}
+
+/**
+ * Validates raw options; throws an Error whose message names every bad option,
+ * e.g. `medusa-plugin-personalization: invalid option "currencyCode": must be ...`.
+ */
+export function parsePersonalizationOptions(raw: unknown): PersonalizationOptions {
+  const result = personalizationOptionsSchema.safeParse(withoutFrameworkKeys(raw))
+  if (result.success) {
+    return result.data
+  }
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.join(".") || "(options)"
+    return issue.code === "unrecognized_keys"
+      ? `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+      : `invalid option "${path}": ${issue.message}`
+  })
+  throw new Error(`${PLUGIN_NAME}: ${problems.join("; ")}`)
+}

@@ -1,0 +1,53 @@
+import { createWorkflow, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { listAffectedOrdersStep } from "./steps/list-affected-orders"
+import { purgeCustomerStep } from "./steps/purge-customer"
+import { rebuildPurchaseFeaturesStep, type RebuildInput } from "./steps/rebuild-purchase-features"
+import { syncOrdersStep } from "./steps/sync-orders"
+
+/** An order was placed, canceled, edited, returned, claimed or exchanged: count it as it is now. */
+export const syncPurchaseOrdersWorkflow = createWorkflow(
+  "sync-purchase-orders",
+  (input: { order_ids: string[] }) => {
+    const result = syncOrdersStep({ order_ids: input.order_ids })
+    return new WorkflowResponse(result)
+  }
+)
+
+/**
+ * A customer was deleted: their orders are synced away (Medusa no longer returns orders of a
+ * deleted customer; a merged guest's orders go back to the guest), then every remaining row
+ * keyed by the customer is deleted.
+ */
+export const deleteCustomerPurchaseFeaturesWorkflow = createWorkflow(
+  "delete-customer-purchase-features",
+  (input: { customer_id: string }) => {
+    const orderIds = listAffectedOrdersStep({ customer_id: input.customer_id })
+    const synced = syncOrdersStep(transform({ orderIds }, ({ orderIds }) => ({ order_ids: orderIds })))
+    const purged = purgeCustomerStep(
+      transform({ input, orderIds }, ({ input, orderIds }) => ({
+        customer_id: input.customer_id,
+        order_ids: orderIds,
+      }))
+    )
+    return new WorkflowResponse({ synced, purged })
+  }
+)
+
+/** A product was deleted: its lines leave the item-level tables; customers keep the money. */
+export const deleteProductPurchaseFeaturesWorkflow = createWorkflow(
+  "delete-product-purchase-features",
+  (input: { product_id: string }) => {
+    const orderIds = listAffectedOrdersStep({ product_id: input.product_id })
+    const synced = syncOrdersStep(transform({ orderIds }, ({ orderIds }) => ({ order_ids: orderIds })))
+    return new WorkflowResponse(synced)
+  }
+)
+
+/** Recomputes every table from Medusa's orders (the source of truth). */
+export const rebuildPurchaseFeaturesWorkflow = createWorkflow(
+  "rebuild-purchase-features",
+  (input: RebuildInput) => {
+    const result = rebuildPurchaseFeaturesStep(input)
+    return new WorkflowResponse(result)
+  }
+)
