@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every suite, one after the other, on the real PostgreSQL and Redis.
+ *   unit                 src/**\/__tests__/*.unit.spec.ts          (no services)
+ *   integration:modules  src/modules/*\/__tests__/*.spec.ts         (PostgreSQL, module test runner)
+ *   integration:http     integration-tests/http/*.spec.ts          (PostgreSQL, the whole app)
+ *   integration:redis    integration-tests/redis/*.spec.ts         (PostgreSQL + Redis modules, Redis db 15)
+ * `npm test -- unit http` runs only the named suites. Extra jest flags go after `--`.
+ * Environment: DB_HOST (default localhost; never 127.0.0.1, which turns on SSL in Medusa's
+ * test runners), DB_USERNAME (postgres), DB_PASSWORD (empty), TEST_REDIS_URL
+ * (redis://localhost:6379/15; the suite flushes that database).
+ */
+import { spawnSync } from "node:child_process"
+
+const suites = {
+  unit: "unit",
+  modules: "integration:modules",
+  http: "integration:http",
+  redis: "integration:redis",
+}
+
+const args = process.argv.slice(2)
+const split = args.indexOf("--")
+const names = (split === -1 ? args : args.slice(0, split)).filter((a) => !a.startsWith("-"))
+const jestFlags = split === -1 ? args.filter((a) => a.startsWith("-")) : args.slice(split + 1)
+const chosen = names.length ? names : Object.keys(suites)
+for (const name of chosen) {
+  if (!suites[name]) {
+    console.error(`unknown suite "${name}"; choose from ${Object.keys(suites).join(", ")}`)
+    process.exit(2)
+  }
+}
+
+const env = {
+  ...process.env,
+  DB_HOST: process.env.DB_HOST ?? "localhost",
+  DB_USERNAME: process.env.DB_USERNAME ?? "postgres",
+  DB_PASSWORD: process.env.DB_PASSWORD ?? "",
+  MEDUSA_DISABLE_TELEMETRY: "true",
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
+}
+delete env.REDIS_URL
+
+let failed = []
+for (const name of chosen) {
+  const suiteEnv = { ...env, TEST_TYPE: suites[name] }
+  if (name === "redis") {
+    suiteEnv.REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://localhost:6379/15"
+  }
+  console.log(`\n=== ${name} (${suites[name]}) ===`)
+  const run = spawnSync("npx", ["jest", "--runInBand", "--forceExit", "--silent", ...jestFlags], {
+    stdio: "inherit",
+    env: suiteEnv,
+  })
+  if (run.status !== 0) {
+    failed.push(name)
+  }
+}
+
+if (failed.length) {
+  console.error(`\nfailed suites: ${failed.join(", ")}`)
+  process.exit(1)
+}
+console.log(`\nall suites passed: ${chosen.join(", ")}`)
