@@ -1,0 +1,31 @@
+import { parsePersonalizationOptions } from "../options"
+
+describe("parsePersonalizationOptions", () => {
+  it("fills the defaults", () => {
+    expect(parsePersonalizationOptions(undefined)).toEqual({
+      countedOrderStatuses: ["pending", "completed", "archived", "requires_action"],
+      mergeGuestOrders: true,
+      rebuildBatchSize: 1000,
+      schedules: { rebuild: "30 2 * * *" },
+    })
+  })
+
+  it("ignores the database key Medusa adds to every module's options", () => {
+    expect(parsePersonalizationOptions({ database: { clientUrl: "x" }, currencyCode: "EUR" }).currencyCode).toBe("eur")
+  })
+
+  it.each([
+    [{ currencyCode: "euro" }, 'invalid option "currencyCode": must be a three-letter ISO 4217 code'],
+    [{ countedOrderStatuses: ["pending", "paid"] }, 'invalid option "countedOrderStatuses.1"'],
+    [{ countedOrderStatuses: ["completed", "canceled"] }, 'invalid option "countedOrderStatuses": must not include "canceled"'],
+    [{ countedOrderStatuses: [] }, 'invalid option "countedOrderStatuses"'],
+    [{ mergeGuestOrders: "yes" }, 'invalid option "mergeGuestOrders"'],
+    [{ rebuildBatchSize: 5 }, 'invalid option "rebuildBatchSize"'],
+    [{ schedules: { rebuild: "nightly" } }, 'invalid option "schedules.rebuild": must be a cron expression'],
+    [{ schedules: { rebuid: "0 1 * * *" } }, 'unknown option(s) "rebuid"'],
+    [{ curencyCode: "eur" }, 'unknown option(s) "curencyCode"'],
+  ])("rejects %j naming the option", (options, message) => {
+    expect(() => parsePersonalizationOptions(options)).toThrow(message)
+    expect(() => parsePersonalizationOptions(options)).toThrow(/^medusa-plugin-personalization: /)
+  })
+})
