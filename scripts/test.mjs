@@ -37,6 +37,7 @@ const env = {
   DB_USERNAME: process.env.DB_USERNAME ?? "postgres",
   DB_PASSWORD: process.env.DB_PASSWORD ?? "",
   MEDUSA_DISABLE_TELEMETRY: "true",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
   NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
 }
 delete env.REDIS_URL

@@ -1,5 +1,6 @@
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { randomUUID } from "node:crypto"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 
@@ -17,6 +18,7 @@ export type RebuildResult = {
 }
 
 export const REBUILD_LOCK_KEY = "personalization:rebuild-purchase-features"
+const LOCK_EXPIRE_SECONDS = 60
 
 /**
  * Recomputes every table from Medusa's orders, page by page in order id order. Each page is
@@ -56,21 +58,31 @@ export const rebuildPurchaseFeaturesStep = createStep(
       return { status: "completed", orders, removed, pages, duration_ms: Date.now() - started }
     }
 
+    // Held for the whole run, renewed while it runs; a rebuild that finds it held is skipped
+    // at once (another process, or an earlier run in this one, is rebuilding).
+    const ownerId = `rebuild:${randomUUID()}`
     try {
-      // timeout: wait at most 1 s for a running rebuild; expire: the lock is renewed while we run.
-      return new StepResponse(await locking.execute(REBUILD_LOCK_KEY, run, { timeout: 1, expire: 60 }))
+      await locking.acquire(REBUILD_LOCK_KEY, { ownerId, expire: LOCK_EXPIRE_SECONDS })
     } catch (error) {
-      if (error instanceof Error && /timed-out acquiring lock/i.test(error.message)) {
-        logger.info("personalization rebuild: another rebuild is running; skipped")
-        return new StepResponse<RebuildResult>({
-          status: "skipped",
-          orders: 0,
-          removed: 0,
-          pages: 0,
-          duration_ms: Date.now() - started,
-        })
-      }
-      throw error
+      logger.info(`personalization rebuild skipped: ${(error as Error).message}`)
+      return new StepResponse<RebuildResult>({
+        status: "skipped",
+        orders: 0,
+        removed: 0,
+        pages: 0,
+        duration_ms: Date.now() - started,
+      })
+    }
+    const renewal = setInterval(() => {
+      locking.acquire(REBUILD_LOCK_KEY, { ownerId, expire: LOCK_EXPIRE_SECONDS }).catch((error: Error) => {
+        logger.warn(`personalization rebuild: renewing its lock failed: ${error.message}`)
+      })
+    }, (LOCK_EXPIRE_SECONDS * 1000) / 3)
+    try {
+      return new StepResponse(await run())
+    } finally {
+      clearInterval(renewal)
+      await locking.release(REBUILD_LOCK_KEY, { ownerId })
     }
   }
 )
