@@ -34,11 +34,6 @@ export type OrderSnapshot = {
   lines: OrderLineSnapshot[]
 }
 
-export type OrderSelection =
-  | { orderIds: string[] }
-  /** Keyset page: orders with id > afterId, in id order. */
-  | { afterId: string; limit: number }
-
 type Row = Omit<OrderSnapshot, "lines" | "item_quantity"> & {
   item_quantity: string | number
   lines: OrderLineSnapshot[]
@@ -48,19 +43,27 @@ type Row = Omit<OrderSnapshot, "lines" | "item_quantity"> & {
  * Orders that exist, are not drafts, and belong to a customer that is not deleted.
  * An id that is not returned no longer counts for anything.
  */
+/**
+ * Ids of Medusa orders after `afterId` in id order (drafts and orders of deleted customers
+ * included: the caller reads them with readOrderSnapshots, which leaves those out). A keyset
+ * page over the order primary key.
+ */
+export async function pageOrderIds(em: SqlEntityManager, afterId: string, limit: number): Promise<string[]> {
+  const rows: { id: string }[] = await em.execute(`SELECT id FROM "order" WHERE id > ? ORDER BY id LIMIT ?`, [
+    afterId,
+    limit,
+  ])
+  return rows.map((r) => r.id)
+}
+
 export async function readOrderSnapshots(
   em: SqlEntityManager,
-  selection: OrderSelection,
+  orderIds: string[],
   { mergeGuestOrders }: { mergeGuestOrders: boolean }
 ): Promise<OrderSnapshot[]> {
-  const byIds = "orderIds" in selection
-  const where = byIds
-    ? `o.id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`
-    : `o.id > ?`
-  const page = byIds ? "" : "ORDER BY o.id LIMIT ?"
-  const params: unknown[] = byIds
-    ? [JSON.stringify(selection.orderIds)]
-    : [selection.afterId, selection.limit]
+  if (!orderIds.length) {
+    return []
+  }
 
   const rows: Row[] = await em.execute(
     `
@@ -69,9 +72,8 @@ export async function readOrderSnapshots(
              o.version, c.has_account, c.email
       FROM "order" o
       JOIN customer c ON c.id = o.customer_id AND c.deleted_at IS NULL
-      WHERE ${where}
+      WHERE o.id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))
         AND o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'
-      ${page}
     ),
     owner AS (
       SELECT p.*, COALESCE(reg.id, p.customer_id) AS effective_customer_id
@@ -83,60 +85,48 @@ export async function readOrderSnapshots(
         ORDER BY r.created_at, r.id
         LIMIT 1
       ) reg ON true
-    ),
-    items AS (
-      SELECT oi.order_id, oi.version, li.id, li.is_tax_inclusive,
-             COALESCE(oi.unit_price, li.unit_price) AS unit_price,
-             oi.quantity, oi.return_received_quantity,
-             CASE WHEN pr.id IS NOT NULL THEN li.product_id END AS product_id
-      FROM owner p
-      JOIN order_item oi ON oi.order_id = p.id AND oi.version = p.version AND oi.deleted_at IS NULL
-      JOIN order_line_item li ON li.id = oi.item_id AND li.deleted_at IS NULL
-      LEFT JOIN product pr ON pr.id = li.product_id AND pr.deleted_at IS NULL
-    ),
-    tax AS (
-      SELECT t.item_id, SUM(t.rate) AS rate
-      FROM order_line_item_tax_line t JOIN items i ON i.id = t.item_id
-      WHERE t.deleted_at IS NULL
-      GROUP BY t.item_id
-    ),
-    discount AS (
-      SELECT a.item_id,
-             SUM(CASE WHEN a.is_tax_inclusive THEN a.amount / (1 + COALESCE(tax.rate, 0) / 100)
-                      ELSE a.amount END) AS amount
-      FROM order_line_item_adjustment a
-      JOIN items i ON i.id = a.item_id AND a.version = i.version
-      LEFT JOIN tax ON tax.item_id = a.item_id
-      WHERE a.deleted_at IS NULL
-      GROUP BY a.item_id
-    ),
-    lines AS (
-      SELECT i.order_id, i.id, i.product_id,
-             i.quantity - i.return_received_quantity AS quantity,
-             CASE WHEN i.quantity > 0 THEN ROUND(
-               (CASE WHEN i.is_tax_inclusive THEN i.unit_price * i.quantity / (1 + COALESCE(tax.rate, 0) / 100)
-                     ELSE i.unit_price * i.quantity END - COALESCE(discount.amount, 0))
-               * (i.quantity - i.return_received_quantity) / i.quantity, 4)
-             ELSE 0 END AS amount
-      FROM items i
-      LEFT JOIN tax ON tax.item_id = i.id
-      LEFT JOIN discount ON discount.item_id = i.id
     )
+    -- Per order, then per line, through index lookups only: linear in lines whatever the
+    -- planner's row estimates (a join over CTEs went quadratic on freshly loaded tables).
     SELECT p.id, p.effective_customer_id AS customer_id, p.customer_id AS source_customer_id,
            p.created_at AS placed_at, LOWER(p.currency_code) AS currency_code, p.status, p.version,
-           COALESCE(SUM(l.amount), 0)::text AS amount,
-           COALESCE(SUM(l.quantity), 0) AS item_quantity,
-           COALESCE(
-             jsonb_agg(jsonb_build_object('id', l.id, 'product_id', l.product_id,
-                                          'quantity', l.quantity, 'amount', l.amount::text))
-               FILTER (WHERE l.id IS NOT NULL),
-             '[]'::jsonb) AS lines
+           COALESCE(agg.amount, 0)::text AS amount,
+           COALESCE(agg.item_quantity, 0) AS item_quantity,
+           COALESCE(agg.lines, '[]'::jsonb) AS lines
     FROM owner p
-    LEFT JOIN lines l ON l.order_id = p.id
-    GROUP BY p.id, p.effective_customer_id, p.customer_id, p.created_at, p.currency_code, p.status, p.version
+    LEFT JOIN LATERAL (
+      SELECT SUM(l.amount) AS amount, SUM(l.quantity) AS item_quantity,
+             jsonb_agg(jsonb_build_object('id', l.id, 'product_id', l.product_id,
+                                          'quantity', l.quantity, 'amount', l.amount::text)) AS lines
+      FROM (
+        SELECT li.id,
+               CASE WHEN pr.id IS NOT NULL THEN li.product_id END AS product_id,
+               oi.quantity - oi.return_received_quantity AS quantity,
+               CASE WHEN oi.quantity > 0 THEN ROUND(
+                 (COALESCE(oi.unit_price, li.unit_price) * oi.quantity
+                    / CASE WHEN li.is_tax_inclusive THEN 1 + tax.rate / 100 ELSE 1 END
+                  - discount.amount)
+                 * (oi.quantity - oi.return_received_quantity) / oi.quantity, 4)
+               ELSE 0 END AS amount
+        FROM order_item oi
+        JOIN order_line_item li ON li.id = oi.item_id AND li.deleted_at IS NULL
+        LEFT JOIN product pr ON pr.id = li.product_id AND pr.deleted_at IS NULL
+        CROSS JOIN LATERAL (
+          SELECT COALESCE(SUM(t.rate), 0) AS rate
+          FROM order_line_item_tax_line t WHERE t.item_id = li.id AND t.deleted_at IS NULL
+        ) tax
+        CROSS JOIN LATERAL (
+          SELECT COALESCE(SUM(CASE WHEN a.is_tax_inclusive THEN a.amount / (1 + tax.rate / 100)
+                                   ELSE a.amount END), 0) AS amount
+          FROM order_line_item_adjustment a
+          WHERE a.item_id = li.id AND a.version = oi.version AND a.deleted_at IS NULL
+        ) discount
+        WHERE oi.order_id = p.id AND oi.version = p.version AND oi.deleted_at IS NULL
+      ) l
+    ) agg ON true
     ORDER BY p.id
     `,
-    [...params, mergeGuestOrders]
+    [JSON.stringify(orderIds), mergeGuestOrders]
   )
 
   return rows.map((row) => ({

@@ -9,7 +9,7 @@ import {
 } from "@medusajs/framework/utils"
 import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
 import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine } from "./models"
-import { readOrderSnapshots, type OrderSelection, type OrderSnapshot } from "./order-source"
+import { pageOrderIds, readOrderSnapshots, type OrderSnapshot } from "./order-source"
 
 /** First key of the two-key advisory locks this module takes ("pz" + kind). */
 const LOCK_CLASS = { order: 0x707a_0001, customer: 0x707a_0002, global: 0x707a_0000 } as const
@@ -83,7 +83,7 @@ class PurchaseFeaturesService extends MedusaService({
     if (!ids.length) {
       return { synced: 0, removed: 0, customers: 0, lastOrderId: null }
     }
-    return this.sync_(this.em_(sharedContext), { orderIds: ids }, ids)
+    return this.sync_(this.em_(sharedContext), ids)
   }
 
   /**
@@ -100,13 +100,14 @@ class PurchaseFeaturesService extends MedusaService({
   ): Promise<SyncResult> {
     const em = this.em_(sharedContext)
     await this.lockAll_(em)
-    const snapshots = await readOrderSnapshots(em, { afterId, limit }, this.options_)
-    const last = snapshots.length === limit ? snapshots[snapshots.length - 1].id : null
+    const page = await pageOrderIds(em, afterId, limit)
+    const last = page.length === limit ? page[page.length - 1] : null
+    const snapshots = await readOrderSnapshots(em, page, this.options_)
     const stale: { id: string }[] = await em.execute(
       `SELECT id FROM personalization_order WHERE id > ? ${last ? "AND id <= ?" : ""}`,
       last ? [afterId, last] : [afterId]
     )
-    const ids = unique([...snapshots.map((s) => s.id), ...stale.map((r) => r.id)])
+    const ids = unique([...page, ...stale.map((r) => r.id)])
     const result = await this.apply_(em, ids, snapshots, { exclusive: true })
     return { ...result, lastOrderId: last }
   }
@@ -257,14 +258,14 @@ class PurchaseFeaturesService extends MedusaService({
     return row.currency_code
   }
 
-  protected async sync_(em: SqlEntityManager, selection: OrderSelection, ids: string[]): Promise<SyncResult> {
+  protected async sync_(em: SqlEntityManager, ids: string[]): Promise<SyncResult> {
     const exclusive = ids.length > MAX_KEYED_ORDERS
     if (exclusive) {
       await this.lockAll_(em)
     } else {
       await this.lockKeys_(em, "order", ids)
     }
-    const snapshots = await readOrderSnapshots(em, selection, this.options_)
+    const snapshots = await readOrderSnapshots(em, ids, this.options_)
     const result = await this.apply_(em, ids, snapshots, { exclusive })
     return { ...result, lastOrderId: snapshots.length ? snapshots[snapshots.length - 1].id : null }
   }
@@ -308,13 +309,13 @@ class PurchaseFeaturesService extends MedusaService({
       [json(orderIds)]
     )
     const present = new Set(snapshots.map((s) => s.id))
-    const removed = orderIds.filter((id) => !present.has(id))
-    if (removed.length) {
-      await em.execute(
-        `DELETE FROM personalization_order WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
-        [json(removed)]
-      )
-    }
+    const absent = orderIds.filter((id) => !present.has(id))
+    const removed: unknown[] = absent.length
+      ? await em.execute(
+          `DELETE FROM personalization_order WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb)) RETURNING id`,
+          [json(absent)]
+        )
+      : []
 
     if (snapshots.length) {
       const headers = snapshots.map((s) => ({
