@@ -1,0 +1,65 @@
+import type { PurchaseLine } from "../../ml/data/purchase-line"
+import { runEvaluate } from "../evaluate"
+
+const DAY = 86_400_000
+const T = Date.UTC(2011, 5, 1)
+
+// Six customers in two taste groups (items a* and b*); after the cutoff each buys the item of
+// its group it had not bought yet, plus one item it had.
+function lines(): PurchaseLine[] {
+  const out: PurchaseLine[] = []
+  let order = 0
+  const buy = (c: string, p: string, t: number) =>
+    out.push({ orderId: `o${order++}`, customerId: c, productId: p, quantity: 1, amount: 1, time: t })
+  const groups = { a: ["a1", "a2", "a3"], b: ["b1", "b2", "b3"] }
+  for (const [g, items] of Object.entries(groups)) {
+    for (let k = 0; k < 3; k++) {
+      const c = `${g}-cus${k}`
+      items.forEach((p, j) => j !== k && buy(c, p, T - (10 + j) * DAY))
+      buy(c, items[k], T + DAY)
+      buy(c, items[(k + 1) % 3], T + 2 * DAY)
+    }
+  }
+  return out
+}
+
+function run(args: string[]) {
+  let stdout = ""
+  let stderr = ""
+  const code = runEvaluate(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    load: () => lines(),
+    now: () => 0,
+  })
+  return { code, stdout, stderr }
+}
+
+describe("evaluate command", () => {
+  it("prints one JSON document on stdout and progress on stderr", () => {
+    const r = run(["--data", "x.csv", "--format", "orders", "--cutoff", "2011-06-01", "--models", "popularity,ease,hybrid", "--json"])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out).toMatchObject({ cutoff: "2011-06-01 00:00:00", end: null, users: 6, items: 6, testUsersAll: 6, testUsersNew: 6 })
+    expect(out.results.map((x: { model: string }) => x.model)).toEqual(["popularity", "ease", "hybrid"])
+    // Each user's one new item is the only unbought item of its group: EASE ranks it first.
+    const ease = out.results[1]
+    expect(ease.new.recall20).toBe(1)
+    expect(ease.new.ndcg10).toBe(1)
+    expect(r.stderr).toMatch(/loaded 24 cleaned lines/)
+  })
+
+  it("answers bad arguments with exit code 2 and the usage", () => {
+    expect(run(["--data", "x.csv"]).code).toBe(2)
+    expect(run(["--data", "x", "--cutoff", "2011-06-01", "--format", "xlsx"]).stderr).toMatch(/--format must be/)
+    expect(run(["--data", "x", "--cutoff", "June"]).stderr).toMatch(/--cutoff: not a timestamp/)
+    expect(run(["--data", "x", "--cutoff", "2011-06-01", "--models", "magic"]).stderr).toMatch(/unknown model\(s\): magic/)
+    expect(run(["--nope"]).code).toBe(2)
+  })
+
+  it("reports reference mismatches with exit code 1", () => {
+    const r = run(["--data", "x", "--cutoff", "2011-06-01", "--models", "popularity", "--compare-reference"])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/reference mismatches:\npopularity column 1/)
+  })
+})

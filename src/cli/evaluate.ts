@@ -1,0 +1,206 @@
+/**
+ * medusa-personalization evaluate: the top-N evaluation of EVALUATION.md on an order file.
+ *
+ *   evaluate --data FILE --format online-retail|orders --cutoff T [--end E] [--seed N]
+ *            [--models a,b,...] [--json] [--compare-reference]
+ *
+ * T and E are "YYYY-MM-DD[ HH:MM:SS]" read as UTC: train before T, test in [T, E) (E
+ * exclusive; default: all later lines). Results go to stdout (a table, or with --json one
+ * JSON document and nothing else); progress goes to stderr. --compare-reference checks the
+ * reference models against EVALUATION.md's development rows and exits 1 on a mismatch.
+ */
+import { parseArgs } from "node:util"
+
+import { loadOnlineRetail } from "../ml/data/online-retail"
+import { loadOrdersCsv } from "../ml/data/orders-csv"
+import type { PurchaseLine } from "../ml/data/purchase-line"
+import { temporalSplit } from "../ml/data/split"
+import { formatTimestamp, requireTimestamp } from "../ml/data/time"
+import { type SplitMetrics, evaluateSplit } from "../ml/evaluation/top-n"
+import { BuyAgainRecommender } from "../ml/recommend/buy-again"
+import { EaseRecommender } from "../ml/recommend/ease"
+import { HybridRecommender } from "../ml/recommend/hybrid"
+import { ItemKnnRecommender } from "../ml/recommend/item-knn"
+import { PopularityRecommender } from "../ml/recommend/popularity"
+import type { Recommender } from "../ml/recommend/recommender"
+import { TrendingRecommender } from "../ml/recommend/trending"
+import { REFERENCE_ROWS } from "./reference-rows"
+
+/** Model name -> factory. "recency-ease" is the hybrid's collaborative part alone. */
+export const MODELS: Record<string, () => Recommender> = {
+  popularity: () => new PopularityRecommender(),
+  "buy-again": () => new BuyAgainRecommender(),
+  "item-knn": () => new ItemKnnRecommender(),
+  ease: () => new EaseRecommender({ lambda: 500 }),
+  trending: () => new TrendingRecommender(),
+  "recency-ease": () => new HybridRecommender({ ownWeight: 0 }),
+  hybrid: () => new HybridRecommender(),
+}
+
+export interface EvaluateIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Reads the lines of a data file; replaceable in tests. */
+  load?: (path: string, format: string) => PurchaseLine[]
+  /** Monotonic milliseconds for fit timings; defaults to performance.now. */
+  now?: () => number
+}
+
+export interface ModelResult extends SplitMetrics {
+  model: string
+  fitSeconds: number
+  evaluateSeconds: number
+}
+
+const USAGE =
+  "usage: medusa-personalization evaluate --data FILE --format online-retail|orders --cutoff YYYY-MM-DD " +
+  "[--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]"
+
+function defaultLoad(path: string, format: string): PurchaseLine[] {
+  if (format === "online-retail") return loadOnlineRetail(path).lines
+  if (format === "orders") return loadOrdersCsv(path).lines
+  throw new RangeError(`--format must be online-retail or orders, got "${format}"`)
+}
+
+/** Runs the command; returns the process exit code (0 ok, 1 reference mismatch, 2 usage). */
+export function runEvaluate(argv: string[], io: EvaluateIo): number {
+  let values
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        data: { type: "string" },
+        format: { type: "string", default: "online-retail" },
+        cutoff: { type: "string" },
+        end: { type: "string" },
+        seed: { type: "string", default: "0" },
+        models: { type: "string" },
+        json: { type: "boolean", default: false },
+        "compare-reference": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n${USAGE}\n`)
+    return 2
+  }
+  if (values.help) {
+    io.stdout(`${USAGE}\n`)
+    return 0
+  }
+  if (!values.data || !values.cutoff) {
+    io.stderr(`--data and --cutoff are required\n${USAGE}\n`)
+    return 2
+  }
+  const format = values.format as string
+  if (format !== "online-retail" && format !== "orders") {
+    io.stderr(`--format must be online-retail or orders, got "${format}"\n`)
+    return 2
+  }
+  const seed = Number(values.seed)
+  if (!Number.isInteger(seed)) {
+    io.stderr(`--seed must be an integer, got "${values.seed}"\n`)
+    return 2
+  }
+  const names = values.models ? values.models.split(",").map((s) => s.trim()) : Object.keys(MODELS)
+  const unknown = names.filter((n) => !MODELS[n])
+  if (unknown.length) {
+    io.stderr(`unknown model(s): ${unknown.join(", ")}; known: ${Object.keys(MODELS).join(", ")}\n`)
+    return 2
+  }
+  let cutoff: number
+  let end: number
+  try {
+    cutoff = requireTimestamp(values.cutoff, "--cutoff")
+    end = values.end ? requireTimestamp(values.end, "--end") : Number.POSITIVE_INFINITY
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`)
+    return 2
+  }
+  const now = io.now ?? (() => performance.now())
+  const progress = (msg: string) => io.stderr(`${msg}\n`)
+
+  let t = now()
+  const lines = (io.load ?? defaultLoad)(values.data, format)
+  progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
+  const split = temporalSplit(lines, cutoff, end)
+  const s = split.train.strength
+  const summary = {
+    data: values.data,
+    format,
+    cutoff: formatTimestamp(cutoff),
+    end: Number.isFinite(end) ? formatTimestamp(end) : null,
+    seed,
+    trainLines: split.trainLines,
+    testLines: split.testLines,
+    users: split.users.size,
+    items: split.items.size,
+    pairs: s.indptr[s.nRows],
+    testUsersAll: split.truthAll.users.length,
+    testUsersNew: split.truthNew.users.length,
+  }
+  progress(
+    `train: ${summary.users} users, ${summary.items} items, ${summary.pairs} pairs; test users all=${summary.testUsersAll} new=${summary.testUsersNew}`
+  )
+
+  const results: ModelResult[] = []
+  for (const name of names) {
+    t = now()
+    let lastReport = t
+    const model = MODELS[name]().fit(split.train, {
+      onProgress: (done, total, stage) => {
+        if (now() - lastReport > 2000) {
+          lastReport = now()
+          progress(`  ${name}: ${stage} ${done}/${total}`)
+        }
+      },
+    })
+    const fitSeconds = (now() - t) / 1000
+    t = now()
+    const metrics = evaluateSplit((u) => model.scores(u), split)
+    const evaluateSeconds = (now() - t) / 1000
+    results.push({ model: name, fitSeconds, evaluateSeconds, ...metrics })
+    progress(`${name}: fit ${fitSeconds.toFixed(1)} s, evaluation ${evaluateSeconds.toFixed(1)} s`)
+  }
+
+  const mismatches: string[] = []
+  if (values["compare-reference"]) {
+    for (const r of results) {
+      const ref = REFERENCE_ROWS[r.model]
+      if (!ref) continue
+      const got = rowOf(r)
+      got.forEach((v, k) => {
+        if (v.toFixed(4) !== ref[k].toFixed(4)) mismatches.push(`${r.model} column ${k + 1}: got ${v.toFixed(4)}, reference ${ref[k].toFixed(4)}`)
+      })
+    }
+  }
+
+  if (values.json) {
+    io.stdout(`${JSON.stringify({ ...summary, results, ...(values["compare-reference"] ? { referenceMismatches: mismatches } : {}) }, null, 2)}\n`)
+  } else {
+    io.stdout(`model         | all: R@20   NDCG@10 HR@10  cov@20 | new: R@20   NDCG@10 HR@10  cov@20 | fit s\n`)
+    for (const r of results) {
+      const v = rowOf(r).map((x) => x.toFixed(4))
+      io.stdout(`${r.model.padEnd(13)} | ${v.slice(0, 4).join(" ")} | ${v.slice(4).join(" ")} | ${r.fitSeconds.toFixed(1)}\n`)
+    }
+    if (values["compare-reference"]) {
+      io.stdout(mismatches.length ? `reference mismatches:\n${mismatches.join("\n")}\n` : "reference rows reproduced to 4 decimals\n")
+    }
+  }
+  return mismatches.length ? 1 : 0
+}
+
+function rowOf(r: SplitMetrics): number[] {
+  return [r.all, r.new].flatMap((m) => [m.recall20, m.ndcg10, m.hr10, m.coverage20])
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2)
+  // Accept both "evaluate --data ..." (as the medusa-personalization subcommand) and "--data ...".
+  if (args[0] === "evaluate") args.shift()
+  process.exitCode = runEvaluate(args, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  })
+}

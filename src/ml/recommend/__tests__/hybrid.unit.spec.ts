@@ -1,0 +1,76 @@
+import { fromJsonSafe, toJsonSafe } from "../../serialize"
+import { HybridRecommender } from "../hybrid"
+import type { SerializedModel } from "../recommender"
+import { TrendingRecommender } from "../trending"
+import { checkerboard, interactions } from "./fixtures"
+
+describe("TrendingRecommender", () => {
+  // Item 0: 3 buyers long ago, item 1: 2 buyers in the last 30 days (one twice), item 2: 1 recent.
+  const data = interactions(4, 3, [
+    [0, 0, 100],
+    [1, 0, 200],
+    [2, 0, 300],
+    [0, 1, 5],
+    [0, 1, 10],
+    [1, 1, 29],
+    [3, 2, 1],
+    [3, 0, 31],
+  ])
+
+  it("counts distinct recent buyers", () => {
+    const m = new TrendingRecommender({ windowDays: 30 }).fit(data)
+    expect(Array.from(m.recentBuyers())).toEqual([0, 2, 1])
+    expect(Array.from(m.recommend(0, 3))).toEqual([1, 2, 0])
+    expect(Array.from(new TrendingRecommender({ windowDays: 31 }).fit(data).recentBuyers())).toEqual([1, 2, 1])
+    expect(() => new TrendingRecommender({ windowDays: 0 })).toThrow(RangeError)
+  })
+})
+
+describe("HybridRecommender", () => {
+  it("equals its collaborative part plus trend when ownWeight is 0, and ranks own items first when it is large", () => {
+    const { data } = checkerboard()
+    const collab = new HybridRecommender({ ownWeight: 0, collaborative: { model: "ease", options: { lambda: 0.5 } } }).fit(data)
+    const strong = new HybridRecommender({ ownWeight: 100, collaborative: { model: "ease", options: { lambda: 0.5 } } }).fit(data)
+    for (let u = 0; u < 6; u++) {
+      expect(Array.from(collab.scores(u))).toEqual(Array.from(collab.collaborativeScores(u)))
+      const owned = Array.from(data.strength.indices.subarray(data.strength.indptr[u], data.strength.indptr[u + 1]))
+      expect(Array.from(strong.recommend(u, 2)).sort()).toEqual(owned.sort())
+    }
+  })
+
+  it("computes the buy-again part by hand", () => {
+    // User 0 bought item 0 twice (60 and 120 days ago) and item 1 once (60 days ago); user 1
+    // bought item 1 once. Item 0: 1 buyer, 1 repeater; item 1: 2 buyers, 0 repeaters.
+    const data = interactions(2, 2, [
+      [0, 0, 60],
+      [0, 0, 120],
+      [0, 1, 60],
+      [1, 1, 60],
+    ])
+    const m = new HybridRecommender({
+      collaborative: { model: "item-knn" },
+      trendWeight: 0,
+      ownWeight: 1,
+      ownRecencyWeight: 0.5,
+      ownHalfLifeDays: 60,
+      repeatRateWeight: 2,
+      ownPopularityWeight: 0.5,
+    }).fit(data)
+    const s = m.scores(0)
+    // Cosine(item 0, item 1) = 1 / (1 x sqrt 2); user 0 owns both, so the scaled collaborative
+    // part is 1 for each.
+    const own0 = Math.log(3) + 0.5 * 0.5 + (2 * 2) / 3 + (0.5 * Math.log(2)) / Math.log(3)
+    const own1 = Math.log(2) + 0.5 * 0.5 + (2 * 1) / 4 + 0.5
+    expect(s[0]).toBeCloseTo(1 + Math.fround(own0), 6)
+    expect(s[1]).toBeCloseTo(1 + Math.fround(own1), 6)
+  })
+
+  it("survives a serialization round trip", () => {
+    const { data } = checkerboard()
+    const m = new HybridRecommender({ collaborative: { model: "ease", options: { lambda: 1 } } }).fit(data)
+    const back = HybridRecommender.deserialize(fromJsonSafe(JSON.parse(JSON.stringify(toJsonSafe(m.serialize())))) as SerializedModel)
+    for (let u = 0; u < 6; u++) expect(Array.from(back.scores(u))).toEqual(Array.from(m.scores(u)))
+    expect(Array.from(back.similarItems(0, 2))).toEqual(Array.from(m.similarItems(0, 2)))
+    expect(() => new HybridRecommender({ ownWeight: -1 })).toThrow(/ownWeight/)
+  })
+})

@@ -1,0 +1,69 @@
+import { fromJsonSafe, toJsonSafe } from "../../serialize"
+import { Rng } from "../../random"
+import { ItemKnnRecommender } from "../item-knn"
+import type { SerializedModel } from "../recommender"
+import { checkerboard, interactions } from "./fixtures"
+
+const roundTrip = (s: SerializedModel) => fromJsonSafe(JSON.parse(JSON.stringify(toJsonSafe(s)))) as SerializedModel
+
+describe("ItemKnnRecommender", () => {
+  it("computes cosine similarities by hand", () => {
+    // Item 0: users {0, 1}; item 1: users {0, 1, 2}; item 2: users {2}.
+    const data = interactions(3, 3, [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [2, 2],
+    ])
+    const m = new ItemKnnRecommender().fit(data)
+    const f = Math.fround
+    expect(m.similarity(0, 1)).toBe(f(f(2 / f(Math.SQRT2)) / f(Math.sqrt(3))))
+    expect(m.similarity(0, 1)).toBeCloseTo(2 / Math.sqrt(6), 6)
+    expect(m.similarity(1, 2)).toBeCloseTo(1 / Math.sqrt(3), 6)
+    expect(m.similarity(0, 2)).toBe(0)
+    expect(m.similarity(1, 1)).toBe(0)
+    // User 2 owns items 1 and 2: scores = S[1] + S[2].
+    expect(Array.from(m.scores(2))).toEqual([m.similarity(1, 0), m.similarity(2, 1), m.similarity(1, 2)].map(f))
+  })
+
+  it("recommends the missing item of the user's checkerboard block", () => {
+    const { data, missing } = checkerboard()
+    const m = new ItemKnnRecommender().fit(data)
+    for (let u = 0; u < 6; u++) {
+      const owned = Array.from(data.strength.indices.subarray(data.strength.indptr[u], data.strength.indptr[u + 1]))
+      expect(m.recommend(u, 1, owned)[0]).toBe(missing[u])
+      // Items of the other parity never score.
+      const s = m.scores(u)
+      for (let i = 1 - (u % 2); i < 6; i += 2) expect(s[i]).toBe(0)
+    }
+    expect(Array.from(m.similarItems(0, 2))).toEqual([2, 4])
+  })
+
+  it("sparse top-k with k >= every neighbour equals the dense model; small k keeps the best", () => {
+    const rng = new Rng(1)
+    const buys: [number, number][] = []
+    for (let u = 0; u < 40; u++) for (let i = 0; i < 15; i++) if (rng.next() < 0.25) buys.push([u, i])
+    const data = interactions(40, 15, buys)
+    const dense = new ItemKnnRecommender().fit(data)
+    const sparse = new ItemKnnRecommender({ neighbours: 14 }).fit(data)
+    for (let u = 0; u < 40; u++) expect(Array.from(sparse.scores(u))).toEqual(Array.from(dense.scores(u)))
+    const top2 = new ItemKnnRecommender({ neighbours: 2 }).fit(data)
+    for (let i = 0; i < 15; i++) {
+      const best = Array.from(dense.similarItems(i, 2))
+      expect(Array.from(top2.similarItems(i, 2))).toEqual(best)
+      expect(top2.similarity(i, Array.from(dense.similarItems(i, 3))[2])).toBe(0)
+    }
+  })
+
+  it("survives a serialization round trip, dense and sparse", () => {
+    const { data } = checkerboard()
+    for (const opts of [{}, { neighbours: 1 }]) {
+      const m = new ItemKnnRecommender(opts).fit(data)
+      const back = ItemKnnRecommender.deserialize(roundTrip(m.serialize()))
+      for (let u = 0; u < 6; u++) expect(Array.from(back.scores(u))).toEqual(Array.from(m.scores(u)))
+    }
+    expect(() => new ItemKnnRecommender({ neighbours: 0 })).toThrow(RangeError)
+  })
+})

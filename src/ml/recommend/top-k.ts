@@ -1,0 +1,44 @@
+/** Scores over items, higher is better. */
+export type ItemScores = Float32Array | Float64Array
+
+/**
+ * Indices of the n best items: descending score, ties by ascending item index (the order of
+ * a stable sort on -score), which EVALUATION.md fixes so that two implementations agree.
+ * NaN ranks below every number. Items with exclude[i] !== 0 are left out (the list is shorter
+ * than n only when fewer than n items remain). O(items x n) worst case, O(items) typically.
+ */
+export function topK(scores: ItemScores, n: number, exclude?: Uint8Array | null): Int32Array {
+  const k = Math.max(0, Math.min(n, scores.length))
+  const idx = new Int32Array(k)
+  const val = new Float64Array(k)
+  let size = 0
+  for (let i = 0; i < scores.length; i++) {
+    if (exclude && exclude[i] !== 0) continue
+    let s = scores[i]
+    if (s !== s) s = Number.NEGATIVE_INFINITY
+    // Items arrive by increasing index, so an equal score never displaces an earlier item.
+    if (size === k) {
+      if (k === 0 || !(s > val[k - 1])) continue
+      size--
+    }
+    let p = size
+    while (p > 0 && s > val[p - 1]) {
+      val[p] = val[p - 1]
+      idx[p] = idx[p - 1]
+      p--
+    }
+    val[p] = s
+    idx[p] = i
+    size++
+  }
+  return size === k ? idx : idx.slice(0, size)
+}
+
+/** Slow reference for topK: a full stable sort. For tests. */
+export function topKBySort(scores: ItemScores, n: number, exclude?: Uint8Array | null): Int32Array {
+  const key = (i: number) => (scores[i] !== scores[i] ? Number.NEGATIVE_INFINITY : scores[i])
+  const items: number[] = []
+  for (let i = 0; i < scores.length; i++) if (!exclude || exclude[i] === 0) items.push(i)
+  items.sort((a, b) => (key(b) > key(a) ? 1 : key(b) < key(a) ? -1 : a - b))
+  return Int32Array.from(items.slice(0, Math.max(0, n)))
+}
