@@ -1,5 +1,5 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { deleteCustomersWorkflow, deleteProductsWorkflow } from "@medusajs/core-flows"
+import { createCustomersWorkflow, deleteCustomersWorkflow, deleteProductsWorkflow } from "@medusajs/core-flows"
 import { Modules } from "@medusajs/framework/utils"
 import { rebuildPurchaseFeaturesWorkflow, syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
 import {
@@ -213,6 +213,31 @@ medusaIntegrationTestRunner({
         expect(await customerFeatures(container, guest.id)).toEqual(
           expect.objectContaining({ order_count: 1, total_spend: 5 })
         )
+      })
+
+      it("moves a guest's earlier orders to the customer when they register with the same email", async () => {
+        const container = getContainer()
+        const currency = await storeCurrency(container)
+        const [p1] = await createProducts(container, 1)
+        const guest = await createCustomer(container, { email: "later@example.com", has_account: false })
+        const order = await createOrder(container, {
+          customer: guest, currency_code: currency, placed_at: day(1),
+          lines: [{ product: p1, quantity: 2, unit_price: 4 }],
+        })
+        await deliver(container, "order.placed", [{ id: order.id }])
+        expect(await customerFeatures(container, guest.id)).toEqual(expect.objectContaining({ total_spend: 8 }))
+
+        const { result } = await andWaitFor(container, "customer.created", () =>
+          createCustomersWorkflow(container).run({
+            input: { customersData: [{ email: "later@example.com", has_account: true }] },
+          })
+        )
+        const registered = result[0]
+        expect(await customerFeatures(container, registered.id)).toEqual(
+          expect.objectContaining({ order_count: 1, total_spend: 8, distinct_products: 1 })
+        )
+        expect(await customerFeatures(container, guest.id)).toBeUndefined()
+        expect(await customerProducts(container, guest.id)).toEqual([])
       })
 
       it("deletes every row about a deleted customer, and a rebuild does not bring them back", async () => {

@@ -1,5 +1,6 @@
 import { createWorkflow, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { listAffectedOrdersStep } from "./steps/list-affected-orders"
+import { listGuestOrdersStep } from "./steps/list-guest-orders"
 import { purgeCustomerStep } from "./steps/purge-customer"
 import { rebuildPurchaseFeaturesStep, type RebuildInput } from "./steps/rebuild-purchase-features"
 import { syncOrdersStep } from "./steps/sync-orders"
@@ -49,5 +50,15 @@ export const rebuildPurchaseFeaturesWorkflow = createWorkflow(
   (input: RebuildInput) => {
     const result = rebuildPurchaseFeaturesStep(input)
     return new WorkflowResponse(result)
+  }
+)
+
+/** A customer registered: their earlier guest checkouts now count for them. */
+export const mergeGuestPurchaseOrdersWorkflow = createWorkflow(
+  "merge-guest-purchase-orders",
+  (input: { customer_id: string }) => {
+    const orderIds = listGuestOrdersStep({ customer_id: input.customer_id })
+    const synced = syncOrdersStep(transform({ orderIds }, ({ orderIds }) => ({ order_ids: orderIds })))
+    return new WorkflowResponse(synced)
   }
 )

@@ -1,0 +1,19 @@
+import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { mergeGuestPurchaseOrdersWorkflow } from "../workflows/purchase-features"
+
+export default async function customerCreatedHandler({ event, container }: SubscriberArgs<{ id: string }>) {
+  try {
+    await mergeGuestPurchaseOrdersWorkflow(container).run({ input: { customer_id: event.data.id } })
+  } catch (error) {
+    container.resolve(ContainerRegistrationKeys.LOGGER).error(
+      `personalization: merging guest orders into customer ${event.data.id} failed: ${(error as Error).message}`
+    )
+    throw error
+  }
+}
+
+export const config: SubscriberConfig = {
+  event: "customer.created",
+  context: { subscriberId: "personalization-customer-created" },
+}
