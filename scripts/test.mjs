@@ -5,6 +5,9 @@
  *   integration:modules  src/modules/*\/__tests__/*.spec.ts         (PostgreSQL, module test runner)
  *   integration:http     integration-tests/http/*.spec.ts          (PostgreSQL, the whole app)
  *   integration:redis    integration-tests/redis/*.spec.ts         (PostgreSQL + Redis modules, Redis db 15)
+ *   demo                 `npm run demo` without the server on a fresh database (pz_test_demo),
+ *                        then scripts/check-demo-features.mjs --all: the demo seeds, and the
+ *                        plugin's tables match the shipped CSV for every customer
  * `npm test -- unit http` runs only the named suites. Extra jest flags go after `--`.
  * Environment: DB_HOST (default localhost; never 127.0.0.1, which turns on SSL in Medusa's
  * test runners), DB_USERNAME (postgres), DB_PASSWORD (empty), TEST_REDIS_URL
@@ -17,6 +20,7 @@ const suites = {
   modules: "integration:modules",
   http: "integration:http",
   redis: "integration:redis",
+  demo: null,
 }
 
 const args = process.argv.slice(2)
@@ -25,7 +29,7 @@ const names = (split === -1 ? args : args.slice(0, split)).filter((a) => !a.star
 const jestFlags = split === -1 ? args.filter((a) => a.startsWith("-")) : args.slice(split + 1)
 const chosen = names.length ? names : Object.keys(suites)
 for (const name of chosen) {
-  if (!suites[name]) {
+  if (!(name in suites)) {
     console.error(`unknown suite "${name}"; choose from ${Object.keys(suites).join(", ")}`)
     process.exit(2)
   }
@@ -42,8 +46,29 @@ const env = {
 }
 delete env.REDIS_URL
 
+function runDemoSuite() {
+  const server = process.env.TEST_PG_URL ?? `postgres://${env.DB_USERNAME}@${env.DB_HOST}:5432`
+  const demoEnv = { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? "", DEMO_NO_SERVER: "1",
+    DATABASE_URL: `${server}/pz_test_demo` }
+  const dropScript = `const pg = require("pg"); const c = new pg.Client({ connectionString: process.argv[1] });
+    c.connect().then(() => c.query("DROP DATABASE IF EXISTS pz_test_demo WITH (FORCE)")).then(() => c.end())
+      .catch((e) => { console.error(e.message); process.exit(1) })`
+  const drop = spawnSync("node", ["-e", dropScript, `${server}/postgres`], { stdio: "inherit" })
+  if (drop.status !== 0) return 1
+  for (const script of [["scripts/demo.mjs"], ["scripts/check-demo-features.mjs", "--all"]]) {
+    const run = spawnSync("node", script, { stdio: "inherit", env: demoEnv })
+    if (run.status !== 0) return run.status ?? 1
+  }
+  return 0
+}
+
 let failed = []
 for (const name of chosen) {
+  if (name === "demo") {
+    console.log(`\n=== demo (seed a fresh store, check its tables against the CSV) ===`)
+    if (runDemoSuite() !== 0) failed.push(name)
+    continue
+  }
   const suiteEnv = { ...env, TEST_TYPE: suites[name] }
   if (name === "redis") {
     suiteEnv.REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://localhost:6379/15"

@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: a real Medusa store with this plugin, seeded from the Online Retail sample
+ * in data/online-retail-sample/ (UCI Online Retail, CC BY 4.0: see that folder's README).
+ *
+ *   1. creates the database if it is missing
+ *   2. npx medusa db:migrate
+ *   3. seeds the store (src/scripts/seed-demo.ts) unless the store says it is seeded already
+ *   4. creates the admin user admin@example.com / supersecret (kept if it exists)
+ *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts)
+ *   6. starts `npx medusa develop` and prints the admin URL and login, a customer login,
+ *      the publishable key and a curl example
+ *
+ * Running it again is safe: nothing is created twice, and the rebuild is idempotent.
+ *
+ * Environment:
+ *   DATABASE_URL    PostgreSQL URL (default postgres://postgres@localhost:5432). Without a
+ *                   database name, DEMO_DATABASE (default medusa_personalization_demo) is used.
+ *   DEMO_NO_SERVER  1: stop after step 5 and print the details without starting the server
+ *                   (tests, CI).
+ *   PORT            the server's port (default 9000; Medusa reads it too).
+ * Every medusa command runs with MEDUSA_DISABLE_TELEMETRY=true and this DATABASE_URL.
+ */
+import { spawn } from "node:child_process"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import pg from "pg"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const ADMIN_EMAIL = "admin@example.com"
+const ADMIN_PASSWORD = "supersecret"
+const CUSTOMER_PASSWORD = "demo-password"
+const KEY_TITLE = "Personalization demo"
+const SEEDED_KEY = "personalization_demo_seeded_at"
+const port = Number(process.env.PORT ?? 9000)
+const baseUrl = `http://localhost:${port}`
+
+function databaseUrl() {
+  const url = new URL(process.env.DATABASE_URL ?? "postgres://postgres@localhost:5432")
+  if (url.pathname === "" || url.pathname === "/") {
+    url.pathname = `/${process.env.DEMO_DATABASE ?? "medusa_personalization_demo"}`
+  }
+  return url
+}
+
+const dbUrl = databaseUrl()
+const dbName = decodeURIComponent(dbUrl.pathname.slice(1))
+/** The URL as printed: without its password. */
+const shownUrl = (() => {
+  const url = new URL(dbUrl)
+  if (url.password) url.password = "***"
+  return url.toString()
+})()
+const env = {
+  ...process.env,
+  DATABASE_URL: dbUrl.toString(),
+  MEDUSA_DISABLE_TELEMETRY: "true",
+}
+
+const log = (message) => process.stdout.write(`\n[demo] ${message}\n`)
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`
+
+/** Runs `npx medusa ...args`; resolves with its exit code and (when captured) its output. */
+function medusa(args, { capture = false } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("npx", ["medusa", ...args], {
+      cwd: root,
+      env,
+      stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+    })
+    let output = ""
+    if (capture) {
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.on("data", (chunk) => {
+          output += chunk
+          process.stdout.write(chunk)
+        })
+      }
+    }
+    child.on("error", reject)
+    child.on("exit", (code, signal) => resolvePromise({ code: code ?? (signal ? 1 : 0), output }))
+  })
+}
+
+async function step(title, args) {
+  const started = Date.now()
+  log(`${title}: npx medusa ${args.join(" ")}`)
+  const { code } = await medusa(args)
+  if (code !== 0) {
+    throw new Error(`"npx medusa ${args.join(" ")}" exited with code ${code}`)
+  }
+  log(`${title}: done in ${seconds(started)}`)
+}
+
+async function withClient(url, fn) {
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+async function ensureDatabase() {
+  const adminUrl = new URL(dbUrl)
+  adminUrl.pathname = "/postgres"
+  await withClient(adminUrl, async (client) => {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [dbName])
+    if (rowCount) {
+      log(`database "${dbName}" exists`)
+      return
+    }
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(dbName)}`)
+    log(`database "${dbName}" created`)
+  })
+}
+
+/** The seed's completion mark in the store's metadata (null before the first seed). */
+function seededAt() {
+  return withClient(dbUrl, async (client) => {
+    const { rows } = await client.query(
+      `SELECT metadata->>$1 AS seeded_at FROM store WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1`,
+      [SEEDED_KEY]
+    )
+    return rows[0]?.seeded_at ?? null
+  })
+}
+
+function adminExists() {
+  return withClient(dbUrl, async (client) => {
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM "user" WHERE email = $1 AND deleted_at IS NULL`,
+      [ADMIN_EMAIL]
+    )
+    return rowCount > 0
+  })
+}
+
+async function createAdmin() {
+  if (await adminExists()) {
+    log(`admin user ${ADMIN_EMAIL} exists`)
+    return
+  }
+  log(`admin user: npx medusa user -e ${ADMIN_EMAIL} -p ${ADMIN_PASSWORD}`)
+  const { code, output } = await medusa(["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], { capture: true })
+  if (code !== 0 && !/already exists/i.test(output)) {
+    throw new Error(`"npx medusa user" exited with code ${code}`)
+  }
+}
+
+/** What the banner shows: the demo key, the customer with the most orders, table sizes. */
+function demoDetails() {
+  return withClient(dbUrl, async (client) => {
+    const key = await client.query(
+      `SELECT token FROM api_key
+       WHERE title = $1 AND type = 'publishable' AND revoked_at IS NULL AND deleted_at IS NULL
+       ORDER BY created_at LIMIT 1`,
+      [KEY_TITLE]
+    )
+    const customer = await client.query(
+      `SELECT c.email, COUNT(o.id)::int AS orders FROM customer c
+       JOIN "order" o ON o.customer_id = c.id AND o.deleted_at IS NULL
+       WHERE c.has_account AND c.deleted_at IS NULL AND c.email LIKE 'customer-%@example.com'
+       GROUP BY c.email ORDER BY COUNT(o.id) DESC, c.email LIMIT 1`
+    )
+    const counts = await client.query(
+      `SELECT (SELECT COUNT(*) FROM product WHERE deleted_at IS NULL)::int AS products,
+              (SELECT COUNT(*) FROM customer WHERE deleted_at IS NULL)::int AS customers,
+              (SELECT COUNT(*) FROM "order" WHERE deleted_at IS NULL)::int AS orders,
+              (SELECT COUNT(*) FROM personalization_customer_features)::int AS customer_features,
+              (SELECT COUNT(*) FROM personalization_customer_product)::int AS customer_products`
+    )
+    return { key: key.rows[0]?.token ?? null, customer: customer.rows[0] ?? null, counts: counts.rows[0] }
+  })
+}
+
+function banner({ key, customer, counts }) {
+  const keyText = key ?? "(none: was the store seeded?)"
+  const lines = [
+    "",
+    "=".repeat(78),
+    " medusa-plugin-personalization demo",
+    "=".repeat(78),
+    ` Database:        ${shownUrl}`,
+    ` Store data:      ${counts.products} products, ${counts.customers} customers, ${counts.orders} orders`,
+    ` Plugin tables:   ${counts.customer_features} customer feature rows, ${counts.customer_products} customer-product rows`,
+    ` Admin:           ${baseUrl}/app   login ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
+    customer
+      ? ` Customer login:  ${customer.email} / ${CUSTOMER_PASSWORD}   (${customer.orders} orders)`
+      : " Customer login:  (none)",
+    ` Publishable key: ${keyText}`,
+    "",
+    " Try:",
+    `   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/products?limit=3"`,
+  ]
+  if (customer) {
+    lines.push(
+      `   curl -X POST ${baseUrl}/auth/customer/emailpass -H "content-type: application/json" \\`,
+      `        -d '{"email":"${customer.email}","password":"${CUSTOMER_PASSWORD}"}'`
+    )
+  }
+  lines.push("=".repeat(78), "")
+  process.stdout.write(lines.join("\n") + "\n")
+}
+
+async function waitForHealth(child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const response = await fetch(`${baseUrl}/health`)
+      if (response.ok) return true
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+  return false
+}
+
+async function main() {
+  const started = Date.now()
+  log(`database ${shownUrl}`)
+  await ensureDatabase()
+  await step("migrations", ["db:migrate"])
+
+  const seeded = await seededAt()
+  if (seeded) {
+    log(`store already seeded at ${seeded}: skipping the seed`)
+  } else {
+    await step("seed", ["exec", "./src/scripts/seed-demo.ts"])
+  }
+  await createAdmin()
+  await step("feature rebuild", ["exec", "./src/scripts/rebuild-features.ts"])
+
+  const details = await demoDetails()
+  log(`ready in ${seconds(started)}`)
+  banner(details)
+
+  if (process.env.DEMO_NO_SERVER === "1" || process.env.DEMO_NO_SERVER === "true") {
+    log("DEMO_NO_SERVER is set: not starting the server")
+    return
+  }
+
+  log("starting the server: npx medusa develop (Ctrl-C stops it; the admin build takes a minute or two)")
+  const child = spawn("npx", ["medusa", "develop"], { cwd: root, env, stdio: "inherit" })
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => child.kill(signal))
+  }
+  const exited = new Promise((r) => child.on("exit", (code, signal) => r(code ?? (signal ? 0 : 1))))
+  if (await waitForHealth(child, 15 * 60_000)) {
+    banner(details)
+  }
+  process.exitCode = await exited
+}
+
+main().catch((error) => {
+  process.stderr.write(`\n[demo] failed: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})
