@@ -72,7 +72,7 @@ export async function readOrderSnapshots(
              o.version, c.has_account, c.email
       FROM "order" o
       JOIN customer c ON c.id = o.customer_id AND c.deleted_at IS NULL
-      WHERE o.id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))
+      WHERE o.id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
         AND o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'
     ),
     owner AS (

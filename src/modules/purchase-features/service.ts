@@ -181,7 +181,7 @@ class PurchaseFeaturesService extends MedusaService({
   ): Promise<CustomerFeaturesAsOf[]> {
     const em = this.em_(sharedContext)
     const currency = await this.storeCurrency_(em)
-    const filter = customerIds ? `AND o.customer_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))` : ""
+    const filter = customerIds ? `AND o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))` : ""
     const rows: Record<string, string | number | null>[] = await em.execute(
       `
       WITH o AS (
@@ -287,7 +287,7 @@ class PurchaseFeaturesService extends MedusaService({
 
     const previous: { customer_id: string; source_customer_id: string }[] = await em.execute(
       `SELECT customer_id, source_customer_id FROM personalization_order
-       WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+       WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(orderIds)]
     )
     const customers = unique([
@@ -300,19 +300,19 @@ class PurchaseFeaturesService extends MedusaService({
 
     const previousPairs: { customer_id: string; product_id: string }[] = await em.execute(
       `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
-       WHERE order_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+       WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(orderIds)]
     )
 
     await em.execute(
-      `DELETE FROM personalization_order_line WHERE order_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb))`,
+      `DELETE FROM personalization_order_line WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(orderIds)]
     )
     const present = new Set(snapshots.map((s) => s.id))
     const absent = orderIds.filter((id) => !present.has(id))
     const removed: unknown[] = absent.length
       ? await em.execute(
-          `DELETE FROM personalization_order WHERE id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb)) RETURNING id`,
+          `DELETE FROM personalization_order WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) RETURNING id`,
           [json(absent)]
         )
       : []
@@ -402,15 +402,20 @@ class PurchaseFeaturesService extends MedusaService({
          SELECT DISTINCT customer_id, product_id
          FROM jsonb_to_recordset(?::jsonb) AS p(customer_id text, product_id text)
        ),
+       -- One index lookup per pair (a hash join would scan the whole line table per order).
        agg AS (
-         SELECT l.customer_id, l.product_id, COUNT(DISTINCT l.order_id)::int AS order_count,
-                SUM(l.quantity)::int AS quantity, MIN(l.placed_at) AS first_at, MAX(l.placed_at) AS last_at
-         FROM personalization_order_line l
-         JOIN pairs p ON p.customer_id = l.customer_id AND p.product_id = l.product_id
-         GROUP BY l.customer_id, l.product_id
+         SELECT p.customer_id, p.product_id, s.order_count, s.quantity, s.first_at, s.last_at
+         FROM pairs p
+         CROSS JOIN LATERAL (
+           SELECT COUNT(DISTINCT l.order_id)::int AS order_count, SUM(l.quantity)::int AS quantity,
+                  MIN(l.placed_at) AS first_at, MAX(l.placed_at) AS last_at
+           FROM personalization_order_line l
+           WHERE l.customer_id = p.customer_id AND l.product_id = p.product_id
+         ) s
+         WHERE s.order_count > 0
        ),
        upserted AS (
-         INSERT INTO personalization_customer_product
+         INSERT INTO personalization_customer_product AS cp0
            (id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at)
          SELECT customer_id || ':' || product_id, customer_id, product_id, order_count, quantity, first_at, last_at
          FROM agg
@@ -418,6 +423,8 @@ class PurchaseFeaturesService extends MedusaService({
            order_count = EXCLUDED.order_count, quantity = EXCLUDED.quantity,
            first_purchased_at = EXCLUDED.first_purchased_at,
            last_purchased_at = EXCLUDED.last_purchased_at, updated_at = now()
+         WHERE (cp0.order_count, cp0.quantity, cp0.first_purchased_at, cp0.last_purchased_at)
+           IS DISTINCT FROM (EXCLUDED.order_count, EXCLUDED.quantity, EXCLUDED.first_purchased_at, EXCLUDED.last_purchased_at)
          RETURNING id
        )
        DELETE FROM personalization_customer_product cp
@@ -436,28 +443,31 @@ class PurchaseFeaturesService extends MedusaService({
       `WITH affected AS (
          SELECT DISTINCT value AS customer_id FROM jsonb_array_elements_text(?::jsonb)
        ),
+       -- Per customer through its indexes, whatever the planner estimates for the id list.
        agg AS (
-         SELECT o.customer_id, MIN(o.placed_at) AS first_at, MAX(o.placed_at) AS last_at,
-                COUNT(*)::int AS order_count,
-                (COUNT(*) FILTER (WHERE o.currency_code = ?))::int AS money_order_count,
-                COALESCE(SUM(o.amount) FILTER (WHERE o.currency_code = ?), 0) AS total_spend,
-                SUM(o.item_quantity)::int AS item_quantity
-         FROM personalization_order o JOIN affected a ON a.customer_id = o.customer_id
-         WHERE o.counted
-         GROUP BY o.customer_id
-       ),
-       products AS (
-         SELECT cp.customer_id, COUNT(*)::int AS n
-         FROM personalization_customer_product cp JOIN affected a ON a.customer_id = cp.customer_id
-         GROUP BY cp.customer_id
+         SELECT a.customer_id, s.*, pr.n AS distinct_products
+         FROM affected a
+         CROSS JOIN LATERAL (
+           SELECT MIN(o.placed_at) AS first_at, MAX(o.placed_at) AS last_at,
+                  COUNT(*)::int AS order_count,
+                  (COUNT(*) FILTER (WHERE o.currency_code = ?))::int AS money_order_count,
+                  COALESCE(SUM(o.amount) FILTER (WHERE o.currency_code = ?), 0) AS total_spend,
+                  COALESCE(SUM(o.item_quantity), 0)::int AS item_quantity
+           FROM personalization_order o
+           WHERE o.customer_id = a.customer_id AND o.counted
+         ) s
+         CROSS JOIN LATERAL (
+           SELECT COUNT(*)::int AS n FROM personalization_customer_product cp WHERE cp.customer_id = a.customer_id
+         ) pr
+         WHERE s.order_count > 0
        ),
        computed AS (
-         SELECT agg.*, COALESCE(products.n, 0) AS distinct_products,
+         SELECT agg.*,
                 CASE WHEN money_order_count > 0 THEN ROUND(total_spend / money_order_count, 4) ELSE 0 END AS aov
-         FROM agg LEFT JOIN products ON products.customer_id = agg.customer_id
+         FROM agg
        ),
        upserted AS (
-         INSERT INTO personalization_customer_features
+         INSERT INTO personalization_customer_features AS f0
            (customer_id, first_order_at, last_order_at, order_count, money_order_count, total_spend,
             raw_total_spend, average_order_value, raw_average_order_value, currency_code,
             item_quantity, distinct_products)
@@ -473,6 +483,13 @@ class PurchaseFeaturesService extends MedusaService({
            raw_average_order_value = EXCLUDED.raw_average_order_value,
            currency_code = EXCLUDED.currency_code, item_quantity = EXCLUDED.item_quantity,
            distinct_products = EXCLUDED.distinct_products, updated_at = now()
+         -- An unchanged row is not rewritten (no dead tuple, updated_at keeps its meaning).
+         WHERE (f0.first_order_at, f0.last_order_at, f0.order_count, f0.money_order_count, f0.total_spend,
+                f0.average_order_value, f0.currency_code, f0.item_quantity, f0.distinct_products)
+           IS DISTINCT FROM
+               (EXCLUDED.first_order_at, EXCLUDED.last_order_at, EXCLUDED.order_count, EXCLUDED.money_order_count,
+                EXCLUDED.total_spend, EXCLUDED.average_order_value, EXCLUDED.currency_code,
+                EXCLUDED.item_quantity, EXCLUDED.distinct_products)
          RETURNING customer_id
        )
        DELETE FROM personalization_customer_features f
