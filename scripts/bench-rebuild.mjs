@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:rebuild [-- --orders 100000 --seed 1 --skip-demo]`
+ * `npm run bench:rebuild [-- --orders 100000 --seed 1 --skip-demo --skip-synthetic]`
  * 1. the demo store (DEMO_DATABASE_URL, default postgres://postgres@localhost:5432/medusa_personalization_demo),
  *    when `npm run demo` has seeded it;
  * 2. a synthetic store of N orders (default 100,000, about 20 lines each) made by the seeded
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     orders: { type: "string", default: "100000" },
     seed: { type: "string", default: "1" },
     "skip-demo": { type: "boolean", default: false },
+    "skip-synthetic": { type: "boolean", default: false },
   },
 })
 const orders = Number(values.orders)
@@ -74,6 +75,10 @@ if (!values["skip-demo"]) {
   } else {
     console.log("demo store not seeded: run `npm run demo` first to include it (skipped)")
   }
+}
+
+if (values["skip-synthetic"]) {
+  process.exit(0)
 }
 
 const name = `pz_bench_synthetic_${orders}_s${values.seed}`
