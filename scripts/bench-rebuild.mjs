@@ -81,7 +81,8 @@ if (values["skip-synthetic"]) {
   process.exit(0)
 }
 
-const name = `pz_bench_synthetic_${orders}_s${values.seed}`
+// The suffix names the generator version: a changed generator makes a new database.
+const name = `pz_bench_synthetic_${orders}_s${values.seed}_g2`
 const url = `${server}/${name}`
 const state = await databaseState(name)
 if (state.orders !== orders) {

@@ -2,7 +2,8 @@
  * A seeded generator of a large synthetic store, written straight into Medusa's tables in
  * batches (one multi-row INSERT per table and batch). It fills only what the plugin reads:
  * customers, products, orders, order items and line items, all in one currency. Shaped like
- * the Online Retail data: about 20 lines per order, skewed product and customer popularity.
+ * the Online Retail data: about 20 lines per order, skewed product and customer popularity,
+ * in the store's default currency.
  * Rows bypass Medusa's services on purpose: 100k orders through the order module would take
  * far longer than the rebuild being measured.
  */
@@ -39,6 +40,10 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, se
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
+    // Orders in the store's default currency, so that money features count them.
+    const currency =
+      (await client.query(`SELECT currency_code FROM store_currency WHERE is_default AND deleted_at IS NULL LIMIT 1`))
+        .rows[0]?.currency_code ?? "eur"
     await client.query("BEGIN")
     await client.query(
       `INSERT INTO customer (id, email, has_account)
@@ -83,9 +88,9 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, se
       await client.query("BEGIN")
       await client.query(
         `INSERT INTO "order" (id, customer_id, email, currency_code, status, created_at)
-         SELECT id, customer_id, 'syn@example.com', 'gbp', 'completed', created_at
+         SELECT id, customer_id, 'syn@example.com', $4, 'completed', created_at
          FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(id, customer_id, created_at)`,
-        [o.id, o.customer, o.at]
+        [o.id, o.customer, o.at, currency]
       )
       await client.query(
         `INSERT INTO order_line_item (id, title, product_id, unit_price, raw_unit_price)

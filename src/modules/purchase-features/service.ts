@@ -99,6 +99,7 @@ class PurchaseFeaturesService extends MedusaService({
     @MedusaContext() sharedContext: Context = {}
   ): Promise<SyncResult> {
     const em = this.em_(sharedContext)
+    await this.withoutJit_(em)
     await this.lockAll_(em)
     const page = await pageOrderIds(em, afterId, limit)
     const last = page.length === limit ? page[page.length - 1] : null
@@ -150,6 +151,7 @@ class PurchaseFeaturesService extends MedusaService({
   @InjectTransactionManager()
   async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
     const em = this.em_(sharedContext)
+    await this.withoutJit_(em)
     await this.lockKeys_(em, "customer", [customerId])
     let deleted = 0
     for (const sql of [
@@ -259,6 +261,7 @@ class PurchaseFeaturesService extends MedusaService({
   }
 
   protected async sync_(em: SqlEntityManager, ids: string[]): Promise<SyncResult> {
+    await this.withoutJit_(em)
     const exclusive = ids.length > MAX_KEYED_ORDERS
     if (exclusive) {
       await this.lockAll_(em)
@@ -516,6 +519,16 @@ class PurchaseFeaturesService extends MedusaService({
        ) keys`,
       [LOCK_CLASS[kind], json(keys)]
     )
+  }
+
+  /**
+   * Turns PostgreSQL's JIT off for this transaction: the planner cannot see how short the id
+   * lists are (a JSON parameter is estimated at 100 rows), so it rates these index-driven
+   * statements expensive and spent ~230 ms compiling each one for ~1 ms of work (measured at
+   * 100k orders).
+   */
+  protected async withoutJit_(em: SqlEntityManager) {
+    await em.execute(`SET LOCAL jit = off`)
   }
 
   /** Excludes every other writer of this module for the rest of the transaction. */
