@@ -45,7 +45,12 @@ export const personalizationOptionsSchema = z
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */
     schedules: z
       .object({
+        /** Nightly rebuild of the feature tables from Medusa's orders. */
         rebuild: cron.default("30 2 * * *"),
+        /** Segmentation and purchase prediction run (after the rebuild). */
+        segmentation: cron.default("0 3 * * *"),
+        /** Recommender training run. */
+        training: cron.default("30 3 * * *"),
       })
       .strict()
       // prefault: zod 4 parses the default, so each schedule gets its own default.

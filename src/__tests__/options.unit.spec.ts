@@ -6,7 +6,15 @@ describe("parsePersonalizationOptions", () => {
       countedOrderStatuses: ["pending", "completed", "archived", "requires_action"],
       mergeGuestOrders: true,
       rebuildBatchSize: 1000,
-      schedules: { rebuild: "30 2 * * *" },
+      schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },
+    })
+  })
+
+  it("keeps given schedules and fills the others", () => {
+    expect(parsePersonalizationOptions({ schedules: { training: "0 4 * * 1" } }).schedules).toEqual({
+      rebuild: "30 2 * * *",
+      segmentation: "0 3 * * *",
+      training: "0 4 * * 1",
     })
   })
 
