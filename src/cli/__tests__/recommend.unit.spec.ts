@@ -1,0 +1,57 @@
+import type { PurchaseLine } from "../../ml/data/purchase-line"
+import { runRecommend } from "../recommend"
+
+const T = Date.UTC(2026, 0, 1)
+const DAY = 86_400_000
+// Everyone who bought a also bought b; c is bought by a newcomer only.
+const lines: PurchaseLine[] = [
+  ...["u1", "u2", "u3"].flatMap((u, k) => [
+    { orderId: `${u}-1`, customerId: u, productId: "a", quantity: 1, amount: 1, time: T - (20 + k) * DAY },
+    { orderId: `${u}-1`, customerId: u, productId: "b", quantity: 1, amount: 1, time: T - (20 + k) * DAY },
+  ]),
+  { orderId: "u4-1", customerId: "u4", productId: "a", quantity: 1, amount: 1, time: T - 5 * DAY },
+  { orderId: "u5-1", customerId: "u5", productId: "c", quantity: 1, amount: 1, time: T - 2 * DAY },
+]
+
+function run(args: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = runRecommend(["--data", "x", ...args], {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    load: () => lines,
+  })
+  return { code, out: out.join(""), err: err.join("") }
+}
+
+describe("medusa-personalization recommend", () => {
+  it("recommends what co-buyers bought, with the reason, as JSON", () => {
+    const { code, out } = run(["--customer", "u4", "--exclude-purchased", "--n", "1", "--json"])
+    expect(code).toBe(0)
+    expect(JSON.parse(out).recommendations).toEqual([
+      {
+        rank: 1,
+        product_id: "b",
+        reason: { code: "because_you_bought", params: { co_buyers: 3, product_id: "a" }, text: "Because you bought a" },
+      },
+    ])
+  })
+
+  it("gives an unknown customer trending products", () => {
+    const { code, out, err } = run(["--customer", "nobody", "--n", "1", "--json"])
+    expect(code).toBe(0)
+    expect(err).toContain('customer "nobody" has no purchases')
+    // The cutoff defaults to just after the last line (day -2): a's four buyers are all recent.
+    expect(JSON.parse(out).recommendations[0]).toEqual({
+      rank: 1,
+      product_id: "a",
+      reason: { code: "trending", params: { recent_buyers: 4, window_days: 30 }, text: "Trending: 4 customers bought it in the last 30 days" },
+    })
+  })
+
+  it("refuses bad input with exit code 2 and a message naming the problem", () => {
+    expect(run(["--n", "3"])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining("--customer or --product") }))
+    expect(run(["--customer", "u1", "--n", "0"])).toEqual(expect.objectContaining({ code: 2, err: expect.stringContaining("--n must be") }))
+    expect(run(["--customer", "u1", "--bogus"])).toEqual(expect.objectContaining({ code: 2 }))
+  })
+})

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * medusa-personalization: the plugin's algorithms on an order file, without a store.
+ * Results on stdout (JSON with --json), progress and errors on stderr; exit 2 on bad input.
+ */
+import { runEvaluate } from "./evaluate"
+import type { CliIo } from "./io"
+import { runRecommend } from "./recommend"
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: CliIo) => number | Promise<number> }> = {
+  evaluate: { summary: "measure every recommender on a temporal split (EVALUATION.md)", run: runEvaluate },
+  recommend: { summary: "recommendations with reasons for a customer, or next to a product", run: runRecommend },
+}
+
+const io: CliIo = {
+  stdout: (text: string) => void process.stdout.write(text),
+  stderr: (text: string) => void process.stderr.write(text),
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    io.stdout(
+      "usage: medusa-personalization <command> [options]\n\ncommands:\n" +
+        Object.entries(COMMANDS)
+          .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+          .join("\n") +
+        "\n\n`medusa-personalization <command> --help` shows a command's options.\n"
+    )
+    return command ? 0 : 2
+  }
+  const entry = COMMANDS[command]
+  if (!entry) {
+    io.stderr(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(", ")}\n`)
+    return 2
+  }
+  return entry.run(rest, io)
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: Error) => {
+      process.stderr.write(`${error.message}\n`)
+      process.exitCode = 1
+    }
+  )
+}

@@ -1,0 +1,126 @@
+import type { PurchaseLine } from "../data/purchase-line"
+import { rocAuc } from "../evaluation/auc"
+import { spearman } from "../evaluation/spearman"
+import { customerFeatures, featureColumn, fitStandardizer, futureBehaviour, logFeatures, standardize } from "./features"
+import { type PropensityModel, type PropensityOptions, fitPropensity, scorePropensity } from "./propensity"
+import { fitLogistic, predictLogistic, rfmQuintileSum } from "./references"
+
+/** Model names evaluateLifecycle knows, in its output order. */
+export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "propensity-net"] as const
+export type LifecycleModelName = (typeof LIFECYCLE_MODELS)[number]
+
+/** True when `name` is one of LIFECYCLE_MODELS (for validating command-line input). */
+export function isLifecycleModel(name: string): name is LifecycleModelName {
+  return (LIFECYCLE_MODELS as readonly string[]).includes(name)
+}
+
+export interface LifecycleSplit {
+  /** T1, ms: features of the fit population, labels from [fitCutoff, scoreCutoff). */
+  fitCutoff: number
+  /** T2, ms: features of the scored population, outcome from [scoreCutoff, end). */
+  scoreCutoff: number
+  /** E, ms, exclusive. */
+  end: number
+}
+
+export interface LifecycleModelResult {
+  model: LifecycleModelName
+  /** ROC AUC of the buy score for "buys again in [T2, E)". */
+  auc: number
+  /** Spearman correlation of the spend score with spend in [T2, E). */
+  spearman: number
+  /** Fit time in seconds (0 for the rules). */
+  fitSeconds: number
+}
+
+export interface LifecycleEvaluation {
+  fitCustomers: number
+  fitBuyRate: number
+  scoredCustomers: number
+  scoredBuyRate: number
+  results: LifecycleModelResult[]
+  /** The fitted network when "propensity-net" ran (for saving or inspection). */
+  propensityModel?: PropensityModel
+}
+
+export interface LifecycleEvaluateOptions {
+  /** Default: all of LIFECYCLE_MODELS. */
+  models?: readonly LifecycleModelName[]
+  /** Options of the network (seed, backend, sizes...). */
+  propensity?: PropensityOptions
+  /** Monotonic ms for fit timings; default performance.now. */
+  now?: () => number
+}
+
+/**
+ * EVALUATION.md's lifecycle protocol on cleaned `lines`: fit at T1 with labels from [T1, T2),
+ * score the population at T2, compare with [T2, E). References: recency only (-recency for
+ * both metrics), RFM quintile sum (both metrics), logistic regression on standardised
+ * log(1 + feature) of the seven features (C = 1; spend score = P x average invoice amount).
+ * "propensity-net" is the TF.js ensemble (buy = P(buy), spend = expected spend).
+ */
+export async function evaluateLifecycle(
+  lines: readonly PurchaseLine[],
+  split: LifecycleSplit,
+  options: LifecycleEvaluateOptions = {}
+): Promise<LifecycleEvaluation> {
+  const { fitCutoff: t1, scoreCutoff: t2, end } = split
+  if (!(t1 < t2 && t2 < end)) throw new RangeError("evaluateLifecycle: need fitCutoff < scoreCutoff < end")
+  const models = options.models ?? LIFECYCLE_MODELS
+  const now = options.now ?? (() => performance.now())
+  const f1 = customerFeatures(lines, t1)
+  const f2 = customerFeatures(lines, t2)
+  const y1 = futureBehaviour(lines, f1.customerIds, t1, t2)
+  const y2 = futureBehaviour(lines, f2.customerIds, t2, end)
+  const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number): LifecycleModelResult => ({
+    model,
+    auc: rocAuc(y2.bought, buy),
+    spearman: spearman(spend, y2.spend),
+    fitSeconds,
+  })
+  const results: LifecycleModelResult[] = []
+  let propensityModel: PropensityModel | undefined
+  for (const name of models) {
+    if (name === "recency") {
+      const s = featureColumn(f2, "recency").map((v) => -v)
+      results.push(result(name, s, s, 0))
+    } else if (name === "rfm") {
+      const s = rfmQuintileSum(featureColumn(f2, "recency"), featureColumn(f2, "invoices"), featureColumn(f2, "spend"))
+      results.push(result(name, s, s, 0))
+    } else if (name === "logistic") {
+      const t = now()
+      const d = f1.names.length
+      const x1 = logFeatures(f1.values)
+      const sc = fitStandardizer(x1, d)
+      const m = fitLogistic(standardize(x1, sc), d, y1.bought)
+      const fitSeconds = (now() - t) / 1000
+      const p = predictLogistic(m, standardize(logFeatures(f2.values), sc))
+      const aov = featureColumn(f2, "averageInvoice")
+      results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
+    } else if (name === "propensity-net") {
+      const t = now()
+      propensityModel = await fitPropensity({ names: f1.names, values: f1.values, bought: y1.bought, spend: y1.spend }, options.propensity)
+      const fitSeconds = (now() - t) / 1000
+      const s = scorePropensity(propensityModel, f2)
+      results.push(result(name, s.buy, s.spend, fitSeconds))
+    } else {
+      throw new RangeError(`evaluateLifecycle: unknown model "${String(name)}"; known: ${LIFECYCLE_MODELS.join(", ")}`)
+    }
+  }
+  const rate = (b: Uint8Array) => (b.length ? b.reduce((a, v) => a + v, 0) / b.length : Number.NaN)
+  return {
+    fitCustomers: f1.customerIds.length,
+    fitBuyRate: rate(y1.bought),
+    scoredCustomers: f2.customerIds.length,
+    scoredBuyRate: rate(y2.bought),
+    results,
+    ...(propensityModel ? { propensityModel } : {}),
+  }
+}
+
+/** EVALUATION.md's reference rows for the development split (AUC, Spearman). */
+export const LIFECYCLE_REFERENCE: Record<"recency" | "rfm" | "logistic", readonly [number, number]> = {
+  recency: [0.6691, 0.3339],
+  rfm: [0.7452, 0.5095],
+  logistic: [0.7511, 0.4493],
+}

@@ -1,0 +1,137 @@
+import { type CsrMatrix, transpose } from "../data/csr"
+import type { Interactions } from "../data/interactions"
+
+/** Why an item is recommended: a stable code with parameters, and English text from them. */
+export type Reason =
+  | { code: "buy_again"; params: { orders: number; every_weeks: number | null }; text: string }
+  | { code: "because_you_bought"; params: { item: number; co_buyers: number }; text: string }
+  | { code: "trending"; params: { recent_buyers: number; window_days: number }; text: string }
+  | { code: "popular"; params: { buyers: number }; text: string }
+
+const DAY_MS = 86_400_000
+
+/**
+ * Explains recommendations from the data a model was fitted on, independently of the model:
+ * - an item the user bought before: "buy_again", with their number of orders of it and, from
+ *   two orders on, the mean weeks between them;
+ * - otherwise the user's own item bought by most of the same customers: "because_you_bought"
+ *   (co-buyers counted on the binary user x item matrix);
+ * - otherwise (a new customer, or no overlap): "trending" when the item had buyers in the last
+ *   `trendWindowDays` (default 30) before `asOf`, else "popular".
+ * `label(item)` names an item in the English text (e.g. its title).
+ */
+export class ReasonExplainer {
+  private readonly byItem: CsrMatrix
+  private readonly recentBuyers: Int32Array
+  private readonly buyers: Int32Array
+
+  constructor(
+    private readonly data: Interactions,
+    private readonly label: (item: number) => string = (item) => `item ${item}`,
+    private readonly trendWindowDays = 30
+  ) {
+    this.byItem = transpose(data.strength)
+    this.buyers = new Int32Array(data.nItems)
+    for (let i = 0; i < data.nItems; i++) this.buyers[i] = this.byItem.indptr[i + 1] - this.byItem.indptr[i]
+    this.recentBuyers = countRecentBuyers(data, trendWindowDays)
+  }
+
+  explain(user: number | null, item: number): Reason {
+    if (user !== null && user >= 0 && user < this.data.nUsers) {
+      const own = this.ownHistory(user, item)
+      if (own) return own
+      const because = this.becauseYouBought(user, item)
+      if (because) return because
+    }
+    const recent = this.recentBuyers[item]
+    if (recent > 0) {
+      return {
+        code: "trending",
+        params: { recent_buyers: recent, window_days: this.trendWindowDays },
+        text: `Trending: ${recent} customer${recent === 1 ? "" : "s"} bought it in the last ${this.trendWindowDays} days`,
+      }
+    }
+    const buyers = this.buyers[item]
+    return { code: "popular", params: { buyers }, text: `Popular: bought by ${buyers} customer${buyers === 1 ? "" : "s"}` }
+  }
+
+  private ownHistory(user: number, item: number): Reason | null {
+    const { user: eu, item: ei, time } = this.data.events
+    // Events are sorted by user, then item, then time: binary-search the user's run.
+    let lo = lowerBound(eu, user, 0, eu.length)
+    const hi = lowerBound(eu, user + 1, lo, eu.length)
+    lo = lowerBoundItem(ei, item, lo, hi)
+    const times: number[] = []
+    for (let k = lo; k < hi && ei[k] === item; k++) times.push(time[k])
+    if (!times.length) return null
+    const orders = times.length
+    if (orders === 1) {
+      return { code: "buy_again", params: { orders, every_weeks: null }, text: `You bought this before` }
+    }
+    const weeks = Math.max(1, Math.round((times[orders - 1] - times[0]) / (orders - 1) / (7 * DAY_MS)))
+    return {
+      code: "buy_again",
+      params: { orders, every_weeks: weeks },
+      text: `You buy this about every ${weeks} week${weeks === 1 ? "" : "s"}`,
+    }
+  }
+
+  private becauseYouBought(user: number, item: number): Reason | null {
+    const s = this.data.strength
+    const t = this.byItem
+    // Buyers of `item` as a set, then count them among the buyers of each of the user's items.
+    const buyersOfItem = new Set<number>()
+    for (let p = t.indptr[item]; p < t.indptr[item + 1]; p++) buyersOfItem.add(t.indices[p])
+    let best = -1
+    let bestCount = 0
+    for (let p = s.indptr[user]; p < s.indptr[user + 1]; p++) {
+      const own = s.indices[p]
+      let count = 0
+      for (let q = t.indptr[own]; q < t.indptr[own + 1]; q++) {
+        const other = t.indices[q]
+        if (other !== user && buyersOfItem.has(other)) count++
+      }
+      // Ties go to the lower item index, so explanations are deterministic.
+      if (count > bestCount) {
+        bestCount = count
+        best = own
+      }
+    }
+    if (best < 0) return null
+    return {
+      code: "because_you_bought",
+      params: { item: best, co_buyers: bestCount },
+      text: `Because you bought ${this.label(best)}`,
+    }
+  }
+}
+
+function countRecentBuyers(data: Interactions, windowDays: number): Int32Array {
+  const from = data.asOf - windowDays * DAY_MS
+  const out = new Int32Array(data.nItems)
+  const { user, item, time } = data.events
+  // Count each (user, item) once: events of a pair are adjacent (sorted by user, then item).
+  for (let k = 0; k < item.length; k++) {
+    if (time[k] < from || time[k] >= data.asOf) continue
+    let counted = false
+    for (let j = k - 1; j >= 0 && user[j] === user[k] && item[j] === item[k]; j--) {
+      if (time[j] >= from && time[j] < data.asOf) {
+        counted = true
+        break
+      }
+    }
+    if (!counted) out[item[k]]++
+  }
+  return out
+}
+
+function lowerBound(a: Int32Array, value: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (a[mid] < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+const lowerBoundItem = lowerBound
