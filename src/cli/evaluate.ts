@@ -1,13 +1,15 @@
 /**
  * medusa-personalization evaluate: the top-N evaluation of EVALUATION.md on an order file.
  *
- *   evaluate --data FILE --format online-retail|orders --cutoff T [--end E] [--seed N]
- *            [--models a,b,...] [--json] [--compare-reference]
+ *   evaluate --data FILE --format online-retail|orders --cutoff T [--fit-cutoff T1] [--end E]
+ *            [--seed N] [--models a,b,...] [--json] [--compare-reference]
  *
- * T and E are "YYYY-MM-DD[ HH:MM:SS]" read as UTC: train before T, test in [T, E) (E
- * exclusive; default: all later lines). Results go to stdout (a table, or with --json one
- * JSON document and nothing else); progress goes to stderr. --compare-reference checks the
- * reference models against EVALUATION.md's development rows and exits 1 on a mismatch.
+ * T, T1 and E are "YYYY-MM-DD[ HH:MM:SS]" read as UTC: recommenders train before T and are
+ * tested in [T, E) (E exclusive; default: all later lines). With --fit-cutoff, purchase
+ * prediction is fitted at T1 with labels from [T1, T) and scored at T against [T, E).
+ * Results go to stdout (a table, or with --json one JSON document and nothing else); progress
+ * goes to stderr. --compare-reference checks the reference models against EVALUATION.md's
+ * development rows and exits 1 on a mismatch.
  */
 import { parseArgs } from "node:util"
 
@@ -16,7 +18,9 @@ import { loadOrdersCsv } from "../ml/data/orders-csv"
 import type { PurchaseLine } from "../ml/data/purchase-line"
 import { temporalSplit } from "../ml/data/split"
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
-import { type SplitMetrics, evaluateSplit } from "../ml/evaluation/top-n"
+import { type SplitMetrics, type TopNMetrics, evaluateSplit } from "../ml/evaluation/top-n"
+import { type LifecycleEvaluation, evaluateLifecycle } from "../ml/lifecycle/evaluate"
+import { AlsRecommender } from "../ml/recommend/als"
 import { BuyAgainRecommender } from "../ml/recommend/buy-again"
 import { EaseRecommender } from "../ml/recommend/ease"
 import { HybridRecommender } from "../ml/recommend/hybrid"
@@ -33,9 +37,14 @@ export const MODELS: Record<string, () => Recommender> = {
   "item-knn": () => new ItemKnnRecommender(),
   ease: () => new EaseRecommender({ lambda: 500 }),
   trending: () => new TrendingRecommender(),
+  als: () => new AlsRecommender(),
   "recency-ease": () => new HybridRecommender({ ownWeight: 0 }),
   hybrid: () => new HybridRecommender(),
 }
+
+/** What the plugin serves by default. */
+export const DEFAULT_RECOMMENDER = "hybrid"
+export const DEFAULT_PROPENSITY = { buy: "propensity-net", spend: "propensity-net" } as const
 
 export interface EvaluateIo {
   stdout: (text: string) => void
@@ -54,7 +63,7 @@ export interface ModelResult extends SplitMetrics {
 
 const USAGE =
   "usage: medusa-personalization evaluate --data FILE --format online-retail|orders --cutoff YYYY-MM-DD " +
-  "[--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]"
+  "[--fit-cutoff YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]"
 
 function defaultLoad(path: string, format: string): PurchaseLine[] {
   if (format === "online-retail") return loadOnlineRetail(path).lines
@@ -62,8 +71,8 @@ function defaultLoad(path: string, format: string): PurchaseLine[] {
   throw new RangeError(`--format must be online-retail or orders, got "${format}"`)
 }
 
-/** Runs the command; returns the process exit code (0 ok, 1 reference mismatch, 2 usage). */
-export function runEvaluate(argv: string[], io: EvaluateIo): number {
+/** Runs the command; resolves to the process exit code (0 ok, 1 reference mismatch, 2 usage). */
+export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<number> {
   let values
   try {
     values = parseArgs({
@@ -72,6 +81,7 @@ export function runEvaluate(argv: string[], io: EvaluateIo): number {
         data: { type: "string" },
         format: { type: "string", default: "online-retail" },
         cutoff: { type: "string" },
+        "fit-cutoff": { type: "string" },
         end: { type: "string" },
         seed: { type: "string", default: "0" },
         models: { type: "string" },
@@ -111,11 +121,21 @@ export function runEvaluate(argv: string[], io: EvaluateIo): number {
   }
   let cutoff: number
   let end: number
+  let fitCutoff: number | null
   try {
     cutoff = requireTimestamp(values.cutoff, "--cutoff")
     end = values.end ? requireTimestamp(values.end, "--end") : Number.POSITIVE_INFINITY
+    fitCutoff = values["fit-cutoff"] ? requireTimestamp(values["fit-cutoff"], "--fit-cutoff") : null
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`)
+    return 2
+  }
+  if (fitCutoff !== null && !(fitCutoff < cutoff)) {
+    io.stderr(`--fit-cutoff must be before --cutoff\n`)
+    return 2
+  }
+  if (!(end > cutoff)) {
+    io.stderr(`--end must be after --cutoff\n`)
     return 2
   }
   const now = io.now ?? (() => performance.now())
@@ -164,6 +184,18 @@ export function runEvaluate(argv: string[], io: EvaluateIo): number {
     progress(`${name}: fit ${fitSeconds.toFixed(1)} s, evaluation ${evaluateSeconds.toFixed(1)} s`)
   }
 
+  let lifecycle: LifecycleEvaluation | null = null
+  if (fitCutoff !== null) {
+    t = now()
+    const lastTime = lines.reduce((max, l) => Math.max(max, l.time), Number.NEGATIVE_INFINITY)
+    lifecycle = await evaluateLifecycle(
+      lines,
+      { fitCutoff, scoreCutoff: cutoff, end: Number.isFinite(end) ? end : lastTime + 1 },
+      { propensity: { seed }, now }
+    )
+    progress(`purchase prediction: ${lifecycle.results.length} models in ${((now() - t) / 1000).toFixed(1)} s`)
+  }
+
   const mismatches: string[] = []
   if (values["compare-reference"]) {
     for (const r of results) {
@@ -177,18 +209,53 @@ export function runEvaluate(argv: string[], io: EvaluateIo): number {
   }
 
   if (values.json) {
-    io.stdout(`${JSON.stringify({ ...summary, results, ...(values["compare-reference"] ? { referenceMismatches: mismatches } : {}) }, null, 2)}\n`)
+    const report = {
+      cutoff: summary.cutoff,
+      fit_cutoff: fitCutoff === null ? null : formatTimestamp(fitCutoff),
+      end: summary.end,
+      seed,
+      data: summary.data,
+      format,
+      recommendation: {
+        default: DEFAULT_RECOMMENDER,
+        n_users: { all: summary.testUsersAll, new: summary.testUsersNew },
+        train: { users: summary.users, items: summary.items, pairs: summary.pairs, lines: summary.trainLines },
+        models: Object.fromEntries(
+          results.map((r) => [
+            r.model,
+            { all: metricsJson(r.all), new: metricsJson(r.new), fit_seconds: r.fitSeconds },
+          ])
+        ),
+      },
+      propensity: lifecycle && {
+        default: DEFAULT_PROPENSITY,
+        population: { fit: lifecycle.fitCustomers, scored: lifecycle.scoredCustomers, scored_buy_rate: lifecycle.scoredBuyRate },
+        models: Object.fromEntries(
+          lifecycle.results.map((r) => [r.model, { auc: r.auc, spearman: r.spearman, fit_seconds: r.fitSeconds }])
+        ),
+      },
+      ...(values["compare-reference"] ? { reference_mismatches: mismatches } : {}),
+    }
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`)
   } else {
     io.stdout(`model         | all: R@20   NDCG@10 HR@10  cov@20 | new: R@20   NDCG@10 HR@10  cov@20 | fit s\n`)
     for (const r of results) {
       const v = rowOf(r).map((x) => x.toFixed(4))
       io.stdout(`${r.model.padEnd(13)} | ${v.slice(0, 4).join(" ")} | ${v.slice(4).join(" ")} | ${r.fitSeconds.toFixed(1)}\n`)
     }
+    if (lifecycle) {
+      io.stdout(`\npurchase prediction  | AUC    | Spearman\n`)
+      for (const r of lifecycle.results) io.stdout(`${r.model.padEnd(20)} | ${r.auc.toFixed(4)} | ${r.spearman.toFixed(4)}\n`)
+    }
     if (values["compare-reference"]) {
       io.stdout(mismatches.length ? `reference mismatches:\n${mismatches.join("\n")}\n` : "reference rows reproduced to 4 decimals\n")
     }
   }
   return mismatches.length ? 1 : 0
+}
+
+function metricsJson(m: TopNMetrics) {
+  return { "recall@20": m.recall20, "ndcg@10": m.ndcg10, "hr@10": m.hr10, "coverage@20": m.coverage20 }
 }
 
 function rowOf(r: SplitMetrics): number[] {
@@ -199,8 +266,8 @@ if (require.main === module) {
   const args = process.argv.slice(2)
   // Accept both "evaluate --data ..." (as the medusa-personalization subcommand) and "--data ...".
   if (args[0] === "evaluate") args.shift()
-  process.exitCode = runEvaluate(args, {
+  runEvaluate(args, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-  })
+  }).then((code) => (process.exitCode = code))
 }

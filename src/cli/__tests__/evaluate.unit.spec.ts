@@ -23,10 +23,10 @@ function lines(): PurchaseLine[] {
   return out
 }
 
-function run(args: string[]) {
+async function run(args: string[]) {
   let stdout = ""
   let stderr = ""
-  const code = runEvaluate(args, {
+  const code = await runEvaluate(args, {
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
     load: () => lines(),
@@ -36,29 +36,39 @@ function run(args: string[]) {
 }
 
 describe("evaluate command", () => {
-  it("prints one JSON document on stdout and progress on stderr", () => {
-    const r = run(["--data", "x.csv", "--format", "orders", "--cutoff", "2011-06-01", "--models", "popularity,ease,hybrid", "--json"])
+  it("prints one JSON document on stdout and progress on stderr", async () => {
+    const r = await run(["--data", "x.csv", "--format", "orders", "--cutoff", "2011-06-01", "--models", "popularity,ease,hybrid", "--json"])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
-    expect(out).toMatchObject({ cutoff: "2011-06-01 00:00:00", end: null, users: 6, items: 6, testUsersAll: 6, testUsersNew: 6 })
-    expect(out.results.map((x: { model: string }) => x.model)).toEqual(["popularity", "ease", "hybrid"])
+    expect(out).toMatchObject({
+      cutoff: "2011-06-01 00:00:00",
+      end: null,
+      seed: 0,
+      propensity: null,
+      recommendation: { default: "hybrid", n_users: { all: 6, new: 6 }, train: { users: 6, items: 6 } },
+    })
+    expect(Object.keys(out.recommendation.models)).toEqual(["popularity", "ease", "hybrid"])
     // Each user's one new item is the only unbought item of its group: EASE ranks it first.
-    const ease = out.results[1]
-    expect(ease.new.recall20).toBe(1)
-    expect(ease.new.ndcg10).toBe(1)
+    const ease = out.recommendation.models.ease
+    expect(ease.new["recall@20"]).toBe(1)
+    expect(ease.new["ndcg@10"]).toBe(1)
+    expect(Object.keys(ease.all)).toEqual(["recall@20", "ndcg@10", "hr@10", "coverage@20"])
     expect(r.stderr).toMatch(/loaded 24 cleaned lines/)
   })
 
-  it("answers bad arguments with exit code 2 and the usage", () => {
-    expect(run(["--data", "x.csv"]).code).toBe(2)
-    expect(run(["--data", "x", "--cutoff", "2011-06-01", "--format", "xlsx"]).stderr).toMatch(/--format must be/)
-    expect(run(["--data", "x", "--cutoff", "June"]).stderr).toMatch(/--cutoff: not a timestamp/)
-    expect(run(["--data", "x", "--cutoff", "2011-06-01", "--models", "magic"]).stderr).toMatch(/unknown model\(s\): magic/)
-    expect(run(["--nope"]).code).toBe(2)
+  it("answers bad arguments with exit code 2 and the usage", async () => {
+    expect((await run(["--data", "x.csv"])).code).toBe(2)
+    expect((await run(["--data", "x", "--cutoff", "2011-06-01", "--format", "xlsx"])).stderr).toMatch(/--format must be/)
+    expect((await run(["--data", "x", "--cutoff", "June"])).stderr).toMatch(/--cutoff: not a timestamp/)
+    expect((await run(["--data", "x", "--cutoff", "2011-06-01", "--models", "magic"])).stderr).toMatch(/unknown model\(s\): magic/)
+    expect((await run(["--data", "x", "--cutoff", "2011-06-01", "--fit-cutoff", "2011-07-01"])).stderr).toMatch(
+      /--fit-cutoff must be before --cutoff/
+    )
+    expect((await run(["--nope"])).code).toBe(2)
   })
 
-  it("reports reference mismatches with exit code 1", () => {
-    const r = run(["--data", "x", "--cutoff", "2011-06-01", "--models", "popularity", "--compare-reference"])
+  it("reports reference mismatches with exit code 1", async () => {
+    const r = await run(["--data", "x", "--cutoff", "2011-06-01", "--models", "popularity", "--compare-reference"])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/reference mismatches:\npopularity column 1/)
   })
