@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+/**
+ * `node scripts/bench-ml-kmeans.mjs [--n 1000000,100000] [--d 8] [--k 8] [--n-init 10] [--seed 1]
+ *                                   [--workers 2] [--no-sklearn] [--reference] [--dir /tmp]`
+ *
+ * Times src/ml/segmentation's k-means (restarts over worker threads) against scikit-learn's
+ * KMeans(n_clusters=k, n_init, k-means++) on the SAME float64 matrix: a seeded Gaussian mixture
+ * written to a binary file (row-major, little-endian) that both sides read. Prints, per size,
+ * inertia of each side, inertia ratio (ours / sklearn; the goal is <= 1.001), wall-time ratio
+ * (goal <= 1), iterations, and the load average before each timed run (the machine is shared).
+ * Our time includes starting the workers and copying the matrix to shared memory; neither
+ * side's time includes reading the file. scikit-learn is skipped when
+ * `/usr/bin/python3 -c "import sklearn"` fails. --reference also times the single-thread
+ * plain Lloyd reference (slow) for one restart.
+ *
+ * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
+ */
+import { spawnSync } from "node:child_process"
+import { readFileSync, writeFileSync, existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { join, dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+
+const require = createRequire(import.meta.url)
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+{
+  const Module = require("node:module")
+  const swc = require("@swc/core")
+  Module._extensions[".ts"] = function (module, filename) {
+    const out = swc.transformSync(readFileSync(filename, "utf8"), {
+      filename,
+      jsc: { parser: { syntax: "typescript" }, target: "es2021" },
+      module: { type: "commonjs" },
+    })
+    module._compile(out.code, filename)
+  }
+}
+const { runKMeansInWorkers } = require(join(root, "src/ml/segmentation/kmeans-pool.ts"))
+const { kmeans } = require(join(root, "src/ml/segmentation/kmeans.ts"))
+const { Rng } = require(join(root, "src/ml/random.ts"))
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "1000000,100000" },
+    d: { type: "string", default: "8" },
+    k: { type: "string", default: "8" },
+    "n-init": { type: "string", default: "10" },
+    seed: { type: "string", default: "1" },
+    workers: { type: "string" },
+    "no-sklearn": { type: "boolean", default: false },
+    reference: { type: "boolean", default: false },
+    dir: { type: "string", default: "/tmp" },
+    json: { type: "boolean", default: false },
+  },
+})
+const d = Number(values.d)
+const k = Number(values.k)
+const nInit = Number(values["n-init"])
+const seed = Number(values.seed)
+const workers = values.workers === undefined ? undefined : Number(values.workers)
+const python = "/usr/bin/python3"
+const haveSklearn = !values["no-sklearn"] && spawnSync(python, ["-c", "import sklearn"]).status === 0
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+
+/**
+ * A Gaussian mixture that is not trivially separable: 8 components with centres drawn from
+ * N(0, 1.5^2) per coordinate, unequal weights and per-component spreads in [0.6, 1.4].
+ */
+function mixture(n, d, seed) {
+  const rng = new Rng(seed)
+  const comps = 8
+  const centres = Float64Array.from({ length: comps * d }, () => rng.normal(0, 1.5))
+  const spread = Float64Array.from({ length: comps }, () => 0.6 + 0.8 * rng.next())
+  const w = Array.from({ length: comps }, (_, c) => c + 1)
+  const wsum = w.reduce((a, b) => a + b, 0)
+  const x = new Float64Array(n * d)
+  for (let i = 0; i < n; i++) {
+    let r = rng.next() * wsum
+    let c = 0
+    while (r >= w[c]) r -= w[c++]
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j] + spread[c] * rng.normal()
+  }
+  return x
+}
+
+const rows = []
+for (const n of values.n.split(",").map(Number)) {
+  const file = join(values.dir, `bench-kmeans-${n}x${d}-seed${seed}.f64`)
+  let x
+  if (existsSync(file)) {
+    const b = readFileSync(file)
+    x = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+  } else {
+    x = mixture(n, d, seed)
+    writeFileSync(file, Buffer.from(x.buffer))
+  }
+  const row = { n, d, k, nInit }
+  row.loadOurs = loadavg()
+  let t = performance.now()
+  const ours = await runKMeansInWorkers(x, d, { k, nInit, seed, workers })
+  row.oursSeconds = (performance.now() - t) / 1000
+  row.oursInertia = ours.inertia
+  row.oursIterations = ours.iterations
+  if (values.reference) {
+    row.loadReference = loadavg()
+    t = performance.now()
+    const ref = kmeans(x, d, { k, nInit: 1, seed, reference: true })
+    row.referenceOneRestartSeconds = (performance.now() - t) / 1000
+    t = performance.now()
+    const fast = kmeans(x, d, { k, nInit: 1, seed })
+    row.fastOneRestartOneThreadSeconds = (performance.now() - t) / 1000
+    row.referenceVsFastInertia = ref.inertia / fast.inertia
+  }
+  if (haveSklearn) {
+    row.loadSklearn = loadavg()
+    const p = spawnSync(python, [join(root, "src/ml/segmentation/bench/sklearn-kmeans.py"), file, String(n), String(d), String(k), String(nInit), "0"], { encoding: "utf8" })
+    if (p.status !== 0) throw new Error(`sklearn run failed: ${p.stderr}`)
+    const s = JSON.parse(p.stdout.trim().split("\n").pop())
+    row.sklearnSeconds = s.seconds
+    row.sklearnInertia = s.inertia
+    row.sklearnIterations = s.n_iter
+    row.sklearnPools = s.pools.map((q) => `${q.lib}:${q.threads}${q.arch ? `:${q.arch}` : ""}`).join(",")
+    row.inertiaRatio = ours.inertia / s.inertia
+    row.timeRatio = row.oursSeconds / s.seconds
+  }
+  rows.push(row)
+  if (!values.json) {
+    console.log(`n=${n} d=${d} k=${k} n_init=${nInit}`)
+    console.log(`  ours:    ${row.oursSeconds.toFixed(2)} s, inertia ${row.oursInertia.toFixed(3)}, ${row.oursIterations} iterations (load ${row.loadOurs})`)
+    if (values.reference) console.log(`  one restart, one thread: plain Lloyd ${row.referenceOneRestartSeconds.toFixed(2)} s, Hamerly ${row.fastOneRestartOneThreadSeconds.toFixed(2)} s, inertia ratio ${row.referenceVsFastInertia} (load ${row.loadReference})`)
+    if (haveSklearn) {
+      console.log(`  sklearn: ${row.sklearnSeconds.toFixed(2)} s, inertia ${row.sklearnInertia.toFixed(3)}, ${row.sklearnIterations} iterations [${row.sklearnPools}] (load ${row.loadSklearn})`)
+      console.log(`  inertia ratio ${row.inertiaRatio.toFixed(6)} (goal <= 1.001), time ratio ${row.timeRatio.toFixed(3)} (goal <= 1)`)
+    }
+  }
+}
+if (values.json) console.log(JSON.stringify(rows, null, 2))

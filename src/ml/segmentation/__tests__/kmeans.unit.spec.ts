@@ -1,0 +1,149 @@
+import { Rng } from "../../random"
+import {
+  absoluteTolerance,
+  hamerlyLloyd,
+  kmeans,
+  kmeansPlusPlus,
+  kmeansPlusPlusReference,
+  lloydReference,
+} from "../kmeans"
+import { runKMeansInWorkers } from "../kmeans-pool"
+
+/** n points around each of the given centres (row-major), N(0, sd^2) noise, seeded. */
+function planted(centres: number[][], perCluster: number, sd: number, seed: number) {
+  const rng = new Rng(seed)
+  const d = centres[0].length
+  const x = new Float64Array(centres.length * perCluster * d)
+  const truth = new Int32Array(centres.length * perCluster)
+  let r = 0
+  for (let c = 0; c < centres.length; c++) {
+    for (let i = 0; i < perCluster; i++, r++) {
+      truth[r] = c
+      for (let j = 0; j < d; j++) x[r * d + j] = centres[c][j] + rng.normal(0, sd)
+    }
+  }
+  return { x, truth, d }
+}
+
+/** True when two labellings are the same partition (labels may be permuted). */
+function samePartition(a: Int32Array, b: Int32Array): boolean {
+  const map = new Map<number, number>()
+  const back = new Map<number, number>()
+  for (let i = 0; i < a.length; i++) {
+    if ((map.get(a[i]) ?? b[i]) !== b[i] || (back.get(b[i]) ?? a[i]) !== a[i]) return false
+    map.set(a[i], b[i])
+    back.set(b[i], a[i])
+  }
+  return true
+}
+
+describe("k-means", () => {
+  it("solves a tiny case exactly", () => {
+    // Two pairs on a line: {0, 1} and {10, 12}; centres 0.5 and 11, inertia 0.25*2 + 1*2.
+    const x = Float64Array.from([0, 1, 10, 12])
+    const r = kmeans(x, 1, { k: 2, seed: 3 })
+    const lo = r.centres[0] < r.centres[1] ? 0 : 1
+    expect(r.centres[lo]).toBe(0.5)
+    expect(r.centres[1 - lo]).toBe(11)
+    expect(r.inertia).toBe(2.5)
+    expect(Array.from(r.labels)).toEqual([lo, lo, 1 - lo, 1 - lo])
+  })
+
+  it("recovers planted well-separated clusters exactly", () => {
+    const centres = [
+      [0, 0, 0],
+      [10, 0, 0],
+      [0, 10, 0],
+      [0, 0, 10],
+      [10, 10, 10],
+    ]
+    const { x, truth, d } = planted(centres, 200, 0.5, 1)
+    const r = kmeans(x, d, { k: 5, nInit: 3, seed: 7 })
+    expect(samePartition(r.labels, truth)).toBe(true)
+    // Each fitted centre is the mean of its planted cluster.
+    for (let c = 0; c < 5; c++) {
+      const mean = [0, 0, 0]
+      let count = 0
+      for (let i = 0; i < truth.length; i++) {
+        if (r.labels[i] !== c) continue
+        count++
+        for (let j = 0; j < d; j++) mean[j] += x[i * d + j]
+      }
+      for (let j = 0; j < d; j++) expect(r.centres[c * d + j]).toBeCloseTo(mean[j] / count, 10)
+    }
+  })
+
+  it("fast k-means++ draws the same centres as the plain reference", () => {
+    const { x, d } = planted([[0, 0], [3, 1], [1, 4], [5, 5]], 300, 1.2, 2)
+    for (const seed of [1, 2, 3]) {
+      const a = kmeansPlusPlus(x, d, 6, new Rng(seed))
+      const b = kmeansPlusPlusReference(x, d, 6, new Rng(seed))
+      expect(Array.from(a)).toEqual(Array.from(b))
+    }
+  })
+
+  it("Hamerly's core gives the reference's labels, inertia and iterations from the same start", () => {
+    // Overlapping clusters, so many points change label over many iterations.
+    const { x, d } = planted([[0, 0, 0, 0], [2, 1, 0, 1], [1, 2, 2, 0], [3, 3, 1, 2]], 500, 1.3, 3)
+    const absTol = absoluteTolerance(x, d, 1e-4)
+    for (const seed of [1, 2, 3, 4]) {
+      for (const k of [2, 5, 8]) {
+        const init = kmeansPlusPlus(x, d, k, new Rng(seed))
+        const fast = hamerlyLloyd(x, d, init, 300, absTol)
+        const slow = lloydReference(x, d, init, 300, absTol)
+        expect(fast.iterations).toBe(slow.iterations)
+        expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
+        expect(Math.abs(fast.inertia - slow.inertia) / slow.inertia).toBeLessThan(1e-12)
+        fast.centres.forEach((v, q) => expect(v).toBeCloseTo(slow.centres[q], 10))
+      }
+    }
+  })
+
+  it("stops at maxIter and with tol 0 runs until the labels stop changing", () => {
+    const { x, d } = planted([[0, 0], [1, 1]], 300, 1, 4)
+    const init = kmeansPlusPlus(x, d, 4, new Rng(1))
+    expect(hamerlyLloyd(x, d, init, 2, 0).iterations).toBe(2)
+    const full = hamerlyLloyd(x, d, init, 300, 0)
+    const ref = lloydReference(x, d, init, 300, 0)
+    expect(full.iterations).toBe(ref.iterations)
+    expect(full.iterations).toBeLessThan(300)
+  })
+
+  it("relocates an emptied cluster (duplicate rows) like the reference", () => {
+    // k-means++ cannot pick 3 distinct centres from 2 distinct values: one centre repeats
+    // and its cluster empties on the first step.
+    const x = Float64Array.from([0, 0, 0, 5, 5, 5, 5.5])
+    const init = Float64Array.from([0, 0, 5])
+    const fast = hamerlyLloyd(x, 1, init, 300, 0)
+    const slow = lloydReference(x, 1, init, 300, 0)
+    expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
+    expect(fast.inertia).toBeCloseTo(slow.inertia, 12)
+    expect(new Set(fast.labels).size).toBe(3)
+  })
+
+  it("is deterministic for a seed, and nInit keeps the best restart", () => {
+    const { x, d } = planted([[0, 0], [2, 0], [1, 2]], 200, 0.9, 5)
+    const a = kmeans(x, d, { k: 4, nInit: 5, seed: 11 })
+    const b = kmeans(x, d, { k: 4, nInit: 5, seed: 11 })
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels))
+    expect(a.inertia).toBe(b.inertia)
+    // Restart 0 of nInit 5 is the whole of nInit 1 with the same seed.
+    expect(a.inertia).toBeLessThanOrEqual(kmeans(x, d, { k: 4, nInit: 1, seed: 11 }).inertia)
+  })
+
+  it("rejects bad input", () => {
+    expect(() => kmeans(Float64Array.from([1, 2, 3]), 2, { k: 1 })).toThrow(/multiple of d/)
+    expect(() => kmeans(Float64Array.from([1, 2]), 1, { k: 3 })).toThrow(/k must be/)
+    expect(() => kmeans(Float64Array.from([1, NaN]), 1, { k: 1 })).toThrow(/not finite/)
+  })
+
+  it("gives the same result in worker threads as on the calling thread", async () => {
+    const { x, d } = planted([[0, 0, 0], [4, 0, 1], [0, 4, 2]], 400, 1.5, 6)
+    const sync = kmeans(x, d, { k: 3, nInit: 4, seed: 5 })
+    const pooled = await runKMeansInWorkers(x, d, { k: 3, nInit: 4, seed: 5, workers: 2 })
+    expect(pooled.restart).toBe(sync.restart)
+    expect(pooled.inertia).toBe(sync.inertia)
+    expect(Array.from(pooled.labels)).toEqual(Array.from(sync.labels))
+    expect(Array.from(pooled.centres)).toEqual(Array.from(sync.centres))
+  })
+})
