@@ -21,6 +21,10 @@ import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { type SplitMetrics, type TopNMetrics, evaluateSplit } from "../ml/evaluation/top-n"
 import { type LifecycleEvaluation, evaluateLifecycle } from "../ml/lifecycle/evaluate"
 import { AlsRecommender } from "../ml/recommend/als"
+import { customerFeatures, futureLabels, selectColumns } from "../ml/features/customer-features"
+import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
+import { type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
+import { behaviourBySegment } from "./segment"
 import { BuyAgainRecommender } from "../ml/recommend/buy-again"
 import { EaseRecommender } from "../ml/recommend/ease"
 import { HybridRecommender } from "../ml/recommend/hybrid"
@@ -196,6 +200,20 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     progress(`purchase prediction: ${lifecycle.results.length} models in ${((now() - t) / 1000).toFixed(1)} s`)
   }
 
+  // Segmentation at T on log(1 + recency, invoices, spend), standardised (EVALUATION.md), and
+  // how its segments differ in [T, E).
+  t = now()
+  const features = customerFeatures(lines, cutoff)
+  const columns = ["recency", "invoices", "spend"]
+  const transform = fitFeatureTransform(selectColumns(features, columns), columns, { log1p: columns })
+  const segmentation: SegmentationResult = await segmentCustomersInWorkers(
+    applyFeatureTransform(transform, selectColumns(features, columns)),
+    { transform, seed }
+  )
+  const future = futureLabels(lines, features.customerIds, cutoff, end)
+  const behaviour = behaviourBySegment(segmentation.labels, segmentation.k, future.boughtAgain, future.spend)
+  progress(`segmentation: k=${segmentation.k} in ${((now() - t) / 1000).toFixed(1)} s`)
+
   const mismatches: string[] = []
   if (values["compare-reference"]) {
     for (const r of results) {
@@ -234,6 +252,20 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
           lifecycle.results.map((r) => [r.model, { auc: r.auc, spearman: r.spearman, fit_seconds: r.fitSeconds }])
         ),
       },
+      segmentation: {
+        k: segmentation.k,
+        criterion: segmentation.criterion,
+        silhouette: segmentation.silhouette,
+        inertia: segmentation.inertia,
+        segments: segmentation.segments.map((segment) => ({
+          id: segment.id,
+          name: segment.name,
+          description: segment.description,
+          size: segment.size,
+          buy_rate: behaviour[segment.label].buyAgainRate,
+          mean_spend: behaviour[segment.label].meanFutureSpend,
+        })),
+      },
       ...(values["compare-reference"] ? { reference_mismatches: mismatches } : {}),
     }
     io.stdout(`${JSON.stringify(report, null, 2)}\n`)
@@ -242,6 +274,11 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     for (const r of results) {
       const v = rowOf(r).map((x) => x.toFixed(4))
       io.stdout(`${r.model.padEnd(13)} | ${v.slice(0, 4).join(" ")} | ${v.slice(4).join(" ")} | ${r.fitSeconds.toFixed(1)}\n`)
+    }
+    io.stdout(`\nsegments (k=${segmentation.k}, silhouette ${segmentation.silhouette.toFixed(3)}) | size | buys again | mean spend\n`)
+    for (const segment of segmentation.segments) {
+      const b = behaviour[segment.label]
+      io.stdout(`${segment.name.padEnd(40)} | ${String(segment.size).padStart(5)} | ${b.buyAgainRate.toFixed(3)} | ${b.meanFutureSpend.toFixed(0)}\n`)
     }
     if (lifecycle) {
       io.stdout(`\npurchase prediction  | AUC    | Spearman\n`)

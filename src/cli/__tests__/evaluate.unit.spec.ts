@@ -53,6 +53,11 @@ describe("evaluate command", () => {
     expect(ease.new["recall@20"]).toBe(1)
     expect(ease.new["ndcg@10"]).toBe(1)
     expect(Object.keys(ease.all)).toEqual(["recall@20", "ndcg@10", "hr@10", "coverage@20"])
+    // Every customer of the six is in one segment; all of them buy again after the cutoff.
+    const segments = out.segmentation.segments as { size: number; buy_rate: number; name: string }[]
+    expect(segments.length).toBe(out.segmentation.k)
+    expect(segments.reduce((n, s) => n + s.size, 0)).toBe(6)
+    expect(segments).toEqual(segments.map(() => expect.objectContaining({ buy_rate: 1, name: expect.stringMatching(/\w/) })))
     expect(r.stderr).toMatch(/loaded 24 cleaned lines/)
   })
 

@@ -130,9 +130,11 @@ function plan(matrix: Float64Array, d: number, options: SegmentOptions): Plan {
   else {
     const [lo, hi] = options.kRange ?? [2, 8]
     if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo)) throw new RangeError(`segmentCustomers: bad kRange [${lo}, ${hi}]`)
+    // More segments than distinct customers would leave some empty: cap k at that count.
+    const distinct = distinctRows(matrix, d, hi)
+    if (n === 0) throw new RangeError("segmentCustomers: no rows")
     ks = []
-    for (let k = lo; k <= Math.min(hi, n); k++) ks.push(k)
-    if (ks.length === 0) throw new RangeError(`segmentCustomers: ${n} rows are too few for kRange [${lo}, ${hi}]`)
+    for (let k = Math.min(lo, distinct); k <= Math.min(hi, distinct); k++) ks.push(k)
   }
   checkMatrix(matrix, d, ks[ks.length - 1])
   const nInit = options.nInit ?? KMEANS_DEFAULTS.nInit
@@ -146,6 +148,16 @@ function plan(matrix: Float64Array, d: number, options: SegmentOptions): Plan {
     seeds: restartSeeds(seed, nInit),
     sampleRows: silhouetteSample(n, options.silhouetteSample ?? 4000, seed),
   }
+}
+
+/** Number of distinct rows of a row-major n x d matrix, counted up to `limit` (then returns limit). */
+export function distinctRows(matrix: Float64Array, d: number, limit: number): number {
+  const seen = new Set<string>()
+  for (let r = 0; r * d < matrix.length; r++) {
+    seen.add(Array.prototype.join.call(matrix.subarray(r * d, (r + 1) * d), ","))
+    if (seen.size >= limit) return limit
+  }
+  return seen.size
 }
 
 /** Picks k from the search rows (see the module comment). */

@@ -2,7 +2,7 @@ import { fitFeatureTransform, applyFeatureTransform } from "../../features/featu
 import { Rng } from "../../random"
 import { describeSegments, percentileOf, segmentName } from "../describe"
 import { hungarian } from "../hungarian"
-import { chooseK, segmentCustomers, segmentCustomersInWorkers } from "../segment"
+import { chooseK, distinctRows, segmentCustomers, segmentCustomersInWorkers } from "../segment"
 import { silhouetteScore } from "../silhouette"
 
 describe("hungarian", () => {
@@ -147,5 +147,19 @@ describe("segmentCustomers", () => {
     expect(b.search).toEqual(a.search)
     expect(Array.from(b.labels)).toEqual(Array.from(a.labels))
     expect(b.segments).toEqual(a.segments)
+  })
+})
+
+describe("small or repetitive populations", () => {
+  it("never makes more segments than there are distinct customers", () => {
+    // Six customers, two distinct feature rows (three copies each).
+    const rows = [0, 0, 0, 5, 5, 5].flatMap((v) => [v, v + 1])
+    const matrix = Float64Array.from(rows)
+    const transform = fitFeatureTransform(matrix, ["a", "b"])
+    const result = segmentCustomers(applyFeatureTransform(transform, matrix), { transform, seed: 1 })
+    expect(result.k).toBe(2)
+    expect(result.segments.map((s) => s.size).sort()).toEqual([3, 3])
+    expect(distinctRows(matrix, 2, 8)).toBe(2)
+    expect(distinctRows(matrix, 2, 1)).toBe(1)
   })
 })
