@@ -8,6 +8,7 @@
  *   demo                 `npm run demo` without the server on a fresh database (pz_test_demo),
  *                        then scripts/check-demo-features.mjs --all: the demo seeds, and the
  *                        plugin's tables match the shipped CSV for every customer
+ *   pack                 scripts/check-pack.mjs: build, npm pack, install the tarball, run its CLI
  * `npm test -- unit http` runs only the named suites. Extra jest flags go after `--`.
  * Environment: DB_HOST (default localhost; never 127.0.0.1, which turns on SSL in Medusa's
  * test runners), DB_USERNAME (postgres), DB_PASSWORD (empty), TEST_REDIS_URL
@@ -21,6 +22,7 @@ const suites = {
   http: "integration:http",
   redis: "integration:redis",
   demo: null,
+  pack: null,
 }
 
 const args = process.argv.slice(2)
@@ -64,6 +66,11 @@ function runDemoSuite() {
 
 let failed = []
 for (const name of chosen) {
+  if (name === "pack") {
+    console.log(`\n=== pack (the published package and its CLI) ===`)
+    if (spawnSync("node", ["scripts/check-pack.mjs"], { stdio: "inherit", env }).status !== 0) failed.push(name)
+    continue
+  }
   if (name === "demo") {
     console.log(`\n=== demo (seed a fresh store, check its tables against the CSV) ===`)
     if (runDemoSuite() !== 0) failed.push(name)
