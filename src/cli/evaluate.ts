@@ -13,9 +13,6 @@
  */
 import { parseArgs } from "node:util"
 
-import { loadOnlineRetail } from "../ml/data/online-retail"
-import { loadOrdersCsv } from "../ml/data/orders-csv"
-import type { PurchaseLine } from "../ml/data/purchase-line"
 import { temporalSplit } from "../ml/data/split"
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { type SplitMetrics, type TopNMetrics, evaluateSplit } from "../ml/evaluation/top-n"
@@ -32,6 +29,8 @@ import { ItemKnnRecommender } from "../ml/recommend/item-knn"
 import { PopularityRecommender } from "../ml/recommend/popularity"
 import type { Recommender } from "../ml/recommend/recommender"
 import { TrendingRecommender } from "../ml/recommend/trending"
+import { type CliIo, loadLines } from "./io"
+import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
 
 /** Model name -> factory. "recency-ease" is the hybrid's collaborative part alone. */
@@ -50,11 +49,7 @@ export const MODELS: Record<string, () => Recommender> = {
 export const DEFAULT_RECOMMENDER = "hybrid"
 export const DEFAULT_PROPENSITY = { buy: "propensity-net", spend: "propensity-net" } as const
 
-export interface EvaluateIo {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-  /** Reads the lines of a data file; replaceable in tests. */
-  load?: (path: string, format: string) => PurchaseLine[]
+export interface EvaluateIo extends CliIo {
   /** Monotonic milliseconds for fit timings; defaults to performance.now. */
   now?: () => number
 }
@@ -69,11 +64,6 @@ const USAGE =
   "usage: medusa-personalization evaluate --data FILE --format online-retail|orders --cutoff YYYY-MM-DD " +
   "[--fit-cutoff YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]"
 
-function defaultLoad(path: string, format: string): PurchaseLine[] {
-  if (format === "online-retail") return loadOnlineRetail(path).lines
-  if (format === "orders") return loadOrdersCsv(path).lines
-  throw new RangeError(`--format must be online-retail or orders, got "${format}"`)
-}
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 reference mismatch, 2 usage). */
 export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<number> {
@@ -146,7 +136,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = (io.load ?? defaultLoad)(values.data, format)
+  const lines = (io.load ?? loadLines)(values.data, format)
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
   const split = temporalSplit(lines, cutoff, end)
   const s = split.train.strength
@@ -171,15 +161,9 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   const results: ModelResult[] = []
   for (const name of names) {
     t = now()
-    let lastReport = t
-    const model = MODELS[name]().fit(split.train, {
-      onProgress: (done, total, stage) => {
-        if (now() - lastReport > 2000) {
-          lastReport = now()
-          progress(`  ${name}: ${stage} ${done}/${total}`)
-        }
-      },
-    })
+    const bar = progressBar(name, io.stderr, { tty: io.tty ?? false, now })
+    const model = MODELS[name]().fit(split.train, { onProgress: (done, total, stage) => bar.update(done, total, stage) })
+    bar.done()
     const fitSeconds = (now() - t) / 1000
     t = now()
     const metrics = evaluateSplit((u) => model.scores(u), split)
@@ -306,5 +290,6 @@ if (require.main === module) {
   runEvaluate(args, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    tty: process.stderr.isTTY,
   }).then((code) => (process.exitCode = code))
 }

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: CliI
 const io: CliIo = {
   stdout: (text: string) => void process.stdout.write(text),
   stderr: (text: string) => void process.stderr.write(text),
+  tty: Boolean(process.stderr.isTTY),
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,8 @@ export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
   load?: (path: string, format: string) => PurchaseLine[]
+  /** Whether stderr is a terminal (progress bars redraw one line); default false. */
+  tty?: boolean
 }
 
 /** Cleaned purchase lines of an Online Retail file or a generic orders CSV (.csv or .csv.gz). */

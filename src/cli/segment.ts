@@ -20,19 +20,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 
-import { loadOnlineRetail } from "../ml/data/online-retail"
-import { loadOrdersCsv } from "../ml/data/orders-csv"
-import type { PurchaseLine } from "../ml/data/purchase-line"
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { customerFeatures, futureLabels, selectColumns, SIGNED_FEATURES } from "../ml/features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
 import { type KCriterion, type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
+import { type CliIo, loadLines } from "./io"
+import { progressBar } from "./progress"
 
-export interface SegmentIo {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-  /** Reads the lines of a data file; replaceable in tests. */
-  load?: (path: string, format: string) => PurchaseLine[]
+export interface SegmentIo extends CliIo {
   /** Monotonic milliseconds for timings; defaults to performance.now. */
   now?: () => number
 }
@@ -42,11 +37,6 @@ const USAGE =
   "[--columns recency,invoices,spend] [--k K | --k-range LO,HI] [--criterion silhouette-floor|silhouette] [--min-segments 4] " +
   "[--n-init 10] [--seed 0] [--workers N] [--sklearn] [--json]"
 
-function defaultLoad(path: string, format: string): PurchaseLine[] {
-  if (format === "online-retail") return loadOnlineRetail(path).lines
-  if (format === "orders") return loadOrdersCsv(path).lines
-  throw new RangeError(`--format must be online-retail or orders, got "${format}"`)
-}
 
 /** Per segment of a labelling: size, buy-again rate, mean future spend. */
 export function behaviourBySegment(labels: Int32Array, k: number, bought: Uint8Array, spend: Float64Array) {
@@ -136,7 +126,7 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = (io.load ?? defaultLoad)(values.data, values.format as string)
+  const lines = (io.load ?? loadLines)(values.data, values.format as string)
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
   const features = customerFeatures(lines, cutoff, { extras: true })
   const columns = (values.columns as string).split(",").map((s) => s.trim())
@@ -154,7 +144,9 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   progress(`${n} customers at ${formatTimestamp(cutoff)}; columns ${columns.join(", ")} (log1p where >= 0, standardised)`)
 
   t = now()
+  const bar = progressBar("k-means", io.stderr, { tty: io.tty ?? false, now })
   const result: SegmentationResult = await segmentCustomersInWorkers(x, {
+    onProgress: (done, total) => bar.update(done, total),
     transform,
     k,
     kRange,
@@ -164,6 +156,7 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
     seed,
     workers,
   })
+  bar.done()
   const searchSeconds = (now() - t) / 1000
   progress(`k search (${result.search.length} values of k x ${nInit} restarts + silhouettes) in ${searchSeconds.toFixed(2)} s`)
 
