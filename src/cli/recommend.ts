@@ -12,6 +12,7 @@ import { IdIndex } from "../ml/data/id-index"
 import { interactionsFromLines } from "../ml/data/interactions"
 import type { PurchaseLine } from "../ml/data/purchase-line"
 import { requireTimestamp } from "../ml/data/time"
+import { BoughtTogether, basketsFromLines } from "../ml/recommend/bought-together"
 import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ReasonExplainer } from "../ml/recommend/reasons"
 import { TrendingRecommender } from "../ml/recommend/trending"
@@ -76,15 +77,30 @@ export function runRecommend(argv: string[], io: CliIo): number {
   io.stderr(`fitting on ${train.length} lines: ${users.size} customers, ${items.size} products\n`)
   const explainer = new ReasonExplainer(data, (i) => items.id(i))
 
-  let picked: Int32Array
+  let picked: Int32Array = new Int32Array(0)
   let user: number | null = null
+  const productReasons = new Map<number, { code: string; params: Record<string, string | number>; text: string }>()
   if (values.product) {
     const item = items.indexOf(values.product)
     if (item < 0) {
       io.stderr(`product "${values.product}" has no purchases before the cutoff\n`)
       return 1
     }
-    picked = new HybridRecommender().fit(data).similarItems(item, n)
+    // Bought together first (shared orders); related products (the collaborative model's
+    // neighbours) fill the list when too few items share enough orders.
+    const together = new BoughtTogether().fit(basketsFromLines(train, items)).similarItems(item, n)
+    const related = new HybridRecommender().fit(data).similarItems(item, n + together.length)
+    const chosen = [...together]
+    for (const other of related) if (chosen.length < n && !chosen.includes(other)) chosen.push(other)
+    picked = Int32Array.from(chosen)
+    for (const other of together) {
+      productReasons.set(other, { code: "bought_together", params: { product_id: values.product }, text: `Often bought with ${values.product}` })
+    }
+    for (const other of chosen) {
+      if (!productReasons.has(other)) {
+        productReasons.set(other, { code: "related", params: { product_id: values.product }, text: `Customers who buy ${values.product} also buy this` })
+      }
+    }
   } else {
     user = users.indexOf(values.customer as string)
     if (user < 0) {
@@ -101,9 +117,8 @@ export function runRecommend(argv: string[], io: CliIo): number {
   const results = Array.from(picked, (item, rank) => ({
     rank: rank + 1,
     product_id: items.id(item),
-    reason: values.product
-      ? { code: "bought_together", params: { product_id: values.product }, text: `Often bought with ${values.product}` }
-      : withIds(explainer.explain(user, item), items),
+    // Every picked product got a reason above.
+    reason: values.product ? (productReasons.get(item) as { text: string }) : withIds(explainer.explain(user, item), items),
   }))
   if (values.json) {
     io.stdout(`${JSON.stringify({ customer_id: values.customer ?? null, product_id: values.product ?? null, cutoff: new Date(cutoff).toISOString(), recommendations: results })}\n`)

@@ -55,3 +55,17 @@ describe("medusa-personalization recommend", () => {
     expect(run(["--customer", "u1", "--bogus"])).toEqual(expect.objectContaining({ code: 2 }))
   })
 })
+
+describe("medusa-personalization recommend --product", () => {
+  it("lists what shares orders with the product first, then related products", () => {
+    const { code, out } = run(["--product", "a", "--n", "2", "--json"])
+    expect(code).toBe(0)
+    const [first] = JSON.parse(out).recommendations
+    // a and b share the orders of u1, u2 and u3.
+    expect(first).toEqual({
+      rank: 1,
+      product_id: "b",
+      reason: { code: "bought_together", params: { product_id: "a" }, text: "Often bought with a" },
+    })
+  })
+})

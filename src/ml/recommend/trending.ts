@@ -6,6 +6,12 @@ import { topK } from "./top-k"
 export interface TrendingOptions {
   /** Window before asOf in which buyers count, in days, > 0; default 30. */
   windowDays?: number
+  /**
+   * Half-life of a purchase's weight in days, > 0; default Infinity (every recent buyer counts
+   * 1). With a half-life, a buyer whose latest purchase of the item is a days old counts
+   * 2^(-a / halfLifeDays): this week's buyers outweigh last month's.
+   */
+  halfLifeDays?: number
 }
 
 /**
@@ -23,8 +29,10 @@ export class TrendingRecommender extends BaseRecommender {
   constructor(options: TrendingOptions = {}) {
     super()
     const windowDays = options.windowDays ?? 30
+    const halfLifeDays = options.halfLifeDays ?? Number.POSITIVE_INFINITY
     if (!(windowDays > 0)) throw new RangeError(`TrendingRecommender: windowDays must be > 0, got ${windowDays}`)
-    this.options = { windowDays }
+    if (!(halfLifeDays > 0)) throw new RangeError(`TrendingRecommender: halfLifeDays must be > 0, got ${halfLifeDays}`)
+    this.options = { windowDays, halfLifeDays }
   }
 
   fit(data: Interactions): this {
@@ -34,7 +42,9 @@ export class TrendingRecommender extends BaseRecommender {
     // Events are sorted by (user, item, time): count each (user, item) run once if any is recent.
     for (let k = 0; k < user.length; k++) {
       const lastOfRun = k + 1 === user.length || user[k + 1] !== user[k] || item[k + 1] !== item[k]
-      if (lastOfRun && time[k] >= from && time[k] < data.asOf) out[item[k]]++
+      if (lastOfRun && time[k] >= from && time[k] < data.asOf) {
+        out[item[k]] += 2 ** (-(data.asOf - time[k]) / MS_PER_DAY / this.options.halfLifeDays)
+      }
     }
     this.buyers = out
     this.history = data.strength
