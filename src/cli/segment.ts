@@ -6,6 +6,7 @@
  *           [--columns recency,invoices,spend] [--k K | --k-range 2,8] [--criterion silhouette-floor|silhouette]
  *           [--min-segments 4] [--n-init 10] [--seed 0] [--workers N] [--sklearn] [--json]
  *
+ * --columns takes any of the base and extra columns of ml/features/customer-features.ts.
  * Features at T from lines before T (log1p, standardised), k-means in worker threads, k chosen
  * automatically unless --k; behaviour = lines in [T, E) (E exclusive; default all later lines).
  * For every k tried it prints inertia, silhouette, and the spread of the segments' buy-again
@@ -21,7 +22,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
-import { customerFeatures, futureLabels, selectColumns, SIGNED_FEATURES } from "../ml/features/customer-features"
+import { customerFeatures, EXTRA_CUSTOMER_FEATURES, futureLabels, selectColumns, SIGNED_FEATURES } from "../ml/features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
 import { type KCriterion, type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
 import { type CliIo, loadLines } from "./io"
@@ -128,7 +129,8 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   let t = now()
   const lines = (io.load ?? loadLines)(values.data, values.format as string)
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
-  const features = customerFeatures(lines, cutoff, { extras: true })
+  // Every extra column, so that --columns can name any of them; they cost little next to k-means.
+  const features = customerFeatures(lines, cutoff, { extras: EXTRA_CUSTOMER_FEATURES })
   const columns = (values.columns as string).split(",").map((s) => s.trim())
   let raw: Float64Array
   try {

@@ -3,14 +3,15 @@
  * The seven base columns are EVALUATION.md's ("Purchase propensity and future value"); an
  * order's time is the latest time of its lines (the reference groups lines by invoice and
  * takes the maximum date). Only lines with time < T are read for features, so a feature
- * never sees the future it is judged on.
+ * never sees the future it is judged on. Segmentation and purchase prediction both read
+ * their features here, so the two can never disagree on what "recency" or "spend" means.
  */
 import { compareCodeUnits } from "../data/id-index"
 import type { PurchaseLine } from "../data/purchase-line"
 import { MS_PER_DAY } from "../data/time"
 
 /**
- * Base columns, in this order (units in brackets):
+ * Base columns, always first and in this order (units in brackets):
  * - recency [whole days]: from the last order to T, rounded down; >= 0
  * - tenure [whole days]: from the first order to T, rounded down; >= recency
  * - invoices [orders]: distinct orders; >= 1
@@ -22,32 +23,69 @@ import { MS_PER_DAY } from "../data/time"
 export const BASE_CUSTOMER_FEATURES = ["recency", "tenure", "invoices", "spend", "averageInvoice", "invoices90", "items"] as const
 
 /**
- * Extra columns, after the base ones:
+ * Extra columns, appended after the base ones when asked for (CustomerFeatureOptions.extras):
  * - meanInterval [days, fractional]: (last order - first order) / (invoices - 1); for a
  *   one-order customer, tenure (the gap to the next order is at least that long, and 0 would
  *   read as "buys all the time"). >= 0.
- * - trend [orders, signed]: orders in [T - 90 d, T) minus orders in [T - 180 d, T - 90 d):
+ * - trendDelta [orders, signed]: orders in [T - 90 d, T) minus orders in [T - 180 d, T - 90 d):
  *   positive when the customer is speeding up. Not log-transformed (it can be negative).
+ * - previousRecency [whole days]: from the second-to-last order to T; tenure for one order.
+ * - meanGap [days, fractional]: (tenure - recency) / (invoices - 1), from the rounded-down day
+ *   counts (unlike meanInterval); 0 for one order. >= 0.
+ * - overdue [ratio]: recency / (meanGap + 1): large when the usual interval has long passed.
+ * - invoices30 [orders]: distinct orders at or after T - 30 days.
+ * - spend90 [currency]: line amounts of the orders counted in invoices90.
+ * - activeMonths [periods]: distinct 30-day periods before T (counted back from T) with an order.
+ * - trendRatio [ratio, >= 0]: invoices90 / (expected orders in 90 days at the customer's
+ *   lifetime rate), the rate being invoices / max(tenure, 90) days.
+ * All but trendDelta are >= 0, so log(1 + x) is defined for them.
  */
-export const EXTRA_CUSTOMER_FEATURES = ["meanInterval", "trend"] as const
+export const EXTRA_CUSTOMER_FEATURES = [
+  "meanInterval",
+  "trendDelta",
+  "previousRecency",
+  "meanGap",
+  "overdue",
+  "invoices30",
+  "spend90",
+  "activeMonths",
+  "trendRatio",
+] as const
+
+export type BaseCustomerFeature = (typeof BASE_CUSTOMER_FEATURES)[number]
+export type ExtraCustomerFeature = (typeof EXTRA_CUSTOMER_FEATURES)[number]
+
+/** The extras the segmentation command offers by default (its original two). */
+export const SEGMENTATION_EXTRA_FEATURES: readonly ExtraCustomerFeature[] = ["meanInterval", "trendDelta"]
+
+/** The extras tried for purchase prediction (not used by default: no better out of fold). */
+export const LIFECYCLE_EXTRA_FEATURES: readonly ExtraCustomerFeature[] = [
+  "previousRecency",
+  "meanGap",
+  "overdue",
+  "invoices30",
+  "spend90",
+  "activeMonths",
+  "trendRatio",
+]
 
 /** Columns that may be negative, hence never log1p-transformed. */
-export const SIGNED_FEATURES: ReadonlySet<string> = new Set(["trend"])
+export const SIGNED_FEATURES: ReadonlySet<string> = new Set<string>(["trendDelta"])
 
 export interface CustomerFeatureMatrix {
   /** Cutoff T, ms since the epoch. */
   readonly cutoff: number
   /** Customers with at least one line before T, sorted by id (UTF-16 code units). */
   readonly customerIds: readonly string[]
-  /** Column names. */
+  /** Column names: BASE_CUSTOMER_FEATURES, then the requested extras in the requested order. */
   readonly names: readonly string[]
-  /** Row-major customerIds.length x names.length, original units. */
+  /** Row-major customerIds.length x names.length, original units (not logged). */
   readonly values: Float64Array
 }
 
 export interface CustomerFeatureOptions {
-  /** Append EXTRA_CUSTOMER_FEATURES. Default false. */
-  extras?: boolean
+  /** Extra columns to append after the base ones, in this order (see EXTRA_CUSTOMER_FEATURES). Default none. */
+  extras?: readonly ExtraCustomerFeature[]
 }
 
 interface Order {
@@ -55,11 +93,51 @@ interface Order {
   amount: number
 }
 
+/** Everything a column needs from one customer's orders (sorted by time). */
+interface CustomerSummary {
+  cutoff: number
+  orders: readonly Order[]
+  spend: number
+  recency: number
+  tenure: number
+  n90: number
+  nPrev90: number
+  n30: number
+  spend90: number
+  months: number
+}
+
+const days = (cutoff: number, t: number) => Math.floor((cutoff - t) / MS_PER_DAY)
+const meanGap = (s: CustomerSummary) => (s.orders.length > 1 ? (s.tenure - s.recency) / (s.orders.length - 1) : 0)
+
+const EXTRA_VALUE: Record<ExtraCustomerFeature, (s: CustomerSummary) => number> = {
+  meanInterval: (s) => {
+    const n = s.orders.length
+    return n > 1 ? (s.orders[n - 1].time - s.orders[0].time) / MS_PER_DAY / (n - 1) : s.tenure
+  },
+  trendDelta: (s) => s.n90 - s.nPrev90,
+  previousRecency: (s) => (s.orders.length > 1 ? days(s.cutoff, s.orders[s.orders.length - 2].time) : s.tenure),
+  meanGap,
+  overdue: (s) => s.recency / (meanGap(s) + 1),
+  invoices30: (s) => s.n30,
+  spend90: (s) => s.spend90,
+  activeMonths: (s) => s.months,
+  trendRatio: (s) => s.n90 / ((90 * s.orders.length) / Math.max(s.tenure, 90)),
+}
+
 /**
  * Features at `cutoff` (ms since the epoch) for every customer with a line before it.
- * Row order = sorted customer ids, so the result does not depend on the order of `lines`.
+ * Row order = sorted customer ids, and a customer's orders are summed in time order, so the
+ * result does not depend on the order of `lines` (up to orders with equal times).
+ * Throws on an unknown extra column name.
  */
 export function customerFeatures(lines: readonly PurchaseLine[], cutoff: number, options: CustomerFeatureOptions = {}): CustomerFeatureMatrix {
+  const extras = options.extras ?? []
+  for (const name of extras) {
+    if (!Object.prototype.hasOwnProperty.call(EXTRA_VALUE, name)) {
+      throw new RangeError(`customerFeatures: no extra column "${name}" (have ${EXTRA_CUSTOMER_FEATURES.join(", ")})`)
+    }
+  }
   const orders = new Map<string, Map<string, Order>>()
   const items = new Map<string, Set<string>>()
   for (const l of lines) {
@@ -78,29 +156,35 @@ export function customerFeatures(lines: readonly PurchaseLine[], cutoff: number,
     bought.add(l.productId)
   }
   const customerIds = Array.from(orders.keys()).sort(compareCodeUnits)
-  const names: string[] = [...BASE_CUSTOMER_FEATURES, ...(options.extras ? EXTRA_CUSTOMER_FEATURES : [])]
+  const names: string[] = [...BASE_CUSTOMER_FEATURES, ...extras]
   const d = names.length
   const values = new Float64Array(customerIds.length * d)
   const t90 = cutoff - 90 * MS_PER_DAY
   const t180 = cutoff - 180 * MS_PER_DAY
+  const t30 = cutoff - 30 * MS_PER_DAY
   for (let r = 0; r < customerIds.length; r++) {
     const id = customerIds[r]
-    let first = Infinity
-    let last = -Infinity
+    // Time order (stable for ties): previousRecency needs it, and it fixes the summation order
+    // of spend, so floating-point sums do not depend on the order of the input lines.
+    const list = Array.from((orders.get(id) as Map<string, Order>).values()).sort((a, b) => a.time - b.time)
+    const n = list.length
     let spend = 0
-    let n = 0
     let n90 = 0
     let nPrev90 = 0
-    for (const o of (orders.get(id) as Map<string, Order>).values()) {
-      n++
+    let n30 = 0
+    let spend90 = 0
+    const months = new Set<number>()
+    for (const o of list) {
       spend += o.amount
-      if (o.time < first) first = o.time
-      if (o.time > last) last = o.time
-      if (o.time >= t90) n90++
-      else if (o.time >= t180) nPrev90++
+      if (o.time >= t90) {
+        n90++
+        spend90 += o.amount
+      } else if (o.time >= t180) nPrev90++
+      if (o.time >= t30) n30++
+      months.add(Math.floor(days(cutoff, o.time) / 30))
     }
-    const recency = Math.floor((cutoff - last) / MS_PER_DAY)
-    const tenure = Math.floor((cutoff - first) / MS_PER_DAY)
+    const recency = days(cutoff, list[n - 1].time)
+    const tenure = days(cutoff, list[0].time)
     const row = r * d
     values[row] = recency
     values[row + 1] = tenure
@@ -109,9 +193,9 @@ export function customerFeatures(lines: readonly PurchaseLine[], cutoff: number,
     values[row + 4] = spend / n
     values[row + 5] = n90
     values[row + 6] = (items.get(id) as Set<string>).size
-    if (options.extras) {
-      values[row + 7] = n > 1 ? (last - first) / MS_PER_DAY / (n - 1) : tenure
-      values[row + 8] = n90 - nPrev90
+    if (extras.length) {
+      const s: CustomerSummary = { cutoff, orders: list, spend, recency, tenure, n90, nPrev90, n30, spend90, months: months.size }
+      for (let e = 0; e < extras.length; e++) values[row + 7 + e] = EXTRA_VALUE[extras[e]](s)
     }
   }
   return { cutoff, customerIds, names, values }

@@ -1,7 +1,8 @@
 import type { PurchaseLine } from "../data/purchase-line"
 import { rocAuc } from "../evaluation/auc"
 import { spearman } from "../evaluation/spearman"
-import { customerFeatures, featureColumn, fitStandardizer, futureBehaviour, logFeatures, standardize } from "./features"
+import { customerFeatures, futureLabels, selectColumns } from "../features/customer-features"
+import { applyFeatureTransform, fitFeatureTransform } from "../features/feature-transform"
 import { type PropensityModel, type PropensityOptions, fitPropensity, scorePropensity } from "./propensity"
 import { fitLogistic, predictLogistic, rfmQuintileSum } from "./references"
 
@@ -70,11 +71,11 @@ export async function evaluateLifecycle(
   const now = options.now ?? (() => performance.now())
   const f1 = customerFeatures(lines, t1)
   const f2 = customerFeatures(lines, t2)
-  const y1 = futureBehaviour(lines, f1.customerIds, t1, t2)
-  const y2 = futureBehaviour(lines, f2.customerIds, t2, end)
+  const y1 = futureLabels(lines, f1.customerIds, t1, t2)
+  const y2 = futureLabels(lines, f2.customerIds, t2, end)
   const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number): LifecycleModelResult => ({
     model,
-    auc: rocAuc(y2.bought, buy),
+    auc: rocAuc(y2.boughtAgain, buy),
     spearman: spearman(spend, y2.spend),
     fitSeconds,
   })
@@ -82,24 +83,22 @@ export async function evaluateLifecycle(
   let propensityModel: PropensityModel | undefined
   for (const name of models) {
     if (name === "recency") {
-      const s = featureColumn(f2, "recency").map((v) => -v)
+      const s = selectColumns(f2, ["recency"]).map((v) => -v)
       results.push(result(name, s, s, 0))
     } else if (name === "rfm") {
-      const s = rfmQuintileSum(featureColumn(f2, "recency"), featureColumn(f2, "invoices"), featureColumn(f2, "spend"))
+      const s = rfmQuintileSum(selectColumns(f2, ["recency"]), selectColumns(f2, ["invoices"]), selectColumns(f2, ["spend"]))
       results.push(result(name, s, s, 0))
     } else if (name === "logistic") {
       const t = now()
-      const d = f1.names.length
-      const x1 = logFeatures(f1.values)
-      const sc = fitStandardizer(x1, d)
-      const m = fitLogistic(standardize(x1, sc), d, y1.bought)
+      const sc = fitFeatureTransform(f1.values, f1.names, { log1p: f1.names })
+      const m = fitLogistic(applyFeatureTransform(sc, f1.values), f1.names.length, y1.boughtAgain)
       const fitSeconds = (now() - t) / 1000
-      const p = predictLogistic(m, standardize(logFeatures(f2.values), sc))
-      const aov = featureColumn(f2, "averageInvoice")
+      const p = predictLogistic(m, applyFeatureTransform(sc, f2.values))
+      const aov = selectColumns(f2, ["averageInvoice"])
       results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
     } else if (name === "propensity-net") {
       const t = now()
-      propensityModel = await fitPropensity({ names: f1.names, values: f1.values, bought: y1.bought, spend: y1.spend }, options.propensity)
+      propensityModel = await fitPropensity({ names: f1.names, values: f1.values, bought: y1.boughtAgain, spend: y1.spend }, options.propensity)
       const fitSeconds = (now() - t) / 1000
       const s = scorePropensity(propensityModel, f2)
       results.push(result(name, s.buy, s.spend, fitSeconds))
@@ -110,9 +109,9 @@ export async function evaluateLifecycle(
   const rate = (b: Uint8Array) => (b.length ? b.reduce((a, v) => a + v, 0) / b.length : Number.NaN)
   return {
     fitCustomers: f1.customerIds.length,
-    fitBuyRate: rate(y1.bought),
+    fitBuyRate: rate(y1.boughtAgain),
     scoredCustomers: f2.customerIds.length,
-    scoredBuyRate: rate(y2.bought),
+    scoredBuyRate: rate(y2.boughtAgain),
     results,
     ...(propensityModel ? { propensityModel } : {}),
   }

@@ -4,7 +4,14 @@ import { rocAuc } from "../evaluation/auc"
 import { spearman } from "../evaluation/spearman"
 import { Rng } from "../random"
 import { fromJsonSafe, toJsonSafe } from "../serialize"
-import { type Standardizer, fitStandardizer, logFeatures, standardize } from "./features"
+import {
+  type FeatureTransform,
+  type SerializedFeatureTransform,
+  applyFeatureTransform,
+  deserializeFeatureTransform,
+  fitFeatureTransform,
+  serializeFeatureTransform,
+} from "../features/feature-transform"
 
 /**
  * Purchase propensity and future value: a small TF.js network over log(1 + feature) inputs,
@@ -96,8 +103,8 @@ export interface PropensityModel {
   readonly format: typeof PROPENSITY_FORMAT
   readonly version: typeof PROPENSITY_VERSION
   readonly names: readonly string[]
-  /** Of log(1 + feature), from the fit rows. */
-  readonly standardizer: Standardizer
+  /** log(1 + x) of every column, then standardisation with the fit rows' means and deviations. */
+  readonly transform: FeatureTransform
   readonly nets: PropensityNet[]
   /** Residual variance of log(1 + spend) of training buyers around the spend head. */
   readonly spendResidualVariance: number
@@ -107,7 +114,8 @@ export interface PropensityModel {
 }
 
 export const PROPENSITY_FORMAT = "personalization.lifecycle.propensity"
-export const PROPENSITY_VERSION = 1
+/** 2: the input scaling is a FeatureTransform (`transform`, with names and log1p flags), not `standardizer`. */
+export const PROPENSITY_VERSION = 2
 
 export interface PropensityScores {
   /** P(buys again in the horizon), in (0, 1). */
@@ -152,9 +160,8 @@ export async function fitPropensity(train: PropensityTrainingSet, options: Prope
   if (!(o.folds >= 2 && Number.isInteger(o.folds)) || n < o.folds) throw new RangeError(`fitPropensity: need folds >= 2 and at least folds rows`)
   if (!(o.repeats >= 1 && Number.isInteger(o.repeats))) throw new RangeError(`fitPropensity: repeats must be an integer >= 1, got ${o.repeats}`)
   await useBackend(options.backend ?? "wasm")
-  const logged = logFeatures(train.values)
-  const standardizer = fitStandardizer(logged, d)
-  const x = Float32Array.from(standardize(logged, standardizer))
+  const transform = fitFeatureTransform(train.values, train.names, { log1p: train.names })
+  const x = Float32Array.from(applyFeatureTransform(transform, train.values))
   const y = Float32Array.from(train.bought, (v) => (v ? 1 : 0))
   const target = Float32Array.from(train.spend, (v) => Math.log1p(Math.max(0, v)))
   const rng = new Rng(o.seed)
@@ -208,7 +215,7 @@ export async function fitPropensity(train: PropensityTrainingSet, options: Prope
     format: PROPENSITY_FORMAT,
     version: PROPENSITY_VERSION,
     names: train.names.slice(),
-    standardizer,
+    transform,
     nets,
     spendResidualVariance,
     options: kept,
@@ -222,7 +229,7 @@ export function scorePropensity(model: PropensityModel, rows: PropensityRows): P
   if (rows.names.length !== d || rows.names.some((name, j) => name !== model.names[j])) {
     throw new RangeError(`scorePropensity: features [${rows.names.join(", ")}] differ from the model's [${model.names.join(", ")}]`)
   }
-  const x = Float32Array.from(standardize(logFeatures(rows.values), model.standardizer))
+  const x = Float32Array.from(applyFeatureTransform(model.transform, rows.values))
   const { buy, mu } = predictNets(model.nets, x, d)
   const n = buy.length
   const spend = new Float32Array(n)
@@ -230,20 +237,26 @@ export function scorePropensity(model: PropensityModel, rows: PropensityRows): P
   return { buy: Float32Array.from(buy), spend }
 }
 
-/** JSON-safe form (typed arrays as base64); JSON.stringify it to store. */
+/**
+ * JSON-safe form (network weights as base64); JSON.stringify it to store. The transform is kept
+ * in its own serialized form (plain numbers, its own format version), as segmentation stores it.
+ */
 export function serializePropensity(model: PropensityModel): Record<string, unknown> {
-  return toJsonSafe(model) as Record<string, unknown>
+  return toJsonSafe({ ...model, transform: serializeFeatureTransform(model.transform) }) as Record<string, unknown>
 }
 
 /** Inverse of serializePropensity; checks format, version and array shapes. */
 export function deserializePropensity(s: unknown): PropensityModel {
-  const m = fromJsonSafe(s) as PropensityModel
-  if (!m || m.format !== PROPENSITY_FORMAT) throw new Error(`expected a "${PROPENSITY_FORMAT}" model, got "${(m as { format?: unknown })?.format}"`)
-  if (m.version !== PROPENSITY_VERSION) throw new Error(`${PROPENSITY_FORMAT}: unsupported version ${m.version} (this code reads ${PROPENSITY_VERSION})`)
-  const d = m.names.length
-  if (!(m.standardizer.mean instanceof Float64Array) || m.standardizer.mean.length !== d || m.standardizer.std.length !== d) {
-    throw new Error(`${PROPENSITY_FORMAT}: standardizer does not match ${d} features`)
+  const raw = fromJsonSafe(s) as Omit<PropensityModel, "transform"> & { transform: SerializedFeatureTransform }
+  if (!raw || raw.format !== PROPENSITY_FORMAT) throw new Error(`expected a "${PROPENSITY_FORMAT}" model, got "${(raw as { format?: unknown })?.format}"`)
+  if (raw.version !== PROPENSITY_VERSION) throw new Error(`${PROPENSITY_FORMAT}: unsupported version ${raw.version} (this code reads ${PROPENSITY_VERSION})`)
+  const d = raw.names.length
+  if (!raw.transform) throw new Error(`${PROPENSITY_FORMAT}: no input transform`)
+  const transform = deserializeFeatureTransform(raw.transform)
+  if (transform.names.length !== d || transform.names.some((name, j) => name !== raw.names[j])) {
+    throw new Error(`${PROPENSITY_FORMAT}: transform does not match the ${d} features`)
   }
+  const m: PropensityModel = { ...raw, transform }
   for (const net of m.nets) {
     let width = d
     for (const layer of [...net.trunk, net.buyHead]) {

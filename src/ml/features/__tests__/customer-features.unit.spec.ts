@@ -1,6 +1,14 @@
 import type { PurchaseLine } from "../../data/purchase-line"
 import { MS_PER_DAY, requireTimestamp } from "../../data/time"
-import { customerFeatures, futureLabels, selectColumns } from "../customer-features"
+import {
+  BASE_CUSTOMER_FEATURES,
+  EXTRA_CUSTOMER_FEATURES,
+  LIFECYCLE_EXTRA_FEATURES,
+  SEGMENTATION_EXTRA_FEATURES,
+  customerFeatures,
+  futureLabels,
+  selectColumns,
+} from "../customer-features"
 import {
   applyFeatureTransform,
   deserializeFeatureTransform,
@@ -45,11 +53,11 @@ describe("customerFeatures", () => {
     expect(Array.from(f.values)).toEqual([0, 150, 3, 100, 100 / 3, 2, 3, 180, 180, 1, 7.5, 7.5, 0, 1])
   })
 
-  it("adds mean interval and trend", () => {
-    const f = customerFeatures(lines, T, { extras: true })
-    expect(f.names.slice(7)).toEqual(["meanInterval", "trend"])
+  it("adds mean interval and trendDelta", () => {
+    const f = customerFeatures(lines, T, { extras: SEGMENTATION_EXTRA_FEATURES })
+    expect(f.names.slice(7)).toEqual(["meanInterval", "trendDelta"])
     const a = (at("2011-05-31 12:00:00") - at("2011-01-01 09:30:00")) / MS_PER_DAY / 2
-    // a: o2 and o3 in [2011-03-03, T), o1 in [2010-12-03, 2011-03-03): trend 2 - 1.
+    // a: o2 and o3 in [2011-03-03, T), o1 in [2010-12-03, 2011-03-03): trendDelta 2 - 1.
     expect(f.values[7]).toBeCloseTo(a, 12)
     expect(f.values[8]).toBe(1)
     // b: one order -> meanInterval = tenure; its order is 181 days back, outside both windows.
@@ -58,10 +66,18 @@ describe("customerFeatures", () => {
   })
 
   it("does not depend on line order and ignores lines at or after T", () => {
-    const f1 = customerFeatures(lines, T, { extras: true })
-    const f2 = customerFeatures(lines.slice().reverse(), T, { extras: true })
+    const f1 = customerFeatures(lines, T, { extras: EXTRA_CUSTOMER_FEATURES })
+    const f2 = customerFeatures(lines.slice().reverse(), T, { extras: EXTRA_CUSTOMER_FEATURES })
     expect(f2.customerIds).toEqual(f1.customerIds)
     expect(Array.from(f2.values)).toEqual(Array.from(f1.values))
+  })
+
+  it("appends the requested extras in the requested order and rejects unknown ones", () => {
+    const all = customerFeatures(lines, T, { extras: EXTRA_CUSTOMER_FEATURES })
+    const some = customerFeatures(lines, T, { extras: ["trendRatio", "meanInterval"] })
+    expect(some.names).toEqual([...BASE_CUSTOMER_FEATURES, "trendRatio", "meanInterval"])
+    expect(Array.from(some.values)).toEqual(Array.from(selectColumns(all, some.names)))
+    expect(() => customerFeatures(lines, T, { extras: ["trend" as never] })).toThrow(/no extra column "trend"/)
   })
 
   it("labels [T, T + H): bought again and spend", () => {
@@ -78,8 +94,8 @@ describe("customerFeatures", () => {
 })
 
 describe("feature transform", () => {
-  const names = ["recency", "trend"]
-  // recency e^0-1 = 0, e^2-1: log1p gives 0 and 2 -> mean 1, std 1; trend -1, 3 -> mean 1, std 2.
+  const names = ["recency", "trendDelta"]
+  // recency e^0-1 = 0, e^2-1: log1p gives 0 and 2 -> mean 1, std 1; trendDelta -1, 3 -> mean 1, std 2.
   const x = Float64Array.from([0, -1, Math.expm1(2), 3])
 
   it("logs the chosen columns and standardises with population deviations", () => {
@@ -97,6 +113,13 @@ describe("feature transform", () => {
     const t = fitFeatureTransform(Float64Array.from([5, 5]), ["c"])
     expect(Array.from(t.std)).toEqual([1])
     expect(Array.from(applyFeatureTransform(t, Float64Array.from([5, 7])))).toEqual([0, 2])
+    const x2 = Float64Array.from([1, 5, 3, 5])
+    const t2 = fitFeatureTransform(x2, ["a", "b"])
+    expect(Array.from(t2.mean)).toEqual([2, 5])
+    expect(Array.from(t2.std)).toEqual([1, 1])
+    expect(Array.from(applyFeatureTransform(t2, x2))).toEqual([-1, 0, 1, 0])
+    const logged = fitFeatureTransform(Float64Array.from([0, Math.E - 1]), ["a"], { log1p: ["a"] })
+    expect(Array.from(logged.mean)).toEqual([0.5])
     expect(() => fitFeatureTransform(Float64Array.from([-1]), ["c"], { log1p: ["c"] })).toThrow(/cannot log1p/)
   })
 
@@ -110,5 +133,73 @@ describe("feature transform", () => {
     const probe = Float64Array.from([4, 1])
     expect(Array.from(applyFeatureTransform(back, probe))).toEqual(Array.from(applyFeatureTransform(t, probe)))
     expect(() => deserializeFeatureTransform({ ...serializeFeatureTransform(t), format: 99 })).toThrow(/format/)
+  })
+})
+
+// The purchase-prediction fixture, in days before T (fractional allowed; negative = after T).
+// Customer "a": order o1 100.5 days before T (two lines, the later one 100.25 days before), o2
+// 10.5 days before; customer "b": one order 200 days before; "c" buys only after T.
+describe("customerFeatures, purchase-prediction extras", () => {
+  const DAY = MS_PER_DAY
+  const before = (customerId: string, orderId: string, productId: string, amount: number, daysBefore: number): PurchaseLine => ({
+    orderId,
+    customerId,
+    productId,
+    quantity: 1,
+    amount,
+    time: T - daysBefore * DAY,
+  })
+  const LINES = [
+    before("a", "o1", "p1", 10, 100.5),
+    before("a", "o1", "p2", 5, 100.25),
+    before("a", "o2", "p1", 20, 10.5),
+    before("b", "o3", "p3", 7, 200),
+    before("c", "o4", "p1", 3, -1),
+    before("a", "o5", "p9", 4, -91.9),
+    before("a", "o6", "p9", 4, -92),
+  ]
+
+  it("computes the seven features by hand: whole days rounded down, order time = its latest line", () => {
+    const f = customerFeatures(LINES, T)
+    expect(f.customerIds).toEqual(["a", "b"])
+    expect(f.names).toEqual([...BASE_CUSTOMER_FEATURES])
+    // a: recency floor(10.5) = 10; tenure from o1's latest line floor(100.25) = 100; 2 orders;
+    // spend 35; average 17.5; one order in the last 90 days; items p1, p2.
+    expect(Array.from(f.values.subarray(0, 7))).toEqual([10, 100, 2, 35, 17.5, 1, 2])
+    expect(Array.from(f.values.subarray(7, 14))).toEqual([200, 200, 1, 7, 7, 0, 1])
+  })
+
+  it("counts an order exactly 90 days before T in the last 90 days, one a minute earlier not", () => {
+    const f = customerFeatures([before("a", "o1", "p1", 1, 90), before("a", "o2", "p1", 1, 90 + 1 / 1440)], T)
+    expect(Array.from(selectColumns(f, ["invoices90", "recency"]))).toEqual([1, 90])
+  })
+
+  it("does not depend on line order", () => {
+    const a = customerFeatures(LINES, T, { extras: EXTRA_CUSTOMER_FEATURES })
+    const b = customerFeatures(LINES.slice().reverse(), T, { extras: EXTRA_CUSTOMER_FEATURES })
+    expect(Array.from(b.values)).toEqual(Array.from(a.values))
+  })
+
+  it("adds the purchase-prediction extras after the base seven", () => {
+    const f = customerFeatures(LINES, T, { extras: LIFECYCLE_EXTRA_FEATURES })
+    expect(f.names).toEqual([...BASE_CUSTOMER_FEATURES, ...LIFECYCLE_EXTRA_FEATURES])
+    expect(f.names.slice(7)).toEqual(["previousRecency", "meanGap", "overdue", "invoices30", "spend90", "activeMonths", "trendRatio"])
+    const row = Array.from(f.values.subarray(7, 14))
+    // previousRecency 100, meanGap (100 - 10) / 1 = 90, overdue 10 / 91, invoices30 1,
+    // spend90 20, activeMonths {0, 3} = 2, trendRatio 1 / (90 x 2 / 100).
+    expect(row[0]).toBe(100)
+    expect(row[1]).toBe(90)
+    expect(row[2]).toBeCloseTo(10 / 91, 12)
+    expect(row.slice(3, 6)).toEqual([1, 20, 2])
+    expect(row[6]).toBeCloseTo(100 / 180, 12)
+    // A single order: previousRecency = tenure, meanGap 0, overdue = recency.
+    expect(Array.from(f.values.subarray(14 + 7, 14 + 10))).toEqual([200, 0, 200])
+  })
+
+  it("labels [start, end): spend summed, customers without lines get 0", () => {
+    const y = futureLabels(LINES, ["a", "b", "c"], T, T + 92 * DAY)
+    // a: o5 at T + 91.9 days is in, o6 at exactly T + 92 days is out.
+    expect(Array.from(y.boughtAgain)).toEqual([1, 0, 1])
+    expect(Array.from(y.spend)).toEqual([4, 0, 3])
   })
 })

@@ -3,7 +3,7 @@ import { rocAuc } from "../../evaluation/auc"
 import { spearman } from "../../evaluation/spearman"
 import { Rng } from "../../random"
 import { evaluateLifecycle } from "../evaluate"
-import { customerFeatures, featureColumn, futureBehaviour } from "../features"
+import { customerFeatures, futureLabels, selectColumns } from "../../features/customer-features"
 import { rfmQuintileSum } from "../references"
 import { DAY, T } from "./fixtures"
 
@@ -33,12 +33,12 @@ describe("evaluateLifecycle", () => {
   it("scores the references on the population at T2 against [T2, E)", async () => {
     const r = await evaluateLifecycle(lines, split, { models: ["recency", "rfm", "logistic"] })
     const f2 = customerFeatures(lines, T)
-    const y2 = futureBehaviour(lines, f2.customerIds, T, T + 90 * DAY)
+    const y2 = futureLabels(lines, f2.customerIds, T, T + 90 * DAY)
     expect(r.scoredCustomers).toBe(f2.customerIds.length)
-    const minusRecency = featureColumn(f2, "recency").map((v) => -v)
-    expect(r.results[0]).toEqual({ model: "recency", auc: rocAuc(y2.bought, minusRecency), spearman: spearman(minusRecency, y2.spend), fitSeconds: 0 })
-    const rfm = rfmQuintileSum(featureColumn(f2, "recency"), featureColumn(f2, "invoices"), featureColumn(f2, "spend"))
-    expect(r.results[1].auc).toBe(rocAuc(y2.bought, rfm))
+    const minusRecency = selectColumns(f2, ["recency"]).map((v) => -v)
+    expect(r.results[0]).toEqual({ model: "recency", auc: rocAuc(y2.boughtAgain, minusRecency), spearman: spearman(minusRecency, y2.spend), fitSeconds: 0 })
+    const rfm = rfmQuintileSum(selectColumns(f2, ["recency"]), selectColumns(f2, ["invoices"]), selectColumns(f2, ["spend"]))
+    expect(r.results[1].auc).toBe(rocAuc(y2.boughtAgain, rfm))
     // Customers who buy every few days are easy to tell from those who buy every month or so.
     expect(r.results[2].auc).toBeGreaterThan(0.6)
     expect(r.propensityModel).toBeUndefined()

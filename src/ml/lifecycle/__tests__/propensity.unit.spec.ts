@@ -97,5 +97,10 @@ describe("propensity network (TF.js, cpu backend)", () => {
     const s = serializePropensity(model)
     expect(() => deserializePropensity({ ...s, format: "x" })).toThrow(/expected/)
     expect(() => deserializePropensity({ ...s, version: 99 })).toThrow(/version/)
+    // Version 1 kept a bare "standardizer"; its models are refused, not misread.
+    expect(() => deserializePropensity({ ...s, version: 1 })).toThrow(/version/)
+    const transform = s.transform as { names: string[]; log1p: boolean[] }
+    expect(transform.log1p).toEqual([true, true])
+    expect(() => deserializePropensity({ ...s, transform: { ...transform, names: ["invoices", "recency"] } })).toThrow(/transform/)
   })
 })
