@@ -62,6 +62,7 @@ module.exports = defineConfig({
   },
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },
+    { resolve: "./src/modules/customer-segments" },
     ...redisModules,
   ],
 })

@@ -40,6 +40,18 @@ export const personalizationOptionsSchema = z
       .optional(),
     /** Count a guest checkout's orders for the registered customer with the same email. */
     mergeGuestOrders: z.boolean().default(true),
+    /**
+     * Below these, a segmentation run is skipped (status "skipped" with the reason): too few
+     * customers make segments that mean nothing. Customers are those with a counted order;
+     * repeat customers have two or more.
+     */
+    readiness: z
+      .object({
+        minCustomers: z.number().int().min(2).default(100),
+        minRepeatCustomers: z.number().int().min(0).default(20),
+      })
+      .strict()
+      .prefault({}),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */

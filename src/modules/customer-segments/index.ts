@@ -1,0 +1,6 @@
+import { Module } from "@medusajs/framework/utils"
+import CustomerSegmentsService from "./service"
+
+export const CUSTOMER_SEGMENTS_MODULE = "customerSegments"
+
+export default Module(CUSTOMER_SEGMENTS_MODULE, { service: CustomerSegmentsService })

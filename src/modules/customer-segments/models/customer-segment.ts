@@ -1,0 +1,10 @@
+import { model } from "@medusajs/framework/utils"
+
+/** Each scored customer's segment as of the latest completed run. */
+export const CustomerSegment = model
+  .define("personalization_customer_segment", {
+    customer_id: model.text().primaryKey(),
+    segment_key: model.text(),
+    run_id: model.text(),
+  })
+  .indexes([{ on: ["segment_key"], where: null }])

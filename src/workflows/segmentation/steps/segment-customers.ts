@@ -1,0 +1,134 @@
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { randomUUID } from "node:crypto"
+import { applyFeatureTransform, fitFeatureTransform, serializeFeatureTransform } from "../../../ml/features/feature-transform"
+import { segmentCustomersInWorkers } from "../../../ml/segmentation/segment"
+import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
+import type CustomerSegmentsService from "../../../modules/customer-segments/service"
+import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
+import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
+
+export const SEGMENTATION_LOCK_KEY = "personalization:segmentation"
+/** Customer metadata flag: `true` keeps a customer out of scoring and segment groups. */
+export const OPT_OUT_METADATA_KEY = "personalization_opt_out"
+/** The segmentation space: log(1 + x) of these, standardised (EVALUATION.md). */
+const COLUMNS = ["recency", "invoices", "spend"] as const
+const PAGE = 5000
+const LOCK_EXPIRE_SECONDS = 120
+
+export type SegmentCustomersResult =
+  | { status: "completed"; customers: number; k: number; silhouette: number; inertia: number; criterion: string; scaling: unknown; as_of: Date }
+  | { status: "skipped"; reason: string; customers: number; as_of: Date }
+
+type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
+
+/**
+ * Segments every customer with a counted order as of now (opted-out customers left out), in
+ * worker threads, and makes the result the current segmentation in one transaction. Skips, with
+ * the reason, below the readiness thresholds or while another run holds the lock. Writes nothing
+ * that a later failure must undo: the replacement is a single transaction at the end.
+ */
+export const segmentCustomersStep = createStep(
+  "segment-customers",
+  async ({ run_id }: { run_id: string }, { container }) => {
+    const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+    const segments = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
+    const locking = container.resolve(Modules.LOCKING)
+    const asOf = new Date()
+    const ownerId = `segmentation:${randomUUID()}`
+    try {
+      await locking.acquire(SEGMENTATION_LOCK_KEY, { ownerId, expire: LOCK_EXPIRE_SECONDS })
+    } catch {
+      return new StepResponse<SegmentCustomersResult>({
+        status: "skipped",
+        reason: "another segmentation run is in progress",
+        customers: 0,
+        as_of: asOf,
+      })
+    }
+    const renewal = setInterval(() => {
+      locking.acquire(SEGMENTATION_LOCK_KEY, { ownerId, expire: LOCK_EXPIRE_SECONDS }).catch(() => undefined)
+    }, (LOCK_EXPIRE_SECONDS * 1000) / 3)
+    try {
+      const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
+      const { rows: optedOut } = await pg.raw(
+        `SELECT id FROM customer WHERE deleted_at IS NULL AND metadata->>? = 'true'`,
+        [OPT_OUT_METADATA_KEY]
+      )
+      const excluded = new Set(optedOut.map((r) => r.id))
+
+      const customerIds: string[] = []
+      const values: number[] = []
+      let repeat = 0
+      for (let after = ""; ; ) {
+        const page = await features.listCustomerFeaturesAsOf({ asOf, afterCustomerId: after, limit: PAGE })
+        for (const row of page) {
+          if (excluded.has(row.customer_id)) continue
+          customerIds.push(row.customer_id)
+          values.push(row.recency_days, row.order_count, row.total_spend)
+          if (row.order_count >= 2) repeat++
+        }
+        if (page.length < PAGE) break
+        after = page[page.length - 1].customer_id
+      }
+
+      const { minCustomers, minRepeatCustomers } = features.options.readiness
+      if (customerIds.length < minCustomers || repeat < minRepeatCustomers) {
+        return new StepResponse<SegmentCustomersResult>({
+          status: "skipped",
+          reason:
+            `not enough data: ${customerIds.length} customers with orders (${minCustomers} needed), ` +
+            `${repeat} repeat customers (${minRepeatCustomers} needed)`,
+          customers: customerIds.length,
+          as_of: asOf,
+        })
+      }
+
+      const raw = Float64Array.from(values)
+      const transform = fitFeatureTransform(raw, [...COLUMNS], { log1p: [...COLUMNS] })
+      const previous = (await segments.listSegments({}, { take: null })).map((s) => ({
+        id: s.key,
+        name: s.name,
+        centre_original: COLUMNS.map((c) => Number((s.centre as Record<string, number>)[c])),
+      }))
+      let lastReport = 0
+      const result = await segmentCustomersInWorkers(applyFeatureTransform(transform, raw), {
+        transform,
+        seed: 0,
+        previous,
+        onProgress: (done, total) => {
+          if (Date.now() - lastReport < 1000) return
+          lastReport = Date.now()
+          segments.updateSegmentationRuns({ id: run_id, progress: 0.1 + (0.8 * done) / total }).catch(() => undefined)
+        },
+      })
+
+      const keyOfLabel = new Array<string>(result.k)
+      for (const s of result.segments) keyOfLabel[s.label] = s.id
+      await segments.replaceSegmentation(
+        run_id,
+        result.segments.map((s) => ({
+          key: s.id,
+          name: s.name,
+          description: s.description,
+          centre: Object.fromEntries(COLUMNS.map((c, j) => [c, s.centre_original[j]])),
+          size: s.size,
+        })),
+        { customerIds, keys: Array.from(result.labels, (label) => keyOfLabel[label]) }
+      )
+      return new StepResponse<SegmentCustomersResult>({
+        status: "completed",
+        customers: customerIds.length,
+        k: result.k,
+        silhouette: result.silhouette,
+        inertia: result.inertia,
+        criterion: result.criterion,
+        scaling: serializeFeatureTransform(transform),
+        as_of: asOf,
+      })
+    } finally {
+      clearInterval(renewal)
+      await locking.release(SEGMENTATION_LOCK_KEY, { ownerId })
+    }
+  }
+)
