@@ -100,8 +100,11 @@ export function restartSeeds(seed: number, nInit: number): number[] {
 
 // Squared Euclidean distance between row p of x and row q of c (offsets in elements).
 // Four coordinates per step into two partial sums: fewer loop branches and two independent
-// add chains, measured faster than the one-at-a-time loop in V8.
-function sqDist(x: Float64Array, p: number, c: Float64Array, q: number, d: number): number {
+// add chains, measured faster than the one-at-a-time loop in V8. The last 1-3 coordinates are
+// summed as if the row were padded with zeros to a multiple of 4 (pairs (j, j+1) into s0,
+// (j+2, j+3) into s1): adding an exact 0 changes nothing, so this is bit for bit the value of
+// the unrolled kernels below, which pad every row to 8 coordinates (d <= 8).
+export function sqDist(x: Float64Array, p: number, c: Float64Array, q: number, d: number): number {
   let s0 = 0
   let s1 = 0
   let j = 0
@@ -113,11 +116,46 @@ function sqDist(x: Float64Array, p: number, c: Float64Array, q: number, d: numbe
     s0 += t0 * t0 + t1 * t1
     s1 += t2 * t2 + t3 * t3
   }
-  for (; j < d; j++) {
-    const t = x[p + j] - c[q + j]
-    s0 += t * t
+  const r = d - j
+  if (r > 0) {
+    const t0 = x[p + j] - c[q + j]
+    const t1 = r > 1 ? x[p + j + 1] - c[q + j + 1] : 0
+    s0 += t0 * t0 + t1 * t1
+    if (r > 2) {
+      const t2 = x[p + j + 2] - c[q + j + 2]
+      s1 += t2 * t2 + 0
+    }
   }
   return s0 + s1
+}
+
+/**
+ * Small-d kernels (d <= 8). Centres (and candidate rows) are kept padded to 8 coordinates
+ * with zeros, the point's coordinates sit in 8 locals (zeros past d), and the distance is
+ * written out as ((t0^2 + t1^2) + (t4^2 + t5^2)) + ((t2^2 + t3^2) + (t6^2 + t7^2)): the same
+ * operations, in the same order, as sqDist, so every distance (and hence every label, tie
+ * and potential) is identical to the reference's. The bodies are written out by hand in the
+ * hot loops: no calls, no closures, no allocation per point.
+ */
+const PAD = 8
+
+/** Copies row `off` of src (d values) into dst at dOff, zero-padded to PAD values. */
+export function padRow(src: Float64Array, off: number, d: number, dst: Float64Array, dOff: number): void {
+  for (let t = 0; t < PAD; t++) dst[dOff + t] = t < d ? src[off + t] : 0
+}
+
+/** Distance from row p of x (d <= 8 values) to the padded row q of c: bit for bit sqDist.
+ * Exported for the tests (the hot loops write this body out inline). */
+export function sqDistPad(x: Float64Array, p: number, d: number, c: Float64Array, q: number): number {
+  const t0 = x[p] - c[q]
+  const t1 = (d > 1 ? x[p + 1] : 0) - c[q + 1]
+  const t2 = (d > 2 ? x[p + 2] : 0) - c[q + 2]
+  const t3 = (d > 3 ? x[p + 3] : 0) - c[q + 3]
+  const t4 = (d > 4 ? x[p + 4] : 0) - c[q + 4]
+  const t5 = (d > 5 ? x[p + 5] : 0) - c[q + 5]
+  const t6 = (d > 6 ? x[p + 6] : 0) - c[q + 6]
+  const t7 = (d > 7 ? x[p + 7] : 0) - c[q + 7]
+  return t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
 }
 
 /** Draws a row with probability proportional to closest[i], given cum = running sums of closest. */
@@ -149,6 +187,7 @@ function drawRow(cum: Float64Array, pot: number, rng: Rng): number {
  * of kmeansPlusPlusReference up to rounding.
  */
 export function kmeansPlusPlus(x: Float64Array, d: number, k: number, rng: Rng, localTrials = 2 + Math.floor(Math.log(k))): Float64Array {
+  if (d <= PAD) return kmeansPlusPlusPad(x, d, k, rng, localTrials)
   const n = x.length / d
   const centres = new Float64Array(k * d)
   const closest = new Float64Array(n) // squared distance to the nearest centre so far
@@ -211,6 +250,190 @@ export function kmeansPlusPlus(x: Float64Array, d: number, k: number, rng: Rng, 
   return centres
 }
 
+/**
+ * kmeansPlusPlus for d <= 8: the same draws, skips and sums in the same order, with the
+ * point's coordinates in locals, the candidates padded into one small array, and the
+ * candidates' potentials in locals (up to 4 candidates per pass; more run 4 at a time).
+ */
+function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): Float64Array {
+  const n = x.length / d
+  const centres = new Float64Array(k * d)
+  const closest = new Float64Array(n) // squared distance to the nearest centre so far
+  const radius = new Float64Array(n) // its square root
+  const near = new Int32Array(n) // index of that centre
+  const cum = new Float64Array(n)
+  const first = rng.nextInt(n)
+  centres.set(x.subarray(first * d, first * d + d), 0)
+  const c0 = new Float64Array(PAD)
+  padRow(x, first * d, d, c0, 0)
+  let pot = 0
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    const v = sqDistPad(x, p, d, c0, 0)
+    closest[i] = v
+    radius[i] = Math.sqrt(v)
+    pot += v
+    cum[i] = pot
+  }
+  const T = Math.max(1, localTrials)
+  const cand = new Int32Array(T)
+  const candPot = new Float64Array(T)
+  const cc = new Float64Array(T * PAD) // candidate rows, padded
+  // halfGap[t * k + j] = |candidate t - centre j| / 2
+  const halfGap = new Float64Array(T * k)
+  const hg = new Float64Array(4 * k)
+  for (let c = 1; c < k; c++) {
+    for (let t = 0; t < T; t++) {
+      cand[t] = drawRow(cum, pot, rng)
+      padRow(x, cand[t] * d, d, cc, t * PAD)
+      for (let j = 0; j < c; j++) halfGap[t * k + j] = 0.5 * Math.sqrt(sqDist(x, cand[t] * d, centres, j * d, d))
+    }
+    for (let t0 = 0; t0 < T; t0 += 4) {
+      const m = Math.min(4, T - t0)
+      // Unused slots get an infinite gap: always skipped, their sums ignored.
+      for (let t = 0; t < 4; t++) for (let j = 0; j < k; j++) hg[t * k + j] = t < m ? halfGap[(t0 + t) * k + j] : Infinity
+      candidatePots4(x, d, n, closest, radius, near, cc, t0 * PAD, m, hg, k, candPot, t0)
+    }
+    let best = 0
+    for (let t = 1; t < T; t++) if (candPot[t] < candPot[best]) best = t
+    const b = cand[best] * d
+    centres.set(x.subarray(b, b + d), c * d)
+    pot = updateNearest(x, d, n, closest, radius, near, cum, cc, best * PAD, halfGap, best * k, c)
+  }
+  return centres
+}
+
+/**
+ * Potentials of up to 4 candidates (padded rows at cc[o], cc[o + 8], ...; m of them real):
+ * sum over rows, in row order, of min(closest, distance to the candidate), skipping the
+ * distance when the triangle inequality already rules the candidate out (hg[t * k + near]).
+ */
+function candidatePots4(
+  x: Float64Array,
+  d: number,
+  n: number,
+  closest: Float64Array,
+  radius: Float64Array,
+  near: Int32Array,
+  cc: Float64Array,
+  o: number,
+  m: number,
+  hg: Float64Array,
+  k: number,
+  out: Float64Array,
+  outOff: number
+): void {
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  const k2 = 2 * k
+  const k3 = 3 * k
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    const ci = closest[i]
+    const ri = radius[i]
+    const a = near[i]
+    const g0 = hg[a] >= ri
+    const g1 = hg[k + a] >= ri
+    const g2 = hg[k2 + a] >= ri
+    const g3 = hg[k3 + a] >= ri
+    if (g0 && g1 && g2 && g3) {
+      s0 += ci
+      s1 += ci
+      s2 += ci
+      s3 += ci
+      continue
+    }
+    const x0 = x[p]
+    const x1 = d > 1 ? x[p + 1] : 0
+    const x2 = d > 2 ? x[p + 2] : 0
+    const x3 = d > 3 ? x[p + 3] : 0
+    const x4 = d > 4 ? x[p + 4] : 0
+    const x5 = d > 5 ? x[p + 5] : 0
+    const x6 = d > 6 ? x[p + 6] : 0
+    const x7 = d > 7 ? x[p + 7] : 0
+    if (g0) s0 += ci
+    else {
+      const q = o
+      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
+      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      s0 += v < ci ? v : ci
+    }
+    if (g1) s1 += ci
+    else {
+      const q = o + 8
+      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
+      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      s1 += v < ci ? v : ci
+    }
+    if (g2) s2 += ci
+    else {
+      const q = o + 16
+      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
+      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      s2 += v < ci ? v : ci
+    }
+    if (g3) s3 += ci
+    else {
+      const q = o + 24
+      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
+      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      s3 += v < ci ? v : ci
+    }
+  }
+  out[outOff] = s0
+  if (m > 1) out[outOff + 1] = s1
+  if (m > 2) out[outOff + 2] = s2
+  if (m > 3) out[outOff + 3] = s3
+}
+
+/** After choosing centre c (padded at cc[o], gaps at halfGap[g + j]): nearest-centre update
+ * and the running sums; returns the new potential. */
+function updateNearest(
+  x: Float64Array,
+  d: number,
+  n: number,
+  closest: Float64Array,
+  radius: Float64Array,
+  near: Int32Array,
+  cum: Float64Array,
+  cc: Float64Array,
+  o: number,
+  halfGap: Float64Array,
+  g: number,
+  c: number
+): number {
+  const c0 = cc[o], c1 = cc[o + 1], c2 = cc[o + 2], c3 = cc[o + 3]
+  const c4 = cc[o + 4], c5 = cc[o + 5], c6 = cc[o + 6], c7 = cc[o + 7]
+  let pot = 0
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    let ci = closest[i]
+    if (halfGap[g + near[i]] < radius[i]) {
+      const t0 = x[p] - c0
+      const t1 = (d > 1 ? x[p + 1] : 0) - c1
+      const t2 = (d > 2 ? x[p + 2] : 0) - c2
+      const t3 = (d > 3 ? x[p + 3] : 0) - c3
+      const t4 = (d > 4 ? x[p + 4] : 0) - c4
+      const t5 = (d > 5 ? x[p + 5] : 0) - c5
+      const t6 = (d > 6 ? x[p + 6] : 0) - c6
+      const t7 = (d > 7 ? x[p + 7] : 0) - c7
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      if (v < ci) {
+        ci = v
+        closest[i] = v
+        radius[i] = Math.sqrt(v)
+        near[i] = c
+      }
+    }
+    pot += ci
+    cum[i] = pot
+  }
+  return pot
+}
+
 /** Plain greedy k-means++ (every distance computed): the slow reference of kmeansPlusPlus. */
 export function kmeansPlusPlusReference(x: Float64Array, d: number, k: number, rng: Rng, localTrials = 2 + Math.floor(Math.log(k))): Float64Array {
   const n = x.length / d
@@ -259,7 +482,8 @@ function relocateEmpty(
   labels: Int32Array,
   dist: Float64Array,
   sums: Float64Array,
-  counts: Float64Array
+  counts: Float64Array,
+  stride = d
 ): number {
   const empty: number[] = []
   for (let j = 0; j < k; j++) if (counts[j] === 0) empty.push(j)
@@ -273,8 +497,8 @@ function relocateEmpty(
     taken[far] = 1
     const old = labels[far]
     for (let t = 0; t < d; t++) {
-      sums[old * d + t] -= x[far * d + t]
-      sums[j * d + t] = x[far * d + t]
+      sums[old * stride + t] -= x[far * d + t]
+      sums[j * stride + t] = x[far * d + t]
     }
     counts[old] -= 1
     counts[j] = 1
@@ -360,149 +584,94 @@ export function lloydReference(x: Float64Array, d: number, init: Float64Array, m
  * Lloyd with Hamerly's bounds from the given initial centres: the same iterations, stopping
  * rule and result as lloydReference (up to floating-point rounding of the incrementally kept
  * centre sums), with most distance computations skipped.
+ *
+ * Memory traffic, not arithmetic, bounds an iteration at 1M rows, so the per-row state is
+ * small and only written when a row is looked at:
+ * - bounds are stored relative to per-centre running totals: S[a] = sum of centre a's shifts,
+ *   M[a] = sum over iterations of the largest shift of any other centre. A row of cluster a
+ *   stores U = u - S[a] and L = l + M[a] when its bounds are set; the current bounds are
+ *   U + S[a] (upper, Hamerly's u += shift[a] each iteration) and L - M[a] (lower, l -= max
+ *   other shift). Rows whose test passes are skipped without any write.
+ * - U and L are Float32, rounded outwards (U up, L down) so they stay valid bounds, and the
+ *   skip test keeps a small margin for the rounding of the running totals: a looser bound
+ *   only means one more distance, never a different label.
+ * Centres and sums are kept with a row stride of 8 (zero-padded) when d <= 8, for the
+ * unrolled kernels; wider data uses the generic loops.
  */
 export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, maxIter: number, absTol: number): RestartResult {
   const n = x.length / d
   const k = init.length / d
-  let centres = Float64Array.from(init)
-  let next = new Float64Array(k * d)
+  const pad = d <= PAD
+  const s = pad ? PAD : d
+  let centres = new Float64Array(k * s)
+  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) centres[j * s + t] = init[j * d + t]
+  let next = new Float64Array(k * s)
   const labels = new Int32Array(n)
-  const upper = new Float64Array(n)
-  const lower = new Float64Array(n)
-  const sums = new Float64Array(k * d)
+  const upper = new Float32Array(n) // U: upper bound minus S[label]
+  const lower = new Float32Array(n) // L: lower bound plus M[label]
+  const sums = new Float64Array(k * s)
   const counts = new Float64Array(k)
   const shift = new Float64Array(k)
+  const S = new Float64Array(k)
+  const M = new Float64Array(k)
   const half = new Float64Array(k) // half the distance from centre j to its nearest other centre
-  const dist = new Float64Array(n) // only filled when a cluster empties (relocation needs it)
+  const hs = new Float64Array(k) // skip when U < hs[a] ...
+  const sm = new Float64Array(k) // ... or U + sm[a] < L
+  let dist: Float64Array | null = null // only when a cluster empties (relocation needs it)
 
-  // Full assignment: exact distances to every centre; rebuilds sums and bounds from scratch.
-  const fullAssign = (): number => {
-    let changed = 0
-    sums.fill(0)
-    counts.fill(0)
-    for (let i = 0, p = 0; i < n; i++, p += d) {
-      let b1 = Infinity
-      let b2 = Infinity
-      let a = 0
-      for (let j = 0; j < k; j++) {
-        const v = sqDist(x, p, centres, j * d, d)
-        if (v < b1) {
-          b2 = b1
-          b1 = v
-          a = j
-        } else if (v < b2) b2 = v
-      }
-      if (labels[i] !== a) changed++
-      labels[i] = a
-      upper[i] = Math.sqrt(b1)
-      lower[i] = Math.sqrt(b2)
-      counts[a]++
-      for (let t = 0; t < d; t++) sums[a * d + t] += x[p + t]
-    }
-    return changed
+  const full = (): number => {
+    S.fill(0)
+    M.fill(0)
+    return (pad ? fullAssignPad : fullAssignWide)(x, d, n, centres, k, labels, upper, lower, sums, counts)
   }
-
-  const computeHalf = (): void => {
-    for (let j = 0; j < k; j++) {
-      let m = Infinity
-      for (let j2 = 0; j2 < k; j2++) {
-        if (j2 === j) continue
-        const v = sqDist(centres, j * d, centres, j2 * d, d)
-        if (v < m) m = v
-      }
-      half[j] = k > 1 ? 0.5 * Math.sqrt(m) : Infinity
+  const bounded = (): number => {
+    computeHalf(centres, s, k, half)
+    for (let a = 0; a < k; a++) {
+      // Margin for the rounding of S, M and half (relative 1e-12 of their size).
+      const eps = 1e-12 * (1 + S[a] + M[a] + (half[a] < Infinity ? half[a] : 0))
+      hs[a] = half[a] - S[a] - eps
+      sm[a] = S[a] + M[a] + eps
     }
-  }
-
-  // Bounded assignment. With `moved`, the bounds first follow the last centre shifts (fused
-  // here so that the bounds are read once per iteration): the upper bound grows by its own
-  // centre's shift, the lower bound shrinks by the largest shift of any other centre.
-  const boundedAssign = (moved: boolean): number => {
-    computeHalf()
-    let m1 = 0
-    let m2 = 0
-    let arg = -1
-    if (moved) {
-      for (let j = 0; j < k; j++) {
-        if (shift[j] > m1) {
-          m2 = m1
-          m1 = shift[j]
-          arg = j
-        } else if (shift[j] > m2) m2 = shift[j]
-      }
-    }
-    let changed = 0
-    for (let i = 0, p = 0; i < n; i++, p += d) {
-      const a = labels[i]
-      let u = upper[i]
-      let l = lower[i]
-      if (moved) {
-        u += shift[a]
-        l -= a === arg ? m2 : m1
-        upper[i] = u
-        lower[i] = l
-      }
-      const h = half[a]
-      const m = h > l ? h : l
-      // Strict comparisons: on an exact tie the full scan decides, which keeps the
-      // lower-index rule of the reference.
-      if (u < m) continue
-      u = Math.sqrt(sqDist(x, p, centres, a * d, d))
-      upper[i] = u
-      if (u < m) continue
-      let b1 = Infinity
-      let b2 = Infinity
-      let best = 0
-      for (let j = 0; j < k; j++) {
-        const v = sqDist(x, p, centres, j * d, d)
-        if (v < b1) {
-          b2 = b1
-          b1 = v
-          best = j
-        } else if (v < b2) b2 = v
-      }
-      upper[i] = Math.sqrt(b1)
-      lower[i] = Math.sqrt(b2)
-      if (best !== a) {
-        changed++
-        labels[i] = best
-        counts[a]--
-        counts[best]++
-        for (let t = 0; t < d; t++) {
-          const v = x[p + t]
-          sums[a * d + t] -= v
-          sums[best * d + t] += v
-        }
-      }
-    }
-    return changed
+    return (pad ? boundedAssignPad : boundedAssignWide)(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
   }
 
   let strict = false
   let it = 0
   let needFull = true
-  let moved = false
   labels.fill(-1)
   for (it = 0; it < maxIter; it++) {
-    const changed = needFull ? fullAssign() : boundedAssign(moved)
+    const changed = needFull ? full() : bounded()
     needFull = false
     let emptied = false
     for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
     if (emptied) {
       // Rare: relocation needs every row's distance to its centre; then start bounds afresh.
-      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDist(x, p, centres, labels[i] * d, d)
-      relocateEmpty(x, d, k, labels, dist, sums, counts)
+      dist ??= new Float64Array(n)
+      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = pad ? sqDistPad(x, p, d, centres, labels[i] * s) : sqDist(x, p, centres, labels[i] * s, d)
+      relocateEmpty(x, d, k, labels, dist, sums, counts, s)
       needFull = true
     }
-    centresFromSums(sums, counts, centres, next, k, d)
+    centresFromSums(sums, counts, centres, next, k, s)
     let tot = 0
+    let m1 = 0
+    let m2 = 0
+    let arg = -1
     for (let j = 0; j < k; j++) {
-      const s2 = sqDist(next, j * d, centres, j * d, d)
+      const s2 = sqDist(next, j * s, centres, j * s, s)
       tot += s2
-      shift[j] = Math.sqrt(s2)
+      const sh = Math.sqrt(s2)
+      shift[j] = sh
+      if (sh > m1) {
+        m2 = m1
+        m1 = sh
+        arg = j
+      } else if (sh > m2) m2 = sh
+    }
+    for (let j = 0; j < k; j++) {
+      S[j] += shift[j]
+      M[j] += j === arg ? m2 : m1
     }
     ;[centres, next] = [next, centres]
-    moved = true
     if (it > 0 && changed === 0 && !emptied) {
       strict = true
       break
@@ -510,10 +679,275 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
     if (tot <= absTol) break
   }
   if (!strict) {
-    if (needFull) fullAssign()
-    else boundedAssign(moved)
+    if (needFull) full()
+    else bounded()
   }
-  return { centres, labels, inertia: inertiaOf(x, d, centres, labels), iterations: Math.min(it + 1, maxIter) }
+  const out = new Float64Array(k * d)
+  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) out[j * d + t] = centres[j * s + t]
+  return { centres: out, labels, inertia: inertiaOf(x, d, out, labels), iterations: Math.min(it + 1, maxIter) }
+}
+
+// Float32 storage of bounds, rounded outwards: fround's error is at most 2^-24 of the value,
+// so moving the value by 2^-22 of itself (plus a tiny absolute step) first is enough.
+const OUT = 2 ** -22
+function upF32(v: number): number {
+  return Math.fround(v + ((v < 0 ? -v : v) * OUT + 1e-30))
+}
+function downF32(v: number): number {
+  return Math.fround(v - ((v < 0 ? -v : v) * OUT + 1e-30))
+}
+
+/** half[j] = half the distance from centre j to its nearest other centre (rows of stride s). */
+function computeHalf(centres: Float64Array, s: number, k: number, half: Float64Array): void {
+  for (let j = 0; j < k; j++) {
+    let m = Infinity
+    for (let j2 = 0; j2 < k; j2++) {
+      if (j2 === j) continue
+      const v = sqDist(centres, j * s, centres, j2 * s, s)
+      if (v < m) m = v
+    }
+    half[j] = k > 1 ? 0.5 * Math.sqrt(m) : Infinity
+  }
+}
+
+/** Full assignment, generic d: exact distances to every centre; rebuilds sums and bounds
+ * (S = M = 0, so the stored bounds are the bounds). */
+function fullAssignWide(
+  x: Float64Array,
+  d: number,
+  n: number,
+  centres: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float32Array,
+  lower: Float32Array,
+  sums: Float64Array,
+  counts: Float64Array
+): number {
+  let changed = 0
+  sums.fill(0)
+  counts.fill(0)
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    let b1 = Infinity
+    let b2 = Infinity
+    let a = 0
+    for (let j = 0; j < k; j++) {
+      const v = sqDist(x, p, centres, j * d, d)
+      if (v < b1) {
+        b2 = b1
+        b1 = v
+        a = j
+      } else if (v < b2) b2 = v
+    }
+    if (labels[i] !== a) changed++
+    labels[i] = a
+    upper[i] = upF32(Math.sqrt(b1))
+    lower[i] = downF32(Math.sqrt(b2))
+    counts[a]++
+    for (let t = 0; t < d; t++) sums[a * d + t] += x[p + t]
+  }
+  return changed
+}
+
+/** Bounded assignment, generic d (see hamerlyLloyd for hs, sm, S, M). */
+function boundedAssignWide(
+  x: Float64Array,
+  d: number,
+  n: number,
+  centres: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float32Array,
+  lower: Float32Array,
+  hs: Float64Array,
+  sm: Float64Array,
+  S: Float64Array,
+  M: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array
+): number {
+  let changed = 0
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    const a = labels[i]
+    const U = upper[i]
+    const L = lower[i]
+    // u < max(half, l), with u = U + S[a] and l = L - M[a]. Strict comparisons (and the
+    // margin in hs, sm): on an exact tie the full scan decides, keeping the lower-index rule.
+    if (U < hs[a] || U + sm[a] < L) continue
+    const Ut = Math.sqrt(sqDist(x, p, centres, a * d, d)) - S[a]
+    if (Ut < hs[a] || Ut + sm[a] < L) {
+      upper[i] = upF32(Ut)
+      continue
+    }
+    let b1 = Infinity
+    let b2 = Infinity
+    let best = 0
+    for (let j = 0; j < k; j++) {
+      const v = sqDist(x, p, centres, j * d, d)
+      if (v < b1) {
+        b2 = b1
+        b1 = v
+        best = j
+      } else if (v < b2) b2 = v
+    }
+    upper[i] = upF32(Math.sqrt(b1) - S[best])
+    lower[i] = downF32(Math.sqrt(b2) + M[best])
+    if (best !== a) {
+      changed++
+      labels[i] = best
+      counts[a]--
+      counts[best]++
+      for (let t = 0; t < d; t++) {
+        const v = x[p + t]
+        sums[a * d + t] -= v
+        sums[best * d + t] += v
+      }
+    }
+  }
+  return changed
+}
+
+/** fullAssignWide for d <= 8: centres and sums padded to stride 8, the point in locals. */
+function fullAssignPad(
+  x: Float64Array,
+  d: number,
+  n: number,
+  c: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float32Array,
+  lower: Float32Array,
+  sums: Float64Array,
+  counts: Float64Array
+): number {
+  let changed = 0
+  sums.fill(0)
+  counts.fill(0)
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    const x0 = x[p]
+    const x1 = d > 1 ? x[p + 1] : 0
+    const x2 = d > 2 ? x[p + 2] : 0
+    const x3 = d > 3 ? x[p + 3] : 0
+    const x4 = d > 4 ? x[p + 4] : 0
+    const x5 = d > 5 ? x[p + 5] : 0
+    const x6 = d > 6 ? x[p + 6] : 0
+    const x7 = d > 7 ? x[p + 7] : 0
+    let b1 = Infinity
+    let b2 = Infinity
+    let a = 0
+    for (let j = 0, q = 0; j < k; j++, q += PAD) {
+      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
+      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      if (v < b1) {
+        b2 = b1
+        b1 = v
+        a = j
+      } else if (v < b2) b2 = v
+    }
+    if (labels[i] !== a) changed++
+    labels[i] = a
+    upper[i] = upF32(Math.sqrt(b1))
+    lower[i] = downF32(Math.sqrt(b2))
+    counts[a]++
+    const o = a * PAD
+    sums[o] += x0
+    sums[o + 1] += x1
+    sums[o + 2] += x2
+    sums[o + 3] += x3
+    sums[o + 4] += x4
+    sums[o + 5] += x5
+    sums[o + 6] += x6
+    sums[o + 7] += x7
+  }
+  return changed
+}
+
+/** boundedAssignWide for d <= 8 (padded centres and sums, the point in locals). */
+function boundedAssignPad(
+  x: Float64Array,
+  d: number,
+  n: number,
+  c: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float32Array,
+  lower: Float32Array,
+  hs: Float64Array,
+  sm: Float64Array,
+  S: Float64Array,
+  M: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array
+): number {
+  let changed = 0
+  for (let i = 0; i < n; i++) {
+    const a = labels[i]
+    const U = upper[i]
+    const L = lower[i]
+    // u < max(half, l), with u = U + S[a] and l = L - M[a]. Strict comparisons (and the
+    // margin in hs, sm): on an exact tie the full scan decides, keeping the lower-index rule.
+    if (U < hs[a] || U + sm[a] < L) continue
+    const p = i * d
+    const x0 = x[p]
+    const x1 = d > 1 ? x[p + 1] : 0
+    const x2 = d > 2 ? x[p + 2] : 0
+    const x3 = d > 3 ? x[p + 3] : 0
+    const x4 = d > 4 ? x[p + 4] : 0
+    const x5 = d > 5 ? x[p + 5] : 0
+    const x6 = d > 6 ? x[p + 6] : 0
+    const x7 = d > 7 ? x[p + 7] : 0
+    {
+      const q = a * PAD
+      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
+      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
+      const Ut = Math.sqrt(t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))) - S[a]
+      if (Ut < hs[a] || Ut + sm[a] < L) {
+        upper[i] = upF32(Ut)
+        continue
+      }
+    }
+    let b1 = Infinity
+    let b2 = Infinity
+    let best = 0
+    for (let j = 0, q = 0; j < k; j++, q += PAD) {
+      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
+      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
+      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      if (v < b1) {
+        b2 = b1
+        b1 = v
+        best = j
+      } else if (v < b2) b2 = v
+    }
+    upper[i] = upF32(Math.sqrt(b1) - S[best])
+    lower[i] = downF32(Math.sqrt(b2) + M[best])
+    if (best !== a) {
+      changed++
+      labels[i] = best
+      counts[a]--
+      counts[best]++
+      const o = a * PAD
+      const o2 = best * PAD
+      sums[o] -= x0
+      sums[o + 1] -= x1
+      sums[o + 2] -= x2
+      sums[o + 3] -= x3
+      sums[o + 4] -= x4
+      sums[o + 5] -= x5
+      sums[o + 6] -= x6
+      sums[o + 7] -= x7
+      sums[o2] += x0
+      sums[o2 + 1] += x1
+      sums[o2 + 2] += x2
+      sums[o2 + 3] += x3
+      sums[o2 + 4] += x4
+      sums[o2 + 5] += x5
+      sums[o2 + 6] += x6
+      sums[o2 + 7] += x7
+    }
+  }
+  return changed
 }
 
 /** One restart: k-means++ from `restartSeed`, then Lloyd (the fast cores, or with `reference` the plain ones). */

@@ -6,6 +6,9 @@ import {
   kmeansPlusPlus,
   kmeansPlusPlusReference,
   lloydReference,
+  padRow,
+  sqDist,
+  sqDistPad,
 } from "../kmeans"
 import { runKMeansInWorkers } from "../kmeans-pool"
 
@@ -96,6 +99,57 @@ describe("k-means", () => {
         expect(Math.abs(fast.inertia - slow.inertia) / slow.inertia).toBeLessThan(1e-12)
         fast.centres.forEach((v, q) => expect(v).toBeCloseTo(slow.centres[q], 10))
       }
+    }
+  })
+
+  it("the unrolled small-d kernels (d <= 8) and the generic ones (d > 8) match the plain references exactly", () => {
+    // Random centres in d dimensions, overlapping clusters; every d from 1 to 10 exercises the
+    // padded kernels (1-8: remainders 1-3 of the 4-wide sum, full 8) and the generic path (9, 10).
+    for (let d = 1; d <= 10; d++) {
+      const rng = new Rng(100 + d)
+      const centres = Array.from({ length: 5 }, () => Array.from({ length: d }, () => rng.normal(0, 1.5)))
+      const { x } = planted(centres, 120, 1, 200 + d)
+      const absTol = absoluteTolerance(x, d, 1e-4)
+      for (const seed of [1, 2]) {
+        const init = kmeansPlusPlus(x, d, 6, new Rng(seed))
+        expect(Array.from(init)).toEqual(Array.from(kmeansPlusPlusReference(x, d, 6, new Rng(seed))))
+        const fast = hamerlyLloyd(x, d, init, 300, absTol)
+        const slow = lloydReference(x, d, init, 300, absTol)
+        expect(fast.iterations).toBe(slow.iterations)
+        expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
+        expect(Math.abs(fast.inertia - slow.inertia) / slow.inertia).toBeLessThan(1e-12)
+        fast.centres.forEach((v, q) => expect(v).toBeCloseTo(slow.centres[q], 10))
+      }
+    }
+  })
+
+  it("the padded distance kernel is bit for bit the generic one for d <= 8", () => {
+    const rng = new Rng(9)
+    for (let d = 1; d <= 8; d++) {
+      for (let r = 0; r < 200; r++) {
+        const a = Float64Array.from({ length: d }, () => rng.normal(0, 10) * 10 ** Math.floor(rng.next() * 6 - 3))
+        const b = Float64Array.from({ length: d }, () => rng.normal(0, 10) * 10 ** Math.floor(rng.next() * 6 - 3))
+        const bp = new Float64Array(8)
+        padRow(b, 0, d, bp, 0)
+        expect(sqDistPad(a, 0, d, bp, 0)).toBe(sqDist(a, 0, b, 0, d))
+        // ... and the unrolled formula the hot loops inline, for the reference order
+        // ((t0^2 + t1^2) + (t4^2 + t5^2)) + ((t2^2 + t3^2) + (t6^2 + t7^2)).
+        const t = Array.from({ length: 8 }, (_, j) => (j < d ? a[j] - b[j] : 0))
+        expect(sqDist(a, 0, b, 0, d)).toBe(t[0] * t[0] + t[1] * t[1] + (t[4] * t[4] + t[5] * t[5]) + (t[2] * t[2] + t[3] * t[3] + (t[6] * t[6] + t[7] * t[7])))
+      }
+    }
+  })
+
+  it("keeps the 4-wide summation order of the distance for every d (so kernels agree bit for bit)", () => {
+    // k = n: k-means++ must pick every row; with one row per cluster, inertia is exactly 0 and
+    // the potentials compared along the way are sums of the same distances in both cores.
+    for (let d = 1; d <= 10; d++) {
+      const rng = new Rng(300 + d)
+      const x = Float64Array.from({ length: 6 * d }, () => rng.normal(0, 1e3) * 1e-3 + 1e8 * rng.next())
+      const a = kmeansPlusPlus(x, d, 6, new Rng(d))
+      const b = kmeansPlusPlusReference(x, d, 6, new Rng(d))
+      expect(Array.from(a)).toEqual(Array.from(b))
+      expect(hamerlyLloyd(x, d, a, 300, 0).inertia).toBe(0)
     }
   })
 
