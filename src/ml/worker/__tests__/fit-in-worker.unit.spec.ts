@@ -1,0 +1,161 @@
+import type { Interactions } from "../../data/interactions"
+import { type PropensityTrainingSet, fitPropensity, scorePropensity } from "../../lifecycle/propensity"
+import { Rng } from "../../random"
+import { interactions } from "../../recommend/__tests__/fixtures"
+import { fitInWorker } from "../fit-in-worker"
+import { type RecommenderModel, RECOMMENDERS, createRecommender, deserializeRecommender } from "../registry"
+import { transferableBuffers } from "../start-worker"
+
+/** Random purchases with repeat orders and ages 1..90 days, so that trending and recency matter. */
+function randomData(nUsers: number, nItems: number, density: number, seed: number): Interactions {
+  const rng = new Rng(seed)
+  const buys: [number, number, number][] = []
+  for (let u = 0; u < nUsers; u++) {
+    for (let i = 0; i < nItems; i++) {
+      if (rng.next() < density) for (let k = 0, n = 1 + rng.nextInt(3); k < n; k++) buys.push([u, i, 1 + rng.nextInt(90)])
+    }
+  }
+  return interactions(nUsers, nItems, buys)
+}
+
+const TINY = randomData(12, 9, 0.35, 1)
+
+const CASES: { model: RecommenderModel; options?: object }[] = [
+  { model: "popularity" },
+  { model: "buy-again" },
+  { model: "item-knn" },
+  { model: "item-knn", options: { neighbours: 3 } },
+  { model: "ease", options: { lambda: 2 } },
+  { model: "als", options: { factors: 4, iterations: 3, seed: 7 } },
+  { model: "trending", options: { windowDays: 20 } },
+  { model: "hybrid", options: { collaborative: { model: "ease", options: { lambda: 2 } } } },
+]
+
+describe("fitInWorker: recommenders", () => {
+  it.each(CASES)("$model $options fitted in a worker scores like one fitted here", async ({ model, options }) => {
+    const here = createRecommender(model, options as never).fit(TINY)
+    // `as never`: each case pairs a model with its own options; the union is not narrowed here.
+    const s = await fitInWorker({ kind: "recommender", model, options, data: TINY } as never)
+    const there = deserializeRecommender(s)
+    expect(there.name).toBe(here.name)
+    for (let u = 0; u < TINY.nUsers; u++) {
+      expect(Array.from(there.scores(u))).toEqual(Array.from(here.scores(u)))
+      expect(Array.from(there.recommend(u, 4))).toEqual(Array.from(here.recommend(u, 4)))
+      expect(there.isUserKnown(u)).toBe(here.isUserKnown(u))
+    }
+  })
+
+  it("covers every registered recommender", () => {
+    expect(new Set(CASES.map((c) => c.model))).toEqual(new Set(Object.keys(RECOMMENDERS)))
+  })
+
+  it("forwards progress, at most once per percent and stage", async () => {
+    const calls: [number, number, string][] = []
+    const data = randomData(40, 300, 0.05, 2)
+    await fitInWorker({ kind: "recommender", model: "ease", data }, { onProgress: (done, total, stage) => calls.push([done, total, stage]) })
+    expect(calls.length).toBeGreaterThan(3)
+    expect(calls.length).toBeLessThanOrEqual(3 * 101)
+    expect(calls.some(([done, total, stage]) => stage === "cholesky" && done === total && total === 300)).toBe(true)
+  })
+
+  it("rejects with the worker's error message", async () => {
+    await expect(fitInWorker({ kind: "recommender", model: "ease", options: { lambda: -1 }, data: TINY })).rejects.toThrow(
+      "EaseRecommender: lambda must be > 0, got -1"
+    )
+    await expect(fitInWorker({ kind: "recommender", model: "nope" as "ease", data: TINY })).rejects.toThrow('unknown recommender "nope"')
+  })
+
+  it("copies the input by default and moves it with transferInput", async () => {
+    const data = randomData(12, 9, 0.35, 3)
+    const copy = structuredClone(data)
+    const here = createRecommender("item-knn").fit(copy)
+    await fitInWorker({ kind: "recommender", model: "item-knn", data })
+    expect(data.strength.indices.length).toBe(copy.strength.indices.length)
+    const s = await fitInWorker({ kind: "recommender", model: "item-knn", data }, { transferInput: true })
+    expect(data.strength.indices.length).toBe(0)
+    expect(data.events.time.length).toBe(0)
+    expect(Array.from(deserializeRecommender(s).scores(0))).toEqual(Array.from(here.scores(0)))
+  })
+
+  it("rejects with an AbortError when aborted", async () => {
+    const controller = new AbortController()
+    const p = fitInWorker({ kind: "recommender", model: "als", options: { factors: 32, iterations: 50 }, data: randomData(400, 300, 0.1, 4) }, { signal: controller.signal })
+    controller.abort()
+    await expect(p).rejects.toMatchObject({ name: "AbortError" })
+  })
+
+  it("keeps the main thread responsive during a long fit", async () => {
+    const data = randomData(1500, 600, 0.08, 5)
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 5)
+    const start = performance.now()
+    try {
+      await fitInWorker({ kind: "recommender", model: "als", options: { factors: 48, iterations: 12 }, data })
+    } finally {
+      clearInterval(timer)
+    }
+    const ms = performance.now() - start
+    // A fit on this thread would allow no tick at all until it returned.
+    expect(ms).toBeGreaterThan(150)
+    expect(ticks).toBeGreaterThan(ms / 5 / 4)
+  })
+})
+
+/** Two raw features with a planted buy probability and spend (as in propensity.unit.spec.ts). */
+function planted(n: number, seed: number): PropensityTrainingSet {
+  const rng = new Rng(seed)
+  const values = new Float64Array(n * 2)
+  const bought = new Uint8Array(n)
+  const spend = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const recency = Math.floor(rng.next() * 180)
+    const invoices = 1 + rng.nextInt(8)
+    values[2 * i] = recency
+    values[2 * i + 1] = invoices
+    bought[i] = rng.next() < 1 / (1 + Math.exp(-(1.5 - 0.03 * recency + 0.4 * invoices))) ? 1 : 0
+    spend[i] = bought[i] ? 20 * invoices * Math.exp(rng.normal(0, 0.3)) : 0
+  }
+  return { names: ["recency", "invoices"], values, bought, spend }
+}
+
+describe("fitInWorker: purchase propensity", () => {
+  const OPTIONS = { backend: "cpu" as const, hidden: [4], folds: 2, repeats: 1, maxEpochs: 6, patience: 3, batchSize: 32, seed: 3 }
+
+  beforeAll(() => {
+    // The cpu backend advertises tfjs-node once per process; the advice does not apply here.
+    const warn = console.warn
+    jest.spyOn(console, "warn").mockImplementation((...args: unknown[]) => {
+      if (!String(args[0]).includes("tfjs-node")) warn(...args)
+    })
+  })
+
+  it("gives the same model as a fit on this thread, and forwards each epoch", async () => {
+    const train = planted(120, 1)
+    const here = await fitPropensity(train, OPTIONS)
+    const epochs: [number, number, number][] = []
+    const there = await fitInWorker({ kind: "propensity", train, options: OPTIONS }, { onProgress: (net, epoch, loss) => epochs.push([net, epoch, loss]) })
+    expect(there.nets.map((n) => n.bestEpoch)).toEqual(here.nets.map((n) => n.bestEpoch))
+    const rows = planted(50, 2)
+    expect(Array.from(scorePropensity(there, rows).buy)).toEqual(Array.from(scorePropensity(here, rows).buy))
+    expect(Array.from(scorePropensity(there, rows).spend)).toEqual(Array.from(scorePropensity(here, rows).spend))
+    expect(new Set(epochs.map((e) => e[0]))).toEqual(new Set([0, 1]))
+    expect(epochs.every(([, , loss]) => Number.isFinite(loss))).toBe(true)
+  })
+
+  it("rejects with the worker's error message", async () => {
+    const train = planted(10, 1)
+    await expect(fitInWorker({ kind: "propensity", train: { ...train, spend: new Float64Array(3) }, options: OPTIONS })).rejects.toThrow(
+      "fitPropensity: values, bought and spend do not match"
+    )
+  })
+})
+
+describe("transferableBuffers", () => {
+  it("lists whole, distinct, non-shared buffers only", () => {
+    const a = new Float32Array(4)
+    const big = new Int32Array(8)
+    const shared = new Float64Array(new SharedArrayBuffer(16))
+    const list = transferableBuffers({ a, again: a, nested: [{ view: big.subarray(2) }, big], shared, n: 3, s: "x" })
+    expect(list).toEqual([a.buffer])
+  })
+})

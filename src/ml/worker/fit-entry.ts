@@ -1,0 +1,54 @@
+/**
+ * What runs inside the worker of fit-in-worker.ts: one fit job in, one plain model out. Kept
+ * apart from fit-in-worker.ts so that a worker loads only the model code it needs.
+ */
+import { parentPort } from "node:worker_threads"
+
+import { fitPropensity } from "../lifecycle/propensity"
+import type { FitJob, WorkerMessage } from "./fit-in-worker"
+import { createRecommender } from "./registry"
+import { transferableBuffers } from "./start-worker"
+
+function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  ;(parentPort as NonNullable<typeof parentPort>).postMessage(msg, transfer)
+}
+
+/**
+ * Progress of a recommender fit, forwarded only when the whole percentage or the stage changes:
+ * some kernels report once per row, and a message per row would cost more than the row.
+ */
+function recommenderProgress(): (done: number, total: number, stage: string) => void {
+  let lastStage = ""
+  let lastPercent = -1
+  return (done, total, stage) => {
+    const percent = total > 0 ? Math.floor((100 * done) / total) : 100
+    if (stage === lastStage && percent === lastPercent) return
+    lastStage = stage
+    lastPercent = percent
+    post({ type: "progress", args: [done, total, stage] })
+  }
+}
+
+async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
+  if (job.kind === "recommender") {
+    const model = createRecommender(job.model, job.options)
+    model.fit(job.data, withProgress ? { onProgress: recommenderProgress() } : {})
+    return model.serialize()
+  }
+  if (job.kind === "propensity") {
+    const onProgress = withProgress ? (net: number, epoch: number, loss: number) => post({ type: "progress", args: [net, epoch, loss] }) : undefined
+    return fitPropensity(job.train, { ...job.options, onProgress })
+  }
+  throw new RangeError(`fitInWorker: unknown job kind "${String((job as { kind?: unknown }).kind)}"`)
+}
+
+/** Entry called by the worker bootstrap (start-worker.ts) with the job. */
+export function runFitJob(input: { job: FitJob; progress: boolean }): void {
+  run(input.job, input.progress).then(
+    (model) => post({ type: "result", model }, transferableBuffers(model)),
+    (e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e))
+      post({ type: "error", name: err.name, message: err.message, stack: err.stack ?? "" })
+    }
+  )
+}

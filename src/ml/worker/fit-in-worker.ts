@@ -1,0 +1,117 @@
+/**
+ * Any fit of src/ml off the event loop (DESIGN.md house style 6): plain data in, plain model
+ * out, in a `worker_threads` worker. A recommender job returns what the model's serialize()
+ * returns (read it back with deserializeRecommender or the class's deserialize); a propensity
+ * job returns the fitted PropensityModel, a plain object of typed arrays (store it with
+ * serializePropensity).
+ *
+ * Copies: the job reaches the worker by structured clone, so its typed arrays are copied unless
+ * they live in a SharedArrayBuffer (then shared, never copied) or `transferInput` is set (then
+ * moved: no copy, and the caller's arrays are detached, length 0). The fitted model's typed
+ * arrays are always moved back, never copied.
+ */
+import type { Worker } from "node:worker_threads"
+
+import type { Interactions } from "../data/interactions"
+import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
+import type { SerializedModel } from "../recommend/recommender"
+import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
+import { type StartWorkerOptions, adoptTypedArrays, siblingModule, startWorker, transferableBuffers } from "./start-worker"
+
+export type RecommenderFitJob = {
+  [M in RecommenderModel]: { kind: "recommender"; model: M; options?: RecommenderOptionsByModel[M]; data: Interactions }
+}[RecommenderModel]
+
+export interface PropensityFitJob {
+  kind: "propensity"
+  train: PropensityTrainingSet
+  /** Options of fitPropensity; the progress callback goes in WorkerFitOptions instead. */
+  options?: Omit<PropensityOptions, "onProgress">
+}
+
+export type FitJob = RecommenderFitJob | PropensityFitJob
+
+/** Messages from the worker (fit-entry.ts). */
+export type WorkerMessage =
+  | { type: "progress"; args: [number, number, string] | [number, number, number] }
+  | { type: "result"; model: unknown }
+  | { type: "error"; name: string; message: string; stack: string }
+
+export interface WorkerFitOptions<P extends (...args: never[]) => void> {
+  /**
+   * Progress forwarded from the worker, with the arguments the fit reports: a recommender
+   * (done, total, stage), at most once per whole percent of a stage; propensity (net, epoch,
+   * validation loss) after each epoch.
+   */
+  onProgress?: P
+  /** Move the job's typed arrays to the worker instead of copying them; default false. */
+  transferInput?: boolean
+  /** Stops the worker and rejects with an AbortError. */
+  signal?: AbortSignal
+  /** V8 heap limits of the worker (typed arrays are outside them). */
+  resourceLimits?: StartWorkerOptions["resourceLimits"]
+}
+
+/** An error thrown inside the worker, with its message; `workerStack` is the stack over there. */
+export class WorkerFitError extends Error {
+  constructor(
+    message: string,
+    readonly workerName: string,
+    readonly workerStack: string
+  ) {
+    super(message)
+    this.name = workerName === "Error" ? "WorkerFitError" : workerName
+  }
+}
+
+/** Fits in a worker thread; resolves to the serialized model, rejects with the worker's error. */
+export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
+export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
+export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> = {}): Promise<unknown> {
+  const signal = options.signal
+  if (signal?.aborted) return Promise.reject(abortError(signal))
+  // Forwarded progress has the callback's own argument types (see the overloads above).
+  const onProgress = options.onProgress as ((...args: unknown[]) => void) | undefined
+  let worker: Worker
+  try {
+    worker = startWorker(siblingModule(__dirname, "fit-entry", __filename), "runFitJob", {
+      input: { job, progress: !!onProgress },
+      transferList: options.transferInput ? transferableBuffers(job) : [],
+      resourceLimits: options.resourceLimits,
+    })
+  } catch (e) {
+    return Promise.reject(e)
+  }
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false
+    const finish = (f: () => void) => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener("abort", onAbort)
+      // The result is in hand (or the fit failed): the worker has nothing left to do.
+      void worker.terminate()
+      f()
+    }
+    const onAbort = () => finish(() => reject(abortError(signal as AbortSignal)))
+    signal?.addEventListener("abort", onAbort, { once: true })
+    worker.on("message", (msg: WorkerMessage) => {
+      if (msg.type === "progress") {
+        if (!settled) onProgress?.(...msg.args)
+      } else if (msg.type === "result") {
+        finish(() => resolve(adoptTypedArrays(msg.model)))
+      } else if (msg.type === "error") {
+        finish(() => reject(new WorkerFitError(msg.message, msg.name, msg.stack)))
+      }
+    })
+    worker.on("error", (e) => finish(() => reject(e)))
+    worker.on("exit", (code) => finish(() => reject(new Error(`fit worker exited with code ${code} before returning a model`))))
+  })
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error) return reason
+  const e = new Error("fit in worker aborted")
+  e.name = "AbortError"
+  return e
+}

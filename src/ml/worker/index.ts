@@ -1,0 +1,3 @@
+export * from "./fit-in-worker"
+export * from "./registry"
+export * from "./start-worker"
