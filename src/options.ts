@@ -52,6 +52,11 @@ export const personalizationOptionsSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Share of each segment's customers held out of its customer group (0 to 0.5), chosen by a
+     * hash of customer and segment: a control group that shows what a segment promotion earned.
+     */
+    controlShare: z.number().min(0).max(0.5).default(0),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */

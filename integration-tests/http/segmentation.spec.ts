@@ -4,7 +4,10 @@ import { Modules } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { SEGMENTATION_REQUESTED_EVENT } from "../../src/api/admin/personalization/segmentation/run/route"
 import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
-import { runSegmentationWorkflow } from "../../src/workflows/segmentation"
+import { CUSTOMER_SEGMENTS_MODULE } from "../../src/modules/customer-segments"
+import type CustomerSegmentsService from "../../src/modules/customer-segments/service"
+import { runSegmentationWorkflow, syncSegmentGroupsWorkflow } from "../../src/workflows/segmentation"
+import { groupName } from "../../src/workflows/segmentation/steps/sync-segment-groups"
 import { adminHeaders } from "../helpers/admin"
 import { andWaitFor, createProducts, pg, rowsMentioning, storeCurrency } from "../helpers/store"
 
@@ -143,6 +146,79 @@ medusaIntegrationTestRunner({
           deleteCustomersWorkflow(container).run({ input: { ids: [leaving.id] } })
         )
         expect(await rowsMentioning(container, leaving.id)).toEqual(expect.objectContaining({ found: 0 }))
+      })
+    })
+
+    describe("customer groups of segments", () => {
+      async function groupMembers(container: MedusaContainer, groupId: string) {
+        const rows = await container.resolve(Modules.CUSTOMER).listCustomerGroupCustomers({ customer_group_id: groupId }, { take: null })
+        return rows.map((r) => r.customer_id).sort()
+      }
+
+      it("keeps one group per segment with exactly its members, and never touches a group made by hand", async () => {
+        const container = getContainer()
+        const customers = await seedStore(container)
+        const customerModule = container.resolve(Modules.CUSTOMER)
+        const byHand = await customerModule.createCustomerGroups({ name: "VIP (by hand)" })
+        await customerModule.addCustomerToGroup({ customer_id: customers[0].id, customer_group_id: byHand.id })
+
+        const { result } = await runSegmentationWorkflow(container).run({ input: {} })
+        expect(result.status).toBe("completed")
+        const service = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
+        const segments = await service.listSegments({}, { take: null })
+        expect(segments).toHaveLength(result.k as number)
+        const members = await memberships(container)
+        for (const segment of segments) {
+          expect(segment.customer_group_id).toEqual(expect.stringMatching(/^cusgroup_/))
+          const group = await customerModule.retrieveCustomerGroup(segment.customer_group_id as string)
+          expect(group.name).toBe(groupName(segment))
+          expect(await groupMembers(container, group.id)).toEqual(
+            members.filter((m) => m.segment_key === segment.key).map((m) => m.customer_id).sort()
+          )
+        }
+        expect(await groupMembers(container, byHand.id)).toEqual([customers[0].id])
+        expect((await customerModule.retrieveCustomerGroup(byHand.id)).name).toBe("VIP (by hand)")
+      })
+
+      it("moves customers by difference, keeps control customers out, and deletes the group of a vanished segment", async () => {
+        const container = getContainer()
+        await seedStore(container)
+        await runSegmentationWorkflow(container).run({ input: {} })
+        const service = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
+        const segments = await service.listSegments({}, { take: null, order: { key: "ASC" } })
+        const members = await memberships(container)
+        // A new segmentation in which the last segment is gone (its customers join the first),
+        // and the first customer of the first segment is in the control group.
+        const [first] = segments
+        const last = segments[segments.length - 1]
+        const keys = members.map((m) => (m.segment_key === last.key ? first.key : m.segment_key))
+        const control = members.findIndex((m) => m.segment_key === first.key)
+        const { removed } = await service.replaceSegmentation(
+          "pzsr_test",
+          segments.slice(0, -1).map((s) => ({ key: s.key, name: s.name, description: s.description, centre: s.centre as Record<string, number>, size: s.size })),
+          { customerIds: members.map((m) => m.customer_id), keys, inControl: members.map((_, i) => i === control) }
+        )
+        expect(removed).toEqual([{ key: last.key, customer_group_id: last.customer_group_id }])
+        await syncSegmentGroupsWorkflow(container).run({ input: { removed } })
+
+        const expected = members
+          .filter((m, i) => keys[i] === first.key && i !== control)
+          .map((m) => m.customer_id)
+          .sort()
+        expect(await groupMembers(container, first.customer_group_id as string)).toEqual(expected)
+        const customerModule = container.resolve(Modules.CUSTOMER)
+        expect(await customerModule.listCustomerGroups({ id: last.customer_group_id as string })).toEqual([])
+      })
+
+      it("takes a deleted customer out of the segment groups", async () => {
+        const container = getContainer()
+        const customers = await seedStore(container)
+        await runSegmentationWorkflow(container).run({ input: {} })
+        const leaving = customers[110]
+        const before = await container.resolve(Modules.CUSTOMER).listCustomerGroupCustomers({ customer_id: leaving.id }, { take: null })
+        expect(before).toHaveLength(1)
+        await andWaitFor(container, "customer.deleted", () => deleteCustomersWorkflow(container).run({ input: { ids: [leaving.id] } }))
+        expect(await container.resolve(Modules.CUSTOMER).listCustomerGroupCustomers({ customer_id: leaving.id }, { take: null })).toEqual([])
       })
     })
 

@@ -5,6 +5,7 @@ describe("parsePersonalizationOptions", () => {
     expect(parsePersonalizationOptions(undefined)).toEqual({
       countedOrderStatuses: ["pending", "completed", "archived", "requires_action"],
       mergeGuestOrders: true,
+      controlShare: 0,
       readiness: { minCustomers: 100, minRepeatCustomers: 20 },
       rebuildBatchSize: 1000,
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },

@@ -25,9 +25,9 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
   async replaceSegmentation(
     runId: string,
     segments: SegmentInput[],
-    members: { customerIds: readonly string[]; keys: readonly string[] },
+    members: { customerIds: readonly string[]; keys: readonly string[]; inControl: readonly boolean[] },
     @MedusaContext() sharedContext: Context = {}
-  ): Promise<void> {
+  ): Promise<{ removed: { key: string; customer_group_id: string | null }[] }> {
     const em = sharedContext.transactionManager as SqlEntityManager
     const rows = segments.map((s) => ({ ...s, id: generateEntityId(undefined, "pzseg"), run_id: runId }))
     await em.execute(
@@ -38,8 +38,10 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
          centre = EXCLUDED.centre, size = EXCLUDED.size, run_id = EXCLUDED.run_id, updated_at = now()`,
       [JSON.stringify(rows)]
     )
-    await em.execute(
-      `DELETE FROM personalization_segment WHERE key <> ALL (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
+    // Disappeared segments go; their customer groups are deleted by the caller after commit.
+    const removed: { key: string; customer_group_id: string | null }[] = await em.execute(
+      `DELETE FROM personalization_segment WHERE key <> ALL (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
+       RETURNING key, customer_group_id`,
       [JSON.stringify(segments.map((s) => s.key))]
     )
     await em.execute(`DELETE FROM personalization_customer_segment`)
@@ -47,13 +49,16 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
       const batch = members.customerIds.slice(start, start + MEMBER_BATCH).map((customer_id, i) => ({
         customer_id,
         segment_key: members.keys[start + i],
+        in_control: members.inControl[start + i],
       }))
       await em.execute(
-        `INSERT INTO personalization_customer_segment (customer_id, segment_key, run_id)
-         SELECT m.customer_id, m.segment_key, ? FROM jsonb_to_recordset(?::jsonb) AS m(customer_id text, segment_key text)`,
+        `INSERT INTO personalization_customer_segment (customer_id, segment_key, in_control, run_id)
+         SELECT m.customer_id, m.segment_key, m.in_control, ?
+         FROM jsonb_to_recordset(?::jsonb) AS m(customer_id text, segment_key text, in_control boolean)`,
         [runId, JSON.stringify(batch)]
       )
     }
+    return { removed }
   }
 
   /** Deletes the customer's membership (customer deletion). */

@@ -6,5 +6,7 @@ export const CustomerSegment = model
     customer_id: model.text().primaryKey(),
     segment_key: model.text(),
     run_id: model.text(),
+    /** Held out of the segment's customer group, to measure what a segment promotion earns. */
+    in_control: model.boolean().default(false),
   })
   .indexes([{ on: ["segment_key"], where: null }])

@@ -15,5 +15,10 @@ export const Segment = model
     size: model.number(),
     /** The run that last produced this segment. */
     run_id: model.text(),
+    /**
+     * The Medusa customer group this plugin keeps in step with the segment (its members minus
+     * the control group). Recorded here, never found by name: groups made by hand are not ours.
+     */
+    customer_group_id: model.text().nullable(),
   })
   .indexes([{ on: ["key"], unique: true, where: null }])

@@ -1,3 +1,4 @@
+import { Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../modules/customer-segments/service"
@@ -13,8 +14,20 @@ export const purgeCustomerStep = createStep(
   async ({ customer_id, order_ids }: PurgeCustomerStepInput, { container }) => {
     const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
     const result = await service.purgeCustomer(customer_id)
-    const memberships = await container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).purgeCustomer(customer_id)
-    return new StepResponse({ deleted: result.deleted + memberships }, order_ids)
+    const segments = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
+    const memberships = await segments.purgeCustomer(customer_id)
+    // Out of the segment groups this plugin owns too (Medusa keeps a soft-deleted customer's groups).
+    const ours = (await segments.listSegments({}, { take: null }))
+      .map((s) => s.customer_group_id)
+      .filter((id): id is string => Boolean(id))
+    const customers = container.resolve(Modules.CUSTOMER)
+    const inGroups = ours.length
+      ? await customers.listCustomerGroupCustomers({ customer_id, customer_group_id: ours }, { take: null })
+      : []
+    if (inGroups.length) {
+      await customers.removeCustomerFromGroup(inGroups.map((m) => ({ customer_id, customer_group_id: m.customer_group_id })))
+    }
+    return new StepResponse({ deleted: result.deleted + memberships + inGroups.length }, order_ids)
   },
   // If the deletion is rolled back, the customer exists again: their orders come back from
   // Medusa; their segment comes back with the next segmentation run.

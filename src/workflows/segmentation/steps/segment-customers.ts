@@ -3,6 +3,7 @@ import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { randomUUID } from "node:crypto"
 import { applyFeatureTransform, fitFeatureTransform, serializeFeatureTransform } from "../../../ml/features/feature-transform"
 import { segmentCustomersInWorkers } from "../../../ml/segmentation/segment"
+import { isInControlGroup } from "../../../lib/control-group"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../modules/customer-segments/service"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
@@ -17,7 +18,18 @@ const PAGE = 5000
 const LOCK_EXPIRE_SECONDS = 120
 
 export type SegmentCustomersResult =
-  | { status: "completed"; customers: number; k: number; silhouette: number; inertia: number; criterion: string; scaling: unknown; as_of: Date }
+  | {
+      status: "completed"
+      customers: number
+      k: number
+      silhouette: number
+      inertia: number
+      criterion: string
+      scaling: unknown
+      as_of: Date
+      /** Segments that disappeared, with the customer groups to delete. */
+      removed: { key: string; customer_group_id: string | null }[]
+    }
   | { status: "skipped"; reason: string; customers: number; as_of: Date }
 
 type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
@@ -105,7 +117,9 @@ export const segmentCustomersStep = createStep(
 
       const keyOfLabel = new Array<string>(result.k)
       for (const s of result.segments) keyOfLabel[s.label] = s.id
-      await segments.replaceSegmentation(
+      const keys = Array.from(result.labels, (label) => keyOfLabel[label])
+      const share = features.options.controlShare
+      const { removed } = await segments.replaceSegmentation(
         run_id,
         result.segments.map((s) => ({
           key: s.id,
@@ -114,7 +128,7 @@ export const segmentCustomersStep = createStep(
           centre: Object.fromEntries(COLUMNS.map((c, j) => [c, s.centre_original[j]])),
           size: s.size,
         })),
-        { customerIds, keys: Array.from(result.labels, (label) => keyOfLabel[label]) }
+        { customerIds, keys, inControl: customerIds.map((id, i) => isInControlGroup(id, keys[i], share)) }
       )
       return new StepResponse<SegmentCustomersResult>({
         status: "completed",
@@ -125,6 +139,7 @@ export const segmentCustomersStep = createStep(
         criterion: result.criterion,
         scaling: serializeFeatureTransform(transform),
         as_of: asOf,
+        removed,
       })
     } finally {
       clearInterval(renewal)
