@@ -7,7 +7,8 @@
  *   2. npx medusa db:migrate
  *   3. seeds the store (src/scripts/seed-demo.ts) unless the store says it is seeded already
  *   4. creates the admin user admin@example.com / supersecret (kept if it exists)
- *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts)
+ *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts) and segments
+ *      the customers (src/scripts/run-segmentation.ts: segments and their customer groups)
  *   6. starts `npx medusa develop` and prints the admin URL and login, a customer login,
  *      the publishable key and a curl example
  *
@@ -169,7 +170,8 @@ function demoDetails() {
               (SELECT COUNT(*) FROM customer WHERE deleted_at IS NULL)::int AS customers,
               (SELECT COUNT(*) FROM "order" WHERE deleted_at IS NULL)::int AS orders,
               (SELECT COUNT(*) FROM personalization_customer_features)::int AS customer_features,
-              (SELECT COUNT(*) FROM personalization_customer_product)::int AS customer_products`
+              (SELECT COUNT(*) FROM personalization_customer_product)::int AS customer_products,
+              (SELECT COUNT(*) FROM personalization_segment)::int AS segments`
     )
     return { key: key.rows[0]?.token ?? null, customer: customer.rows[0] ?? null, counts: counts.rows[0] }
   })
@@ -185,6 +187,7 @@ function banner({ key, customer, counts }) {
     ` Database:        ${shownUrl}`,
     ` Store data:      ${counts.products} products, ${counts.customers} customers, ${counts.orders} orders`,
     ` Plugin tables:   ${counts.customer_features} customer feature rows, ${counts.customer_products} customer-product rows`,
+    ` Segments:        ${counts.segments} (admin: Customers > Customer Groups, "Segment ...")`,
     ` Admin:           ${baseUrl}/app   login ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
     customer
       ? ` Customer login:  ${customer.email} / ${CUSTOMER_PASSWORD}   (${customer.orders} orders)`
@@ -232,6 +235,7 @@ async function main() {
   }
   await createAdmin()
   await step("feature rebuild", ["exec", "./src/scripts/rebuild-features.ts"])
+  await step("segmentation", ["exec", "./src/scripts/run-segmentation.ts"])
 
   const details = await demoDetails()
   log(`ready in ${seconds(started)}`)

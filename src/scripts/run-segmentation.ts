@@ -1,0 +1,23 @@
+/**
+ * Runs a segmentation now and prints its segments. `npm run demo` runs it after the rebuild.
+ *
+ *   MEDUSA_DISABLE_TELEMETRY=true npx medusa exec ./src/scripts/run-segmentation.ts
+ */
+import type { ExecArgs, Logger } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { CUSTOMER_SEGMENTS_MODULE } from "../modules/customer-segments"
+import type CustomerSegmentsService from "../modules/customer-segments/service"
+import { runSegmentationWorkflow } from "../workflows/segmentation"
+
+export default async function runSegmentation({ container }: ExecArgs) {
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const { result } = await runSegmentationWorkflow(container).run({ input: {} })
+  logger.info(
+    `run-segmentation: ${result.status}${result.reason ? ` (${result.reason})` : ""}: ` +
+      `${result.customers} customers, k=${result.k ?? "-"}, ${result.duration_ms} ms`
+  )
+  const segments = await container
+    .resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
+    .listSegments({}, { take: null, order: { key: "ASC" } })
+  for (const s of segments) logger.info(`  ${s.key} ${s.name}: ${s.description}`)
+}
