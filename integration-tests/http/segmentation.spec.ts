@@ -124,6 +124,27 @@ medusaIntegrationTestRunner({
         expect(before.filter((m) => optedOut.has(m.customer_id))).toEqual([])
       })
 
+      it("reports readiness through the admin API", async () => {
+        const container = getContainer()
+        const headers = await adminHeaders(container)
+        const empty = await api.get("/admin/personalization/readiness", headers)
+        expect(empty.data.readiness).toEqual({
+          segmentation: { ready: false, missing: ["100 more customers with an order", "20 more repeat customers"] },
+          orders: 0,
+          customers: 0,
+          repeat_customers: 0,
+          thresholds: { min_customers: 100, min_repeat_customers: 20 },
+        })
+        await seedStore(container)
+        const full = await api.get("/admin/personalization/readiness", headers)
+        // 30 one-order, 40 two-order and 50 six-order customers.
+        expect(full.data.readiness).toEqual(
+          expect.objectContaining({ segmentation: { ready: true, missing: [] }, orders: 30 + 80 + 300, customers: 120, repeat_customers: 90 })
+        )
+        const noAuth = await api.get("/admin/personalization/readiness").catch((e: any) => e.response)
+        expect(noAuth.status).toBe(401)
+      })
+
       it("skips below the readiness thresholds and says why", async () => {
         const container = getContainer()
         const { result } = await runSegmentationWorkflow(container).run({ input: {} })

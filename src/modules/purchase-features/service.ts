@@ -124,6 +124,18 @@ class PurchaseFeaturesService extends MedusaService({
     return row.n
   }
 
+  /** How much the tables hold: counted orders, customers with one, and repeat customers. */
+  @InjectManager()
+  async getDataVolume(@MedusaContext() sharedContext: Context = {}) {
+    const [row]: { orders: number; customers: number; repeat_customers: number }[] = await this.em_(sharedContext).execute(
+      `SELECT (SELECT COUNT(*) FROM personalization_order WHERE counted)::int AS orders,
+              COUNT(*)::int AS customers,
+              (COUNT(*) FILTER (WHERE order_count >= 2))::int AS repeat_customers
+       FROM personalization_customer_features`
+    )
+    return row
+  }
+
   /** Ledger order ids that count for, or were placed by, this customer. */
   @InjectManager()
   async listOrderIdsOfCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
