@@ -3,55 +3,18 @@ import { deleteCustomersWorkflow } from "@medusajs/core-flows"
 import { Modules } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { SEGMENTATION_REQUESTED_EVENT } from "../../src/api/admin/personalization/segmentation/run/route"
-import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../src/modules/customer-segments"
 import type CustomerSegmentsService from "../../src/modules/customer-segments/service"
 import { runSegmentationWorkflow, syncSegmentGroupsWorkflow } from "../../src/workflows/segmentation"
 import { groupName } from "../../src/workflows/segmentation/steps/sync-segment-groups"
 import { adminHeaders } from "../helpers/admin"
-import { andWaitFor, createProducts, pg, rowsMentioning, storeCurrency } from "../helpers/store"
+import { andWaitFor, pg, rowsMentioning } from "../helpers/store"
+import { groupMembers, seedSegmentableStore } from "../helpers/segments"
 
 jest.setTimeout(180_000)
 
 const DAY = 86_400_000
 
-/**
- * 120 customers in three planted behaviours (30 one-time buyers long ago, 40 occasional, 50
- * frequent recent big spenders), with per-customer variation so every row is distinct; orders
- * made through the order module, then counted by a rebuild.
- */
-async function seedStore(container: MedusaContainer, { optOut = 0 } = {}) {
-  const currency = await storeCurrency(container)
-  const [p1, p2] = await createProducts(container, 2)
-  const customers = await container.resolve(Modules.CUSTOMER).createCustomers(
-    Array.from({ length: 120 }, (_, i) => ({
-      email: `seg-${i}@example.com`,
-      has_account: true,
-      metadata: i < optOut ? { personalization_opt_out: "true" } : undefined,
-    }))
-  )
-  const orders: { customer: string; email: string; daysAgo: number; price: number }[] = []
-  customers.forEach((c, i) => {
-    const [count, age, price] = i < 30 ? [1, 200 + i, 5 + i] : i < 70 ? [2, 60 + i, 20 + i] : [6, 3 + (i % 10), 80 + i]
-    for (let k = 0; k < count; k++) orders.push({ customer: c.id, email: c.email, daysAgo: age + k * 15, price })
-  })
-  const created = await container.resolve(Modules.ORDER).createOrders(
-    orders.map((o) => ({
-      customer_id: o.customer,
-      email: o.email,
-      currency_code: currency,
-      status: "completed",
-      items: [{ title: "Line", product_id: (o.price % 2 ? p1 : p2).id, quantity: 1, unit_price: o.price }],
-    }))
-  )
-  await pg(container).raw(
-    `UPDATE "order" o SET created_at = now() - (d.days || ' days')::interval
-     FROM unnest(?::text[], ?::int[]) AS d(id, days) WHERE o.id = d.id`,
-    [created.map((o) => o.id), orders.map((o) => o.daysAgo)]
-  )
-  await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
-  return customers
-}
 
 async function memberships(container: MedusaContainer) {
   const { rows } = await pg(container).raw(
@@ -66,7 +29,7 @@ medusaIntegrationTestRunner({
       it("runs through the admin API: 202, then a completed run whose segments cover every customer", async () => {
         const container = getContainer()
         const headers = await adminHeaders(container)
-        await seedStore(container)
+        await seedSegmentableStore(container)
 
         const queued = await andWaitFor<{ status: number; data: { run_id: string; status: string } }>(
           container,
@@ -108,7 +71,7 @@ medusaIntegrationTestRunner({
 
       it("keeps segment keys, names and memberships when nothing changed, and leaves opted-out customers out", async () => {
         const container = getContainer()
-        const customers = await seedStore(container, { optOut: 3 })
+        const customers = await seedSegmentableStore(container, { optOut: 3 })
         const first = await runSegmentationWorkflow(container).run({ input: {} })
         expect(first.result).toEqual(expect.objectContaining({ status: "completed", customers: 117 }))
         const before = await memberships(container)
@@ -135,7 +98,7 @@ medusaIntegrationTestRunner({
           repeat_customers: 0,
           thresholds: { min_customers: 100, min_repeat_customers: 20 },
         })
-        await seedStore(container)
+        await seedSegmentableStore(container)
         const full = await api.get("/admin/personalization/readiness", headers)
         // 30 one-order, 40 two-order and 50 six-order customers.
         expect(full.data.readiness).toEqual(
@@ -159,7 +122,7 @@ medusaIntegrationTestRunner({
 
       it("removes a deleted customer's membership with the rest of their rows", async () => {
         const container = getContainer()
-        const customers = await seedStore(container)
+        const customers = await seedSegmentableStore(container)
         await runSegmentationWorkflow(container).run({ input: {} })
         const leaving = customers[100]
         expect((await memberships(container)).map((m) => m.customer_id)).toContain(leaving.id)
@@ -171,14 +134,10 @@ medusaIntegrationTestRunner({
     })
 
     describe("customer groups of segments", () => {
-      async function groupMembers(container: MedusaContainer, groupId: string) {
-        const rows = await container.resolve(Modules.CUSTOMER).listCustomerGroupCustomers({ customer_group_id: groupId }, { take: null })
-        return rows.map((r) => r.customer_id).sort()
-      }
 
       it("keeps one group per segment with exactly its members, and never touches a group made by hand", async () => {
         const container = getContainer()
-        const customers = await seedStore(container)
+        const customers = await seedSegmentableStore(container)
         const customerModule = container.resolve(Modules.CUSTOMER)
         const byHand = await customerModule.createCustomerGroups({ name: "VIP (by hand)" })
         await customerModule.addCustomerToGroup({ customer_id: customers[0].id, customer_group_id: byHand.id })
@@ -203,7 +162,7 @@ medusaIntegrationTestRunner({
 
       it("moves customers by difference, keeps control customers out, and deletes the group of a vanished segment", async () => {
         const container = getContainer()
-        await seedStore(container)
+        await seedSegmentableStore(container)
         await runSegmentationWorkflow(container).run({ input: {} })
         const service = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
         const segments = await service.listSegments({}, { take: null, order: { key: "ASC" } })
@@ -233,7 +192,7 @@ medusaIntegrationTestRunner({
 
       it("takes a deleted customer out of the segment groups", async () => {
         const container = getContainer()
-        const customers = await seedStore(container)
+        const customers = await seedSegmentableStore(container)
         await runSegmentationWorkflow(container).run({ input: {} })
         const leaving = customers[110]
         const before = await container.resolve(Modules.CUSTOMER).listCustomerGroupCustomers({ customer_id: leaving.id }, { take: null })
