@@ -11,7 +11,7 @@
  * goes to stderr. --compare-reference checks the reference models against EVALUATION.md's
  * development rows and exits 1 on a mismatch.
  */
-import { parseArgs } from "node:util"
+
 
 import { temporalSplit } from "../ml/data/split"
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
@@ -29,7 +29,7 @@ import { ItemKnnRecommender } from "../ml/recommend/item-knn"
 import { PopularityRecommender } from "../ml/recommend/popularity"
 import type { Recommender } from "../ml/recommend/recommender"
 import { TrendingRecommender } from "../ml/recommend/trending"
-import { type CliIo, loadLines } from "./io"
+import { type CliIo, loadLines, parseCommand } from "./io"
 import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
 
@@ -67,36 +67,25 @@ const USAGE =
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 reference mismatch, 2 usage). */
 export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<number> {
-  let values
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        data: { type: "string" },
-        format: { type: "string", default: "online-retail" },
-        cutoff: { type: "string" },
-        "fit-cutoff": { type: "string" },
-        end: { type: "string" },
-        seed: { type: "string", default: "0" },
-        models: { type: "string" },
-        json: { type: "boolean", default: false },
-        "compare-reference": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values
-  } catch (e) {
-    io.stderr(`${(e as Error).message}\n${USAGE}\n`)
-    return 2
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`)
-    return 0
-  }
-  if (!values.data || !values.cutoff) {
-    io.stderr(`--data and --cutoff are required\n${USAGE}\n`)
-    return 2
-  }
+  const parsed = parseCommand(
+    argv,
+    {
+      data: { type: "string" },
+      format: { type: "string", default: "online-retail" },
+      cutoff: { type: "string" },
+      "fit-cutoff": { type: "string" },
+      end: { type: "string" },
+      seed: { type: "string", default: "0" },
+      models: { type: "string" },
+      json: { type: "boolean", default: false },
+      "compare-reference": { type: "boolean", default: false },
+    },
+    USAGE,
+    io,
+    ["data", "cutoff"]
+  )
+  if ("exit" in parsed) return parsed.exit
+  const { values } = parsed
   const format = values.format as string
   if (format !== "online-retail" && format !== "orders") {
     io.stderr(`--format must be online-retail or orders, got "${format}"\n`)

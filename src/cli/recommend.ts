@@ -7,7 +7,7 @@
  *
  * Fits on lines before T (default: all lines). A customer without history gets trending items.
  */
-import { parseArgs } from "node:util"
+
 import { IdIndex } from "../ml/data/id-index"
 import { interactionsFromLines } from "../ml/data/interactions"
 import type { PurchaseLine } from "../ml/data/purchase-line"
@@ -16,38 +16,30 @@ import { BoughtTogether, basketsFromLines } from "../ml/recommend/bought-togethe
 import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ReasonExplainer } from "../ml/recommend/reasons"
 import { TrendingRecommender } from "../ml/recommend/trending"
-import { type CliIo, loadLines } from "./io"
+import { type CliIo, loadLines, parseCommand } from "./io"
 
 const USAGE =
   "usage: medusa-personalization recommend --data FILE [--format online-retail|orders] [--cutoff YYYY-MM-DD] " +
   "(--customer ID [--exclude-purchased] | --product ID) [--n 10] [--json]"
 
 export function runRecommend(argv: string[], io: CliIo): number {
-  let values
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        data: { type: "string" },
-        format: { type: "string", default: "online-retail" },
-        cutoff: { type: "string" },
-        customer: { type: "string" },
-        product: { type: "string" },
-        n: { type: "string", default: "10" },
-        "exclude-purchased": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values
-  } catch (e) {
-    io.stderr(`${(e as Error).message}\n${USAGE}\n`)
-    return 2
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`)
-    return 0
-  }
+  const parsed = parseCommand(
+    argv,
+    {
+      data: { type: "string" },
+      format: { type: "string", default: "online-retail" },
+      cutoff: { type: "string" },
+      customer: { type: "string" },
+      product: { type: "string" },
+      n: { type: "string", default: "10" },
+      "exclude-purchased": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    USAGE,
+    io
+  )
+  if ("exit" in parsed) return parsed.exit
+  const { values } = parsed
   if (!values.data || (!values.customer && !values.product) || (values.customer && values.product)) {
     io.stderr(`--data and exactly one of --customer or --product are required\n${USAGE}\n`)
     return 2

@@ -19,13 +19,13 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { parseArgs } from "node:util"
+
 
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { customerFeatures, EXTRA_CUSTOMER_FEATURES, futureLabels, selectColumns, SIGNED_FEATURES } from "../ml/features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
 import { type KCriterion, type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
-import { type CliIo, loadLines } from "./io"
+import { type CliIo, loadLines, parseCommand } from "./io"
 import { progressBar } from "./progress"
 
 export interface SegmentIo extends CliIo {
@@ -57,41 +57,30 @@ function spread(values: number[]): number {
 
 /** Runs the command; resolves to the process exit code (0 ok, 2 usage or data error). */
 export async function runSegment(argv: string[], io: SegmentIo): Promise<number> {
-  let values
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        data: { type: "string" },
-        format: { type: "string", default: "online-retail" },
-        cutoff: { type: "string" },
-        end: { type: "string" },
-        columns: { type: "string", default: "recency,invoices,spend" },
-        k: { type: "string" },
-        "k-range": { type: "string", default: "2,8" },
-        criterion: { type: "string", default: "silhouette-floor" },
-        "min-segments": { type: "string", default: "4" },
-        "n-init": { type: "string", default: "10" },
-        seed: { type: "string", default: "0" },
-        workers: { type: "string" },
-        sklearn: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values
-  } catch (e) {
-    io.stderr(`${(e as Error).message}\n${USAGE}\n`)
-    return 2
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`)
-    return 0
-  }
-  if (!values.data || !values.cutoff) {
-    io.stderr(`--data and --cutoff are required\n${USAGE}\n`)
-    return 2
-  }
+  const parsed = parseCommand(
+    argv,
+    {
+      data: { type: "string" },
+      format: { type: "string", default: "online-retail" },
+      cutoff: { type: "string" },
+      end: { type: "string" },
+      columns: { type: "string", default: "recency,invoices,spend" },
+      k: { type: "string" },
+      "k-range": { type: "string", default: "2,8" },
+      criterion: { type: "string", default: "silhouette-floor" },
+      "min-segments": { type: "string", default: "4" },
+      "n-init": { type: "string", default: "10" },
+      seed: { type: "string", default: "0" },
+      workers: { type: "string" },
+      sklearn: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    USAGE,
+    io,
+    ["data", "cutoff"]
+  )
+  if ("exit" in parsed) return parsed.exit
+  const { values } = parsed
   const ints = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined
     const v = Number(text)

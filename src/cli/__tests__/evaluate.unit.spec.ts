@@ -62,7 +62,8 @@ describe("evaluate command", () => {
   })
 
   it("answers bad arguments with exit code 2 and the usage", async () => {
-    expect((await run(["--data", "x.csv"])).code).toBe(2)
+    expect(await run(["--data", "x.csv"])).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringMatching(/^--cutoff is required\nusage:/) }))
+    expect(await run(["--help"])).toEqual(expect.objectContaining({ code: 0, stdout: expect.stringMatching(/^usage: medusa-personalization evaluate/) }))
     expect((await run(["--data", "x", "--cutoff", "2011-06-01", "--format", "xlsx"])).stderr).toMatch(/--format must be/)
     expect((await run(["--data", "x", "--cutoff", "June"])).stderr).toMatch(/--cutoff: not a timestamp/)
     expect((await run(["--data", "x", "--cutoff", "2011-06-01", "--models", "magic"])).stderr).toMatch(/unknown model\(s\): magic/)
