@@ -5,47 +5,16 @@
  * task order, so the answer is the same for any number of workers, and the same as the
  * synchronous `kmeans` with the same seed.
  *
- * A worker needs JavaScript to run. The worker is started from a small inline script
- * (`eval: true`) that requires kmeans-tasks with the extension of this very file: compiled
- * code (.js) loads directly; from TypeScript sources (jest, ts-node) the script first
- * registers a `.ts` loader that transpiles with @swc/core, the transpiler those tools use.
+ * Workers start through src/ml/worker/start-worker.ts (compiled .js or TypeScript sources alike)
+ * and run kmeans-tasks' serveTasks.
  */
 import { availableParallelism } from "node:os"
-import { extname, join } from "node:path"
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 
 import { type KMeansOptions, type KMeansResult, KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, restartSeeds, type RestartResult } from "./kmeans"
-import { type KMeansTask, type KMeansTaskResult, runTask } from "./kmeans-tasks"
+import { siblingModule, startWorker } from "../worker/start-worker"
+import { type KMeansTask, type KMeansTaskResult, type TaskWorkerInput, runTask } from "./kmeans-tasks"
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-if (workerData.swcPath) {
-  const Module = require("node:module");
-  const fs = require("node:fs");
-  const swc = require(workerData.swcPath);
-  if (!Module._extensions[".ts"]) {
-    Module._extensions[".ts"] = function (module, filename) {
-      const out = swc.transformSync(fs.readFileSync(filename, "utf8"), {
-        filename,
-        jsc: { parser: { syntax: "typescript" }, target: "es2021" },
-        module: { type: "commonjs" },
-      });
-      module._compile(out.code, filename);
-    };
-  }
-}
-const { runTask } = require(workerData.tasksPath);
-const x = new Float64Array(workerData.buffer, workerData.byteOffset, workerData.length);
-parentPort.on("message", (msg) => {
-  try {
-    const result = runTask(x, workerData.d, msg.task);
-    const transfer = typeof result === "number" ? [] : [result.centres.buffer, result.labels.buffer];
-    parentPort.postMessage({ id: msg.id, result }, transfer);
-  } catch (e) {
-    parentPort.postMessage({ id: msg.id, error: String((e && e.stack) || e) });
-  }
-});
-`
 
 export interface PoolOptions {
   /**
@@ -65,17 +34,8 @@ function shared(x: Float64Array): Float64Array {
   return s
 }
 
-function workerData(x: Float64Array, d: number) {
-  const ext = extname(__filename)
-  return {
-    buffer: x.buffer,
-    byteOffset: x.byteOffset,
-    length: x.length,
-    d,
-    tasksPath: join(__dirname, `kmeans-tasks${ext}`),
-    // Only when running from TypeScript: compiled code needs no transpiler.
-    swcPath: ext === ".ts" ? require.resolve("@swc/core") : null,
-  }
+function workerInput(x: Float64Array, d: number): TaskWorkerInput {
+  return { buffer: x.buffer as SharedArrayBuffer, byteOffset: x.byteOffset, length: x.length, d }
 }
 
 /**
@@ -95,7 +55,7 @@ export async function runKMeansTasks(x: Float64Array, d: number, tasks: readonly
     return results
   }
   const sx = shared(x)
-  const data = workerData(sx, d)
+  const input = workerInput(sx, d)
   const workers: Worker[] = []
   try {
     await new Promise<void>((resolve, reject) => {
@@ -108,7 +68,7 @@ export async function runKMeansTasks(x: Float64Array, d: number, tasks: readonly
         w.postMessage({ id, task: tasks[id] })
       }
       for (let i = 0; i < nWorkers; i++) {
-        const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data })
+        const w = startWorker(siblingModule(__dirname, "kmeans-tasks", __filename), "serveTasks", { input })
         workers.push(w)
         w.on("message", (msg: { id: number; result?: KMeansTaskResult; error?: string }) => {
           if (failed) return

@@ -5,10 +5,7 @@
  * with the worker's input. When the entry is a `.ts` file (jest, ts-node, the bench scripts)
  * the bootstrap first registers a `.ts` loader that transpiles with @swc/core, the transpiler
  * those tools use; compiled code (.js) needs no transpiler.
- *
- * The same approach as src/ml/segmentation/kmeans-pool.ts, which has its own copy of the
- * bootstrap: it could start its pool through `startWorker` (entry kmeans-tasks, an exported
- * function that installs its message handler) and drop the copy.
+ * Used by the fit workers (fit-in-worker.ts) and the k-means pool (segmentation/kmeans-pool.ts).
  */
 import { extname, join } from "node:path"
 import { isArrayBuffer, isTypedArray } from "node:util/types"
