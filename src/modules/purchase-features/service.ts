@@ -9,6 +9,7 @@ import {
 } from "@medusajs/framework/utils"
 import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
 import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine } from "./models"
+import type { PurchaseLine } from "../../ml/data/purchase-line"
 import { pageOrderIds, readOrderSnapshots, type OrderSnapshot } from "./order-source"
 
 /** First key of the two-key advisory locks this module takes ("pz" + kind). */
@@ -239,6 +240,41 @@ class PurchaseFeaturesService extends MedusaService({
       ]
     )
     return rows as unknown as CustomerFeaturesAsOf[] // pg returns exactly these columns, typed by the casts above
+  }
+
+  /**
+   * Product lines of counted orders placed in [since, until), as the PurchaseLine rows that
+   * src/ml reads, paged by line id (`afterId`). `amount` is the line spend in the store
+   * currency; lines of orders in another currency carry 0 (they count as purchases, not money).
+   */
+  @InjectManager()
+  async listPurchaseLines(
+    { since, until, afterId = "", limit = 10_000 }: { since?: Date; until?: Date; afterId?: string; limit?: number },
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<(PurchaseLine & { id: string })[]> {
+    const em = this.em_(sharedContext)
+    const currency = await this.storeCurrency_(em)
+    const rows: { id: string; order_id: string; customer_id: string; product_id: string; quantity: number; amount: number; time: number }[] =
+      await em.execute(
+        `SELECT l.id, l.order_id, l.customer_id, l.product_id, l.quantity,
+                CASE WHEN o.currency_code = ? THEN l.amount::float8 ELSE 0 END AS amount,
+                (EXTRACT(EPOCH FROM l.placed_at) * 1000)::float8 AS time
+         FROM personalization_order_line l
+         JOIN personalization_order o ON o.id = l.order_id AND o.counted
+         WHERE l.id > ? AND l.placed_at >= ? AND l.placed_at < ?
+         ORDER BY l.id
+         LIMIT ?`,
+        [currency, afterId, since ?? new Date(0), until ?? new Date("9999-12-31T00:00:00Z"), limit]
+      )
+    return rows.map((r) => ({
+      id: r.id,
+      orderId: r.order_id,
+      customerId: r.customer_id,
+      productId: r.product_id,
+      quantity: r.quantity,
+      amount: r.amount,
+      time: r.time,
+    }))
   }
 
   /** The store currency that money features use: the option, else the store's default currency. */

@@ -1,17 +1,17 @@
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { randomUUID } from "node:crypto"
 import { applyFeatureTransform, fitFeatureTransform, serializeFeatureTransform } from "../../../ml/features/feature-transform"
 import { segmentCustomersInWorkers } from "../../../ml/segmentation/segment"
 import { isInControlGroup } from "../../../lib/control-group"
+import { listOptedOutCustomerIds } from "../../../lib/store-data"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../modules/customer-segments/service"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 
 export const SEGMENTATION_LOCK_KEY = "personalization:segmentation"
-/** Customer metadata flag: `true` keeps a customer out of scoring and segment groups. */
-export const OPT_OUT_METADATA_KEY = "personalization_opt_out"
+export { OPT_OUT_METADATA_KEY } from "../../../lib/store-data"
 /** The segmentation space: log(1 + x) of these, standardised (EVALUATION.md). */
 const COLUMNS = ["recency", "invoices", "spend"] as const
 const PAGE = 5000
@@ -31,8 +31,6 @@ export type SegmentCustomersResult =
       removed: { key: string; customer_group_id: string | null }[]
     }
   | { status: "skipped"; reason: string; customers: number; as_of: Date }
-
-type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
 
 /**
  * Segments every customer with a counted order as of now (opted-out customers left out), in
@@ -62,12 +60,7 @@ export const segmentCustomersStep = createStep(
       locking.acquire(SEGMENTATION_LOCK_KEY, { ownerId, expire: LOCK_EXPIRE_SECONDS }).catch(() => undefined)
     }, (LOCK_EXPIRE_SECONDS * 1000) / 3)
     try {
-      const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
-      const { rows: optedOut } = await pg.raw(
-        `SELECT id FROM customer WHERE deleted_at IS NULL AND metadata->>? = 'true'`,
-        [OPT_OUT_METADATA_KEY]
-      )
-      const excluded = new Set(optedOut.map((r) => r.id))
+      const excluded = await listOptedOutCustomerIds(container)
 
       const customerIds: string[] = []
       const values: number[] = []
