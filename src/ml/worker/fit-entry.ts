@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads"
 
 import { fitPropensity } from "../lifecycle/propensity"
+import { runTraining } from "../pipeline/training"
 import type { FitJob, WorkerMessage } from "./fit-in-worker"
 import { createRecommender } from "./registry"
 import { transferableBuffers } from "./start-worker"
@@ -38,6 +39,9 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "propensity") {
     const onProgress = withProgress ? (net: number, epoch: number, loss: number) => post({ type: "progress", args: [net, epoch, loss] }) : undefined
     return fitPropensity(job.train, { ...job.options, onProgress })
+  }
+  if (job.kind === "training") {
+    return runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)
   }
   throw new RangeError(`fitInWorker: unknown job kind "${String((job as { kind?: unknown }).kind)}"`)
 }

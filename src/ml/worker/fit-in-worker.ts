@@ -13,6 +13,8 @@
 import type { Worker } from "node:worker_threads"
 
 import type { Interactions } from "../data/interactions"
+import type { PurchaseLine } from "../data/purchase-line"
+import type { TrainingPlan, TrainingResult } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
@@ -29,7 +31,14 @@ export interface PropensityFitJob {
   options?: Omit<PropensityOptions, "onProgress">
 }
 
-export type FitJob = RecommenderFitJob | PropensityFitJob
+/** A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists. */
+export interface TrainingJob {
+  kind: "training"
+  lines: PurchaseLine[]
+  plan: TrainingPlan
+}
+
+export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob
 
 /** Messages from the worker (fit-entry.ts). */
 export type WorkerMessage =
@@ -67,6 +76,7 @@ export class WorkerFitError extends Error {
 /** Fits in a worker thread; resolves to the serialized model, rejects with the worker's error. */
 export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
+export function fitInWorker(job: TrainingJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<TrainingResult>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> = {}): Promise<unknown> {
   const signal = options.signal
   if (signal?.aborted) return Promise.reject(abortError(signal))

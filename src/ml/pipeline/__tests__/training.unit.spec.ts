@@ -1,0 +1,134 @@
+import type { PurchaseLine } from "../../data/purchase-line"
+import { type HoldoutEvaluation, type TrainingPlan, decideActivation, runTraining, sameRecipe } from "../training"
+
+const DAY = 86_400_000
+const AS_OF = Date.UTC(2026, 10, 1)
+
+function line(order: string, customer: string, product: string, daysAgo: number): PurchaseLine {
+  return { orderId: order, customerId: customer, productId: product, quantity: 1, amount: 10, time: AS_OF - daysAgo * DAY }
+}
+
+/**
+ * 40 customers: those of block "a" buy a1 and a2 together, then a3 later; block "b" the same
+ * with b-products. Half of each block buy their third product inside the 30-day holdout.
+ * Customer "solo" bought a1 only (long ago, but inside the active window).
+ */
+function store(): PurchaseLine[] {
+  const lines: PurchaseLine[] = []
+  for (let c = 0; c < 40; c++) {
+    const block = c % 2 === 0 ? "a" : "b"
+    const id = `c${String(c).padStart(2, "0")}`
+    lines.push(line(`o${c}-1`, id, `${block}1`, 200 - c), line(`o${c}-1`, id, `${block}2`, 200 - c))
+    lines.push(line(`o${c}-2`, id, `${block}3`, c < 20 ? 10 : 100))
+  }
+  // A product 12 new customers bought in the last week: trending, unknown to the holdout's training data.
+  for (let c = 0; c < 12; c++) lines.push(line(`p${c}`, `p${c}`, "pop", 5))
+  lines.push(line("s1", "solo", "a1", 300))
+  return lines
+}
+
+const PLAN: TrainingPlan = {
+  candidate: { model: "item-knn" },
+  active: null,
+  asOf: AS_OF,
+  holdoutDays: 30,
+  activeDays: 365,
+  listSize: 5,
+  relatedSize: 3,
+  minTestCustomers: 5,
+  margin: 0.01,
+  titles: { a1: "Apple mug" },
+}
+
+const metrics = (ndcg10: number) => ({ recall20: 0, ndcg10, hr10: 0, coverage20: 0 })
+const evaluation = (candidate: number, active: number | null, popularity: number, customers = 100): HoldoutEvaluation => ({
+  holdout_start: 0,
+  test_customers: customers,
+  candidate: metrics(candidate),
+  active: active === null ? null : metrics(active),
+  popularity: metrics(popularity),
+})
+
+describe("decideActivation", () => {
+  const hybrid = { model: "hybrid" as const }
+  const ease = { model: "ease" as const, options: { lambda: 100 } }
+
+  it("needs enough test customers before deciding anything", () => {
+    expect(decideActivation(evaluation(0.9, null, 0.1, 4), { ...PLAN, minTestCustomers: 5 })).toEqual({
+      activate: false,
+      reason: "too few test customers: 4 (5 needed)",
+    })
+  })
+
+  it("activates a first version only when it beats popularity", () => {
+    expect(decideActivation(evaluation(0.3, null, 0.2), { ...PLAN, candidate: hybrid }).activate).toBe(true)
+    expect(decideActivation(evaluation(0.2, null, 0.2), { ...PLAN, candidate: hybrid }).activate).toBe(false)
+  })
+
+  it("replaces another active recipe only past the margin", () => {
+    const plan = { ...PLAN, candidate: ease, active: hybrid, margin: 0.1 }
+    expect(decideActivation(evaluation(0.33, 0.3, 0.1), plan).activate).toBe(false) // 0.33 = 0.3 x 1.1, not above
+    expect(decideActivation(evaluation(0.331, 0.3, 0.1), plan).activate).toBe(true)
+    expect(decideActivation(evaluation(0.2, 0.3, 0.1), plan).reason).toMatch(/does not beat the active version's 0.3000 by 10.0 %/)
+  })
+
+  it("refreshes the active recipe on newer data when it scores at least as well", () => {
+    const plan = { ...PLAN, candidate: hybrid, active: { model: "hybrid" as const, options: {} } }
+    expect(decideActivation(evaluation(0.3, 0.3, 0.1), plan)).toMatchObject({ activate: true })
+    expect(decideActivation(evaluation(0.29, 0.3, 0.1), plan).activate).toBe(false)
+  })
+
+  it("compares recipes by model and options, whatever the key order", () => {
+    expect(sameRecipe({ model: "ease", options: { lambda: 1, scoreWeighting: { kind: "binary" } } }, { model: "ease", options: { scoreWeighting: { kind: "binary" }, lambda: 1 } })).toBe(true)
+    expect(sameRecipe({ model: "ease", options: { lambda: 1 } }, { model: "ease", options: { lambda: 2 } })).toBe(false)
+    expect(sameRecipe({ model: "ease" }, null)).toBe(false)
+  })
+})
+
+describe("runTraining", () => {
+  it("evaluates on the holdout, activates a co-purchase model over popularity and precomputes lists", () => {
+    const result = runTraining(store(), PLAN)
+    expect(result.evaluation.test_customers).toBe(20)
+    expect(result.evaluation.candidate.ndcg10).toBeGreaterThan(result.evaluation.popularity.ndcg10)
+    expect(result.decision.activate).toBe(true)
+    const lists = result.lists ?? []
+
+    // "solo" bought a1 only: a1's co-buyers bought a2 and a3, explained by a1 with its title.
+    const solo = lists.find((l) => l.kind === "customer" && l.subject === "solo")
+    expect(solo?.products.slice(0, 3).sort()).toEqual(["a1", "a2", "a3"])
+    const a2 = solo?.products.indexOf("a2") ?? -1
+    expect(solo?.reasons[a2]).toEqual({ code: "because_you_bought", params: { product_id: "a1", co_buyers: 20 }, text: "Because you bought Apple mug" })
+    expect(solo?.reasons[solo.products.indexOf("a1")]).toMatchObject({ code: "buy_again" })
+
+    const related = lists.find((l) => l.kind === "related" && l.subject === "a1")
+    expect(related?.products.slice(0, 2).sort()).toEqual(["a2", "a3"])
+    const together = lists.find((l) => l.kind === "bought_together" && l.subject === "a1")
+    expect(together?.products).toEqual(["a2"]) // a3 was never in an order with a1
+    expect(together?.reasons[0].text).toBe("Often bought together with Apple mug")
+
+    const trending = lists.find((l) => l.kind === "trending")
+    expect(trending?.products[0]).toBe("pop") // 12 buyers in the last 30 days, more than any other
+    expect(trending?.reasons[0]).toMatchObject({ code: "trending", params: { recent_buyers: 12, window_days: 30 } })
+  })
+
+  it("leaves out customers whose last purchase is older than the active window", () => {
+    const result = runTraining(store(), { ...PLAN, activeDays: 250 })
+    const customers = (result.lists ?? []).filter((l) => l.kind === "customer").map((l) => l.subject)
+    expect(customers).toHaveLength(52)
+    expect(customers).not.toContain("solo")
+  })
+
+  it("keeps the active version when the candidate does not beat it, and returns no lists", () => {
+    const result = runTraining(store(), { ...PLAN, candidate: { model: "popularity" }, active: { model: "item-knn" } })
+    expect(result.decision.activate).toBe(false)
+    expect(result.evaluation.active?.ndcg10).toBeGreaterThan(result.evaluation.candidate.ndcg10)
+    expect(result.lists).toBeNull()
+  })
+
+  it("ignores lines at or after asOf and refuses a bad plan", () => {
+    const later = [...store(), line("future", "solo", "b1", -1)]
+    const solo = runTraining(later, PLAN).lists?.find((l) => l.subject === "solo")
+    expect(solo?.reasons[solo.products.indexOf("b1")]?.code).not.toBe("buy_again")
+    expect(() => runTraining(store(), { ...PLAN, listSize: 0 })).toThrow("listSize out of range: 0")
+  })
+})
