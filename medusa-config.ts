@@ -63,6 +63,7 @@ module.exports = defineConfig({
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },
     { resolve: "./src/modules/customer-segments" },
+    { resolve: "./src/modules/recommendations" },
     ...redisModules,
   ],
 })

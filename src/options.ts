@@ -57,6 +57,28 @@ export const personalizationOptionsSchema = z
      * hash of customer and segment: a control group that shows what a segment promotion earned.
      */
     controlShare: z.number().min(0).max(0.5).default(0),
+    /**
+     * Recommender training runs. The candidate is evaluated against the active version and
+     * popularity on the store's orders of the last `holdoutDays`, and replaces the active
+     * version only when its NDCG@10 is higher by `margin` (relative) on at least
+     * `minTestCustomers` customers; then it is refitted on all orders and its lists stored.
+     */
+    training: z
+      .object({
+        holdoutDays: z.number().int().min(1).max(365).default(30),
+        minTestCustomers: z.number().int().min(1).default(20),
+        margin: z.number().min(0).max(1).default(0.01),
+        /** Customers with an order in this many days get a personal list. */
+        activeCustomerDays: z.number().int().min(1).default(365),
+        /** Items per personal and trending list (the store routes serve at most 50). */
+        listSize: z.number().int().min(100).max(1000).default(100),
+        /** Items per product's related and bought-together lists. */
+        relatedSize: z.number().int().min(1).max(200).default(50),
+        /** Versions kept with their lists besides the active one, for rollback. */
+        keepVersions: z.number().int().min(1).max(50).default(3),
+      })
+      .strict()
+      .prefault({}),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */

@@ -8,6 +8,7 @@ describe("parsePersonalizationOptions", () => {
       controlShare: 0,
       readiness: { minCustomers: 100, minRepeatCustomers: 20 },
       rebuildBatchSize: 1000,
+      training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, keepVersions: 3 },
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },
     })
   })
@@ -33,6 +34,8 @@ describe("parsePersonalizationOptions", () => {
     [{ rebuildBatchSize: 5 }, 'invalid option "rebuildBatchSize"'],
     [{ schedules: { rebuild: "nightly" } }, 'invalid option "schedules.rebuild": must be a cron expression'],
     [{ schedules: { rebuid: "0 1 * * *" } }, 'unknown option(s) "rebuid"'],
+    [{ training: { listSize: 20 } }, 'invalid option "training.listSize"'],
+    [{ training: { margin: -0.1 } }, 'invalid option "training.margin"'],
     [{ curencyCode: "eur" }, 'unknown option(s) "curencyCode"'],
   ])("rejects %j naming the option", (options, message) => {
     expect(() => parsePersonalizationOptions(options)).toThrow(message)

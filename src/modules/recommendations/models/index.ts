@@ -1,0 +1,3 @@
+export { ModelVersion } from "./model-version"
+export { RecommendationList } from "./recommendation-list"
+export { RecommendationEvent } from "./recommendation-event"
