@@ -8,6 +8,7 @@ import { Modules } from "@medusajs/framework/utils"
 import Redis from "ioredis"
 import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
 import { REBUILD_LOCK_KEY } from "../../src/workflows/purchase-features/steps/rebuild-purchase-features"
+import { TRAINING_LOCK_KEY, runTrainingWorkflow } from "../../src/workflows/training"
 import { createCustomer, createOrder, createProducts, customerFeatures, customerProducts, storeCurrency } from "../helpers/store"
 
 jest.setTimeout(180_000)
@@ -93,6 +94,21 @@ medusaIntegrationTestRunner({
       // The finished rebuild released the lock: another owner can take it at once.
       await expect(locking.acquire(REBUILD_LOCK_KEY, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
       await locking.release(REBUILD_LOCK_KEY, { ownerId: "next" })
+    })
+
+    it("skips a training run while another process holds the training lock in Redis", async () => {
+      const container = getContainer()
+      const locking = container.resolve(Modules.LOCKING)
+      await locking.acquire(TRAINING_LOCK_KEY, { ownerId: "another-process", expire: 60 })
+      const skipped = await runTrainingWorkflow(container).run({ input: {} })
+      expect(skipped.result).toEqual(expect.objectContaining({ status: "skipped", reason: "another training run is in progress" }))
+      await locking.release(TRAINING_LOCK_KEY, { ownerId: "another-process" })
+
+      // Free lock: the run gets past it (and stops at readiness: this store has no orders).
+      const next = await runTrainingWorkflow(container).run({ input: {} })
+      expect(next.result).toEqual(expect.objectContaining({ status: "skipped", reason: expect.stringMatching(/^not enough data/) }))
+      await expect(locking.acquire(TRAINING_LOCK_KEY, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
+      await locking.release(TRAINING_LOCK_KEY, { ownerId: "next" })
     })
   },
 })
