@@ -7,10 +7,12 @@
  *   2. npx medusa db:migrate
  *   3. seeds the store (src/scripts/seed-demo.ts) unless the store says it is seeded already
  *   4. creates the admin user admin@example.com / supersecret (kept if it exists)
- *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts) and segments
+ *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts), segments
  *      the customers (src/scripts/run-segmentation.ts: segments and their customer groups)
+ *      and trains the recommenders (src/scripts/train-recommenders.ts: an active model
+ *      version with precomputed lists)
  *   6. starts `npx medusa develop` and prints the admin URL and login, a customer login,
- *      the publishable key and a curl example
+ *      the publishable key and curl examples (the customer's recommendations among them)
  *
  * Running it again is safe: nothing is created twice, and the rebuild is idempotent.
  *
@@ -173,11 +175,15 @@ function demoDetails() {
               (SELECT COUNT(*) FROM personalization_customer_product)::int AS customer_products,
               (SELECT COUNT(*) FROM personalization_segment)::int AS segments`
     )
-    return { key: key.rows[0]?.token ?? null, customer: customer.rows[0] ?? null, counts: counts.rows[0] }
+    const model = await client.query(
+      `SELECT v.id, (SELECT COUNT(*) FROM personalization_recommendation_list l WHERE l.version_id = v.id AND l.kind = 'customer')::int AS customers
+       FROM personalization_model_version v WHERE v.status = 'active'`
+    )
+    return { key: key.rows[0]?.token ?? null, customer: customer.rows[0] ?? null, counts: counts.rows[0], model: model.rows[0] ?? null }
   })
 }
 
-function banner({ key, customer, counts }) {
+function banner({ key, customer, counts, model }) {
   const keyText = key ?? "(none: was the store seeded?)"
   const lines = [
     "",
@@ -188,6 +194,9 @@ function banner({ key, customer, counts }) {
     ` Store data:      ${counts.products} products, ${counts.customers} customers, ${counts.orders} orders`,
     ` Plugin tables:   ${counts.customer_features} customer feature rows, ${counts.customer_products} customer-product rows`,
     ` Segments:        ${counts.segments} (admin: Customers > Customer Groups, "Segment ...")`,
+    model
+      ? ` Recommendations: model version ${model.id}, personal lists for ${model.customers} customers`
+      : " Recommendations: no active model version (the routes serve trending products)",
     ` Admin:           ${baseUrl}/app   login ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
     customer
       ? ` Customer login:  ${customer.email} / ${CUSTOMER_PASSWORD}   (${customer.orders} orders)`
@@ -197,10 +206,15 @@ function banner({ key, customer, counts }) {
     " Try:",
     `   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/products?limit=3"`,
   ]
+  lines.push(`   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/recommendations?limit=5"   # trending`)
   if (customer) {
     lines.push(
-      `   curl -X POST ${baseUrl}/auth/customer/emailpass -H "content-type: application/json" \\`,
-      `        -d '{"email":"${customer.email}","password":"${CUSTOMER_PASSWORD}"}'`
+      "",
+      " The customer's own recommendations (log in, then ask with the token):",
+      `   TOKEN=$(curl -s -X POST ${baseUrl}/auth/customer/emailpass -H "content-type: application/json" \\`,
+      `        -d '{"email":"${customer.email}","password":"${CUSTOMER_PASSWORD}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
+      `   curl -H "x-publishable-api-key: ${keyText}" -H "authorization: Bearer $TOKEN" \\`,
+      `        "${baseUrl}/store/recommendations?limit=5&fields=id,title"`
     )
   }
   lines.push("=".repeat(78), "")
@@ -236,6 +250,7 @@ async function main() {
   await createAdmin()
   await step("feature rebuild", ["exec", "./src/scripts/rebuild-features.ts"])
   await step("segmentation", ["exec", "./src/scripts/run-segmentation.ts"])
+  await step("recommender training", ["exec", "./src/scripts/train-recommenders.ts"])
 
   const details = await demoDetails()
   log(`ready in ${seconds(started)}`)

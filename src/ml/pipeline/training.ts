@@ -32,7 +32,10 @@ export interface TrainingPlan {
   holdoutDays: number
   /** Customers with a purchase in the last `activeDays` get a personal list, > 0. */
   activeDays: number
-  /** Items per personal and trending list, >= 1. */
+  /**
+   * Items per trending list and per personal list's best items, >= 1; a personal list then
+   * adds up to ceil(listSize / 2) of the best items the customer never bought.
+   */
   listSize: number
   /** Items per product's related and bought-together lists, >= 1. */
   relatedSize: number
@@ -165,10 +168,16 @@ export function runTraining(allLines: readonly PurchaseLine[], plan: TrainingPla
     const u = users.indexOf(l.customerId)
     if (l.time > lastPurchase[u]) lastPurchase[u] = l.time
   }
+  const strength = data.strength
   for (let u = 0; u < users.size; u++) {
     if (lastPurchase[u] < activeFrom || !model.isUserKnown(u)) continue
-    const top = model.recommend(u, Math.min(plan.listSize, items.size))
-    lists.push({ kind: "customer", subject: users.id(u), products: Array.from(top, productOf), reasons: Array.from(top, (i) => served(u, i)) })
+    // A frequent buyer's best items are mostly their own: the best items they never bought
+    // follow, so that `exclude_purchased` still finds a full list.
+    const top = Array.from(model.recommend(u, Math.min(plan.listSize, items.size)))
+    const own = strength.indices.subarray(strength.indptr[u], strength.indptr[u + 1])
+    const inTop = new Set(top)
+    for (const i of model.recommend(u, Math.min(Math.ceil(plan.listSize / 2), items.size), own)) if (!inTop.has(i)) top.push(i)
+    lists.push({ kind: "customer", subject: users.id(u), products: top.map(productOf), reasons: top.map((i) => served(u, i)) })
   }
 
   onProgress?.(3, 4, "product lists")

@@ -99,6 +99,7 @@ describe("runTraining", () => {
     const a2 = solo?.products.indexOf("a2") ?? -1
     expect(solo?.reasons[a2]).toEqual({ code: "because_you_bought", params: { product_id: "a1", co_buyers: 20 }, text: "Because you bought Apple mug" })
     expect(solo?.reasons[solo.products.indexOf("a1")]).toMatchObject({ code: "buy_again" })
+    expect(new Set(solo?.products).size).toBe(solo?.products.length) // no repeats
 
     const related = lists.find((l) => l.kind === "related" && l.subject === "a1")
     expect(related?.products.slice(0, 2).sort()).toEqual(["a2", "a3"])
@@ -109,6 +110,15 @@ describe("runTraining", () => {
     const trending = lists.find((l) => l.kind === "trending")
     expect(trending?.products[0]).toBe("pop") // 12 buyers in the last 30 days, more than any other
     expect(trending?.reasons[0]).toMatchObject({ code: "trending", params: { recent_buyers: 12, window_days: 30 } })
+  })
+
+  it("adds the best never-bought items after a personal list's best items", () => {
+    // listSize 1: her single best item is a1 (bought: buy-again first), then the best she never bought.
+    const solo = runTraining(store(), { ...PLAN, candidate: { model: "hybrid" }, listSize: 1 }).lists?.find((l) => l.kind === "customer" && l.subject === "solo")
+    expect(solo?.products).toHaveLength(2)
+    expect(solo?.products[0]).toBe("a1")
+    expect(["a2", "a3"]).toContain(solo?.products[1])
+    expect(solo?.reasons.map((r) => r.code)).toEqual(["buy_again", "because_you_bought"])
   })
 
   it("leaves out customers whose last purchase is older than the active window", () => {
