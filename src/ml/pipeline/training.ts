@@ -88,6 +88,21 @@ export interface TrainingResult {
   data: { lines: number; customers: number; products: number }
 }
 
+/**
+ * Above this many products EASE's dense O(n^3) fit is out of reach (ease.ts: about 4 minutes
+ * and 1 GB at 8,000 items on this machine); the default recipe then uses item-kNN.
+ */
+export const EASE_MAX_ITEMS = 8000
+
+/**
+ * What a training run fits by default: the hybrid the plugin serves (buy-again, recency-
+ * weighted EASE, trend; see hybrid.ts), with item-kNN as its collaborative part above
+ * EASE_MAX_ITEMS products.
+ */
+export function defaultRecipe(nItems: number): Recipe {
+  return nItems > EASE_MAX_ITEMS ? { model: "hybrid", options: { collaborative: { model: "item-knn" } } } : { model: "hybrid", options: {} }
+}
+
 /** Identical recipes fit identically (fits are deterministic). */
 export function sameRecipe(a: Recipe | null, b: Recipe | null): boolean {
   return !!a && !!b && a.model === b.model && stableJson(a.options ?? {}) === stableJson(b.options ?? {})

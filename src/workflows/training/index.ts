@@ -4,7 +4,7 @@ import { activateVersionStep } from "./steps/activate-version"
 import { finishTrainingRunStep, startTrainingRunStep } from "./steps/record-training-run"
 import { trainRecommendersStep } from "./steps/train-recommenders"
 
-export { DEFAULT_RECIPE, TRAINING_LOCK_KEY } from "./steps/train-recommenders"
+export { TRAINING_LOCK_KEY } from "./steps/train-recommenders"
 
 /**
  * A training run: trains and evaluates the recommenders (worker thread), stores the winner's

@@ -1,5 +1,5 @@
 import type { PurchaseLine } from "../../data/purchase-line"
-import { type HoldoutEvaluation, type TrainingPlan, decideActivation, runTraining, sameRecipe } from "../training"
+import { EASE_MAX_ITEMS, type HoldoutEvaluation, type TrainingPlan, decideActivation, defaultRecipe, runTraining, sameRecipe } from "../training"
 
 const DAY = 86_400_000
 const AS_OF = Date.UTC(2026, 10, 1)
@@ -82,6 +82,13 @@ describe("decideActivation", () => {
     expect(sameRecipe({ model: "ease", options: { lambda: 1, scoreWeighting: { kind: "binary" } } }, { model: "ease", options: { scoreWeighting: { kind: "binary" }, lambda: 1 } })).toBe(true)
     expect(sameRecipe({ model: "ease", options: { lambda: 1 } }, { model: "ease", options: { lambda: 2 } })).toBe(false)
     expect(sameRecipe({ model: "ease" }, null)).toBe(false)
+  })
+})
+
+describe("defaultRecipe", () => {
+  it("uses EASE up to its product limit and item-kNN above", () => {
+    expect(defaultRecipe(EASE_MAX_ITEMS)).toEqual({ model: "hybrid", options: {} })
+    expect(defaultRecipe(EASE_MAX_ITEMS + 1)).toEqual({ model: "hybrid", options: { collaborative: { model: "item-knn" } } })
   })
 })
 

@@ -2,7 +2,7 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { randomUUID } from "node:crypto"
-import type { HoldoutEvaluation, Recipe } from "../../../ml/pipeline/training"
+import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, defaultRecipe } from "../../../ml/pipeline/training"
 import { fitInWorker } from "../../../ml/worker"
 import { listOptedOutCustomerIds, loadPurchaseLines } from "../../../lib/store-data"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
@@ -12,8 +12,6 @@ import type RecommendationsService from "../../../modules/recommendations/servic
 
 export const TRAINING_LOCK_KEY = "personalization:training"
 const LOCK_EXPIRE_SECONDS = 120
-/** What a training run fits unless the request names another model. */
-export const DEFAULT_RECIPE: Recipe = { model: "hybrid", options: {} }
 
 export type TrainRecommendersResult = {
   /** "activated": the lists are stored and the version is ready to switch to. */
@@ -34,11 +32,12 @@ export type TrainRecommendersResult = {
  */
 export const trainRecommendersStep = createStep(
   "train-recommenders",
-  async ({ version_id, recipe = DEFAULT_RECIPE }: { version_id: string; recipe?: Recipe }, { container }) => {
+  async ({ version_id, recipe: requested }: { version_id: string; recipe?: Recipe }, { container }) => {
     const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
     const recommendations = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
     const locking = container.resolve(Modules.LOCKING)
     const asOf = new Date()
+    let recipe: Recipe = requested ?? defaultRecipe(0)
     const skipped = (reason: string) =>
       new StepResponse<TrainRecommendersResult, string | null>({ status: "skipped", reason, recipe, data: null, as_of: asOf, lists: 0 }, null)
 
@@ -61,6 +60,11 @@ export const trainRecommendersStep = createStep(
         )
       }
       const lines = await loadPurchaseLines(container, { until: asOf, exclude: await listOptedOutCustomerIds(container) })
+      const products = new Set(lines.map((l) => l.productId)).size
+      recipe = requested ?? defaultRecipe(products)
+      if (recipe.model === "ease" && products > EASE_MAX_ITEMS) {
+        return skipped(`EASE handles at most ${EASE_MAX_ITEMS} products; this store has ${products}`)
+      }
       const [active] = await recommendations.listModelVersions({ status: "active" }, { take: 1 })
       const t = features.options.training
       let lastReport = 0
