@@ -13,8 +13,14 @@ const databaseUrl =
 const redisUrl = process.env.REDIS_URL
 
 // Options of this plugin, as a shop would write them (see README, "Options").
+// The PERSONALIZATION_SCHEDULE_* variables exist for scripts/check-cluster.mjs.
 const personalizationOptions = {
   currencyCode: process.env.PERSONALIZATION_CURRENCY ?? undefined,
+  schedules: {
+    rebuild: process.env.PERSONALIZATION_SCHEDULE_REBUILD,
+    segmentation: process.env.PERSONALIZATION_SCHEDULE_SEGMENTATION,
+    training: process.env.PERSONALIZATION_SCHEDULE_TRAINING,
+  },
 }
 
 const redisModules = redisUrl
