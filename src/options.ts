@@ -53,6 +53,13 @@ export const personalizationOptionsSchema = z
       .strict()
       .prefault({}),
     /**
+     * Purchase prediction window W, in days: each segmentation run fits the model on features at
+     * now - W with what customers bought in [now - W, now), then predicts, for every segmented
+     * customer, the chance of buying again and the expected spend in the next W days. The store
+     * needs more than W days of orders before it gets scores.
+     */
+    predictionWindowDays: z.number().int().min(7).max(365).default(90),
+    /**
      * Share of each segment's customers held out of its customer group (0 to 0.5), chosen by a
      * hash of customer and segment: a control group that shows what a segment promotion earned.
      */

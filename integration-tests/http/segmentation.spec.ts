@@ -8,8 +8,8 @@ import type CustomerSegmentsService from "../../src/modules/customer-segments/se
 import { runSegmentationWorkflow, syncSegmentGroupsWorkflow } from "../../src/workflows/segmentation"
 import { groupName } from "../../src/workflows/segmentation/steps/sync-segment-groups"
 import { adminHeaders } from "../helpers/admin"
-import { andWaitFor, pg, rowsMentioning } from "../helpers/store"
-import { groupMembers, seedSegmentableStore } from "../helpers/segments"
+import { andWaitFor, pg, rowsMentioning, storeCurrency } from "../helpers/store"
+import { groupMembers, PREDICTABLE, seedPredictableStore, seedSegmentableStore } from "../helpers/segments"
 
 jest.setTimeout(180_000)
 
@@ -67,6 +67,28 @@ medusaIntegrationTestRunner({
         expect(page.data.customers).toHaveLength(Math.min(5, big.size))
         const all = await api.get("/admin/personalization/segmentation/runs", headers)
         expect(all.data.runs.map((r: { id: string }) => r.id)).toEqual([run.id])
+
+        // No one who had ordered 90 days ago has ordered since: nothing to learn a purchase
+        // prediction from, so the run completes with null scores and says why.
+        expect(run).toEqual(
+          expect.objectContaining({
+            prediction_window_days: 90,
+            prediction_currency_code: await storeCurrency(container),
+            prediction_training_customers: 70,
+            prediction_scored_customers: 0,
+            prediction_validation: null,
+          })
+        )
+        expect(run.prediction_reason).toMatch(
+          /^not enough history to fit the purchase prediction: 70 customers with an order before \S+ \(100 needed\), 0 of them bought again in the 90 days after \(5 needed\)$/
+        )
+        expect(page.data.prediction).toEqual({ run_id: run.id, window_days: 90, currency_code: run.prediction_currency_code, reason: run.prediction_reason })
+        for (const m of page.data.customers) expect(m).toEqual(expect.objectContaining({ buy_probability: null, expected_spend: null }))
+        const scores = await api.get(`/admin/personalization/customers/${members[0].customer_id}/scores`, headers)
+        expect(scores.status).toBe(200)
+        expect(scores.data.scores).toEqual(
+          expect.objectContaining({ buy_probability: null, expected_spend: null, prediction_reason: run.prediction_reason, run_id: run.id })
+        )
       })
 
       it("keeps segment keys, names and memberships when nothing changed, and leaves opted-out customers out", async () => {
@@ -130,6 +152,84 @@ medusaIntegrationTestRunner({
           deleteCustomersWorkflow(container).run({ input: { ids: [leaving.id] } })
         )
         expect(await rowsMentioning(container, leaving.id)).toEqual(expect.objectContaining({ found: 0 }))
+      })
+    })
+
+    describe("purchase prediction", () => {
+      it("scores every segmented customer, recent repeat buyers above long-lapsed one-time buyers, and no opted-out customer", async () => {
+        const container = getContainer()
+        const headers = await adminHeaders(container)
+        const customers = await seedPredictableStore(container, { optOut: 3 })
+        const { result } = await runSegmentationWorkflow(container).run({ input: {} })
+        expect(result).toEqual(expect.objectContaining({ status: "completed", customers: 117 }))
+
+        const { data: { run } } = await api.get(`/admin/personalization/segmentation/runs/${result.id}`, headers)
+        const currency = await storeCurrency(container)
+        // All 117 had ordered 90 days ago; 47 regulars and 30 occasional buyers ordered since.
+        expect(run).toEqual(
+          expect.objectContaining({
+            prediction_window_days: 90,
+            prediction_currency_code: currency,
+            prediction_training_customers: 117,
+            prediction_scored_customers: 117,
+            prediction_reason: null,
+          })
+        )
+        expect(run.prediction_validation.buy_rate).toBeCloseTo(77 / 117, 10)
+        // Out-of-fold on its own training rows, where the planted behaviours are plain.
+        expect(run.prediction_validation.auc).toBeGreaterThan(0.9)
+        expect(run.prediction_validation.auc).toBeLessThanOrEqual(1)
+        expect(run.prediction_validation.spearman).toBeGreaterThan(0)
+
+        const { rows } = await pg(container).raw(
+          `SELECT customer_id, segment_key, in_control, buy_probability, expected_spend, run_id FROM personalization_customer_segment`
+        )
+        const rowOf = new Map(rows.map((r) => [r.customer_id as string, r as { segment_key: string; buy_probability: number; expected_spend: number }]))
+        expect(rows).toHaveLength(117)
+        for (const r of rows) {
+          expect(r.run_id).toBe(run.id)
+          expect(r.buy_probability).toBeGreaterThanOrEqual(0)
+          expect(r.buy_probability).toBeLessThanOrEqual(1)
+          expect(r.expected_spend).toBeGreaterThanOrEqual(0)
+        }
+        for (const optedOut of customers.slice(0, 3)) expect(rowOf.has(optedOut.id)).toBe(false)
+
+        const scoresOf = (from: number, to: number) => customers.slice(from, to).map((c) => rowOf.get(c.id)!)
+        const regular = scoresOf(3, PREDICTABLE.regular[1])
+        const lapsed = scoresOf(...PREDICTABLE.lapsed)
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+        expect(Math.min(...regular.map((r) => r.buy_probability))).toBeGreaterThan(Math.max(...lapsed.map((r) => r.buy_probability)))
+        expect(mean(regular.map((r) => r.expected_spend))).toBeGreaterThan(mean(lapsed.map((r) => r.expected_spend)))
+
+        // The scores route and the segment's member list answer what the run stored.
+        const one = customers[3]
+        const stored = rowOf.get(one.id)!
+        const scores = await api.get(`/admin/personalization/customers/${one.id}/scores`, headers)
+        expect(scores.status).toBe(200)
+        expect(scores.data.scores).toEqual({
+          customer_id: one.id,
+          segment: { key: stored.segment_key, name: expect.any(String) },
+          in_control: false,
+          buy_probability: stored.buy_probability,
+          expected_spend: stored.expected_spend,
+          currency_code: currency,
+          window_days: 90,
+          prediction_reason: null,
+          run_id: run.id,
+          scored_at: run.as_of,
+        })
+        const { data: { segments } } = await api.get("/admin/personalization/segments", headers)
+        expect(scores.data.scores.segment.name).toBe(segments.find((s: { key: string }) => s.key === stored.segment_key).name)
+        const page = await api.get(`/admin/personalization/segments/${stored.segment_key}/customers?limit=500`, headers)
+        expect(page.data.prediction).toEqual({ run_id: run.id, window_days: 90, currency_code: currency, reason: null })
+        expect(page.data.customers.length).toBeGreaterThan(0)
+        for (const m of page.data.customers) {
+          const r = rowOf.get(m.customer_id)!
+          expect(m).toEqual({ customer_id: m.customer_id, in_control: false, buy_probability: r.buy_probability, expected_spend: r.expected_spend })
+        }
+
+        const optedOut = await api.get(`/admin/personalization/customers/${customers[0].id}/scores`, headers).catch((e: any) => e.response)
+        expect(optedOut.status).toBe(404)
       })
     })
 
@@ -210,6 +310,7 @@ medusaIntegrationTestRunner({
           ["get", "/admin/personalization/segmentation/runs/pzsr_x"],
           ["get", "/admin/personalization/segments"],
           ["get", "/admin/personalization/segments/seg-1/customers"],
+          ["get", "/admin/personalization/customers/cus_x/scores"],
         ] as const) {
           const response = await (method === "post" ? api.post(url, {}) : api.get(url)).catch((e: any) => e.response)
           expect([url, response.status]).toEqual([url, 401])
@@ -230,6 +331,12 @@ medusaIntegrationTestRunner({
         expect(run.status).toBe(404)
         const seg = await api.get("/admin/personalization/segments/seg-99/customers", headers).catch((e: any) => e.response)
         expect(seg.status).toBe(404)
+        const scores = await api.get("/admin/personalization/customers/cus_nope/scores", headers).catch((e: any) => e.response)
+        expect(scores.status).toBe(404)
+        expect(scores.data.message).toContain("cus_nope")
+        const query = await api.get("/admin/personalization/customers/cus_nope/scores?colour=blue", headers).catch((e: any) => e.response)
+        expect(query.status).toBe(400)
+        expect(query.data.message).toContain("colour")
       })
     })
   },

@@ -7,6 +7,7 @@ describe("parsePersonalizationOptions", () => {
       mergeGuestOrders: true,
       controlShare: 0,
       readiness: { minCustomers: 100, minRepeatCustomers: 20 },
+      predictionWindowDays: 90,
       rebuildBatchSize: 1000,
       training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, keepVersions: 3 },
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },
@@ -19,6 +20,10 @@ describe("parsePersonalizationOptions", () => {
       segmentation: "0 3 * * *",
       training: "0 4 * * 1",
     })
+  })
+
+  it("keeps a given prediction window", () => {
+    expect(parsePersonalizationOptions({ predictionWindowDays: 30 }).predictionWindowDays).toBe(30)
   })
 
   it("ignores the database key Medusa adds to every module's options", () => {
@@ -35,6 +40,8 @@ describe("parsePersonalizationOptions", () => {
     [{ schedules: { rebuild: "nightly" } }, 'invalid option "schedules.rebuild": must be a cron expression'],
     [{ schedules: { rebuid: "0 1 * * *" } }, 'unknown option(s) "rebuid"'],
     [{ training: { listSize: 20 } }, 'invalid option "training.listSize"'],
+    [{ predictionWindowDays: 3 }, 'invalid option "predictionWindowDays"'],
+    [{ predictionWindowDays: 30.5 }, 'invalid option "predictionWindowDays"'],
     [{ training: { margin: -0.1 } }, 'invalid option "training.margin"'],
     [{ curencyCode: "eur" }, 'unknown option(s) "curencyCode"'],
   ])("rejects %j naming the option", (options, message) => {

@@ -1,9 +1,9 @@
 import type { PurchaseLine } from "../data/purchase-line"
 import { rocAuc } from "../evaluation/auc"
 import { spearman } from "../evaluation/spearman"
-import { customerFeatures, futureLabels, selectColumns } from "../features/customer-features"
+import { type CustomerFeatureMatrix, type FutureLabels, customerFeatures, futureLabels, selectColumns } from "../features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../features/feature-transform"
-import { type PropensityModel, type PropensityOptions, fitPropensity, scorePropensity } from "./propensity"
+import { type PropensityModel, type PropensityOptions, type PropensityTrainingSet, fitPropensity, scorePropensity } from "./propensity"
 import { fitLogistic, predictLogistic, rfmQuintileSum } from "./references"
 
 /** Model names evaluateLifecycle knows, in its output order. */
@@ -53,6 +53,32 @@ export interface LifecycleEvaluateOptions {
   now?: () => number
 }
 
+/** A population at a cutoff: its features, and what each customer did in the window after. */
+export interface LifecyclePopulation {
+  features: CustomerFeatureMatrix
+  labels: FutureLabels
+}
+
+/**
+ * What every lifecycle model reads: features at `cutoff` (ms) of the customers with a line
+ * before it, EVALUATION.md's seven base columns (the extras were no better out of fold; see
+ * propensity.ts). Evaluation and the store's scoring both read it, so they cannot drift apart.
+ */
+export function lifecycleFeatures(lines: readonly PurchaseLine[], cutoff: number): CustomerFeatureMatrix {
+  return customerFeatures(lines, cutoff)
+}
+
+/** lifecycleFeatures at `cutoff` with each customer's labels from [cutoff, end): a fit's (or an evaluation's) rows. */
+export function lifecyclePopulation(lines: readonly PurchaseLine[], cutoff: number, end: number): LifecyclePopulation {
+  const features = lifecycleFeatures(lines, cutoff)
+  return { features, labels: futureLabels(lines, features.customerIds, cutoff, end) }
+}
+
+/** The propensity network's training set of a population (same rows, same order). */
+export function propensityTrainingSet({ features, labels }: LifecyclePopulation): PropensityTrainingSet {
+  return { names: features.names, values: features.values, bought: labels.boughtAgain, spend: labels.spend }
+}
+
 /**
  * EVALUATION.md's lifecycle protocol on cleaned `lines`: fit at T1 with labels from [T1, T2),
  * score the population at T2, compare with [T2, E). References: recency only (-recency for
@@ -69,10 +95,10 @@ export async function evaluateLifecycle(
   if (!(t1 < t2 && t2 < end)) throw new RangeError("evaluateLifecycle: need fitCutoff < scoreCutoff < end")
   const models = options.models ?? LIFECYCLE_MODELS
   const now = options.now ?? (() => performance.now())
-  const f1 = customerFeatures(lines, t1)
-  const f2 = customerFeatures(lines, t2)
-  const y1 = futureLabels(lines, f1.customerIds, t1, t2)
-  const y2 = futureLabels(lines, f2.customerIds, t2, end)
+  const fit = lifecyclePopulation(lines, t1, t2)
+  const scored = lifecyclePopulation(lines, t2, end)
+  const { features: f1, labels: y1 } = fit
+  const { features: f2, labels: y2 } = scored
   const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number): LifecycleModelResult => ({
     model,
     auc: rocAuc(y2.boughtAgain, buy),
@@ -98,7 +124,7 @@ export async function evaluateLifecycle(
       results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
     } else if (name === "propensity-net") {
       const t = now()
-      propensityModel = await fitPropensity({ names: f1.names, values: f1.values, bought: y1.boughtAgain, spend: y1.spend }, options.propensity)
+      propensityModel = await fitPropensity(propensityTrainingSet(fit), options.propensity)
       const fitSeconds = (now() - t) / 1000
       const s = scorePropensity(propensityModel, f2)
       results.push(result(name, s.buy, s.spend, fitSeconds))

@@ -25,7 +25,14 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
   async replaceSegmentation(
     runId: string,
     segments: SegmentInput[],
-    members: { customerIds: readonly string[]; keys: readonly string[]; inControl: readonly boolean[] },
+    members: {
+      customerIds: readonly string[]
+      keys: readonly string[]
+      inControl: readonly boolean[]
+      /** Purchase prediction per customer (P(buy) in the window, expected spend in the store currency); null or absent: none. */
+      buyProbability?: readonly (number | null)[]
+      expectedSpend?: readonly (number | null)[]
+    },
     @MedusaContext() sharedContext: Context = {}
   ): Promise<{ removed: { key: string; customer_group_id: string | null }[] }> {
     const em = sharedContext.transactionManager as SqlEntityManager
@@ -50,11 +57,14 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
         customer_id,
         segment_key: members.keys[start + i],
         in_control: members.inControl[start + i],
+        buy_probability: members.buyProbability?.[start + i] ?? null,
+        expected_spend: members.expectedSpend?.[start + i] ?? null,
       }))
       await em.execute(
-        `INSERT INTO personalization_customer_segment (customer_id, segment_key, in_control, run_id)
-         SELECT m.customer_id, m.segment_key, m.in_control, ?
-         FROM jsonb_to_recordset(?::jsonb) AS m(customer_id text, segment_key text, in_control boolean)`,
+        `INSERT INTO personalization_customer_segment (customer_id, segment_key, in_control, buy_probability, expected_spend, run_id)
+         SELECT m.customer_id, m.segment_key, m.in_control, m.buy_probability, m.expected_spend, ?
+         FROM jsonb_to_recordset(?::jsonb)
+           AS m(customer_id text, segment_key text, in_control boolean, buy_probability real, expected_spend real)`,
         [runId, JSON.stringify(batch)]
       )
     }

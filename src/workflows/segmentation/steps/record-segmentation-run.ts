@@ -41,6 +41,12 @@ export const finishSegmentationRunStep = createStep(
             inertia: result.inertia,
             criterion: result.criterion,
             scaling: result.scaling as Record<string, unknown>,
+            prediction_window_days: result.prediction.window_days,
+            prediction_currency_code: result.prediction.currency_code,
+            prediction_training_customers: result.prediction.training_customers,
+            prediction_scored_customers: result.prediction.scored_customers,
+            prediction_validation: result.prediction.validation,
+            prediction_reason: result.prediction.reason,
           }
         : {}),
       progress: 1,

@@ -1,4 +1,4 @@
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { randomUUID } from "node:crypto"
 import { applyFeatureTransform, fitFeatureTransform, serializeFeatureTransform } from "../../../ml/features/feature-transform"
@@ -9,6 +9,7 @@ import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../modules/customer-segments/service"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
+import { type PurchasePrediction, predictPurchases } from "../purchase-prediction"
 
 export const SEGMENTATION_LOCK_KEY = "personalization:segmentation"
 export { OPT_OUT_METADATA_KEY } from "../../../lib/store-data"
@@ -16,6 +17,9 @@ export { OPT_OUT_METADATA_KEY } from "../../../lib/store-data"
 const COLUMNS = ["recency", "invoices", "spend"] as const
 const PAGE = 5000
 const LOCK_EXPIRE_SECONDS = 120
+
+/** What a completed run records of its purchase prediction (the scores go to the memberships). */
+export type PredictionSummary = Omit<PurchasePrediction, "buy_probability" | "expected_spend"> & { currency_code: string }
 
 export type SegmentCustomersResult =
   | {
@@ -29,12 +33,15 @@ export type SegmentCustomersResult =
       as_of: Date
       /** Segments that disappeared, with the customer groups to delete. */
       removed: { key: string; customer_group_id: string | null }[]
+      prediction: PredictionSummary
     }
   | { status: "skipped"; reason: string; customers: number; as_of: Date }
 
 /**
  * Segments every customer with a counted order as of now (opted-out customers left out), in
- * worker threads, and makes the result the current segmentation in one transaction. Skips, with
+ * worker threads, predicts each one's purchases in the next window (purchase-prediction.ts; a
+ * run with too little history, or whose fit fails, stores null scores and says why instead of
+ * failing), and makes the result the current segmentation in one transaction. Skips, with
  * the reason, below the readiness thresholds or while another run holds the lock. Writes nothing
  * that a later failure must undo: the replacement is a single transaction at the end.
  */
@@ -104,9 +111,40 @@ export const segmentCustomersStep = createStep(
         onProgress: (done, total) => {
           if (Date.now() - lastReport < 1000) return
           lastReport = Date.now()
-          segments.updateSegmentationRuns({ id: run_id, progress: 0.1 + (0.8 * done) / total }).catch(() => undefined)
+          segments.updateSegmentationRuns({ id: run_id, progress: 0.1 + (0.5 * done) / total }).catch(() => undefined)
         },
       })
+
+      const windowDays = features.options.predictionWindowDays
+      const currency_code = await features.getStoreCurrency()
+      let prediction: PurchasePrediction
+      try {
+        prediction = await predictPurchases(container, {
+          asOf,
+          customerIds,
+          exclude: excluded,
+          windowDays,
+          minCustomers,
+          onProgress: (share) => {
+            if (Date.now() - lastReport < 1000) return
+            lastReport = Date.now()
+            segments.updateSegmentationRuns({ id: run_id, progress: 0.6 + 0.3 * share }).catch(() => undefined)
+          },
+        })
+      } catch (e) {
+        // The segments are still good: keep them, with no scores, and say why on the run.
+        const message = e instanceof Error ? e.message : String(e)
+        container.resolve(ContainerRegistrationKeys.LOGGER).error(`personalization: purchase prediction failed: ${message}`)
+        prediction = {
+          window_days: windowDays,
+          training_customers: null,
+          buy_probability: customerIds.map(() => null),
+          expected_spend: customerIds.map(() => null),
+          scored_customers: 0,
+          validation: null,
+          reason: `the purchase prediction failed: ${message}`,
+        }
+      }
 
       const keyOfLabel = new Array<string>(result.k)
       for (const s of result.segments) keyOfLabel[s.label] = s.id
@@ -121,8 +159,15 @@ export const segmentCustomersStep = createStep(
           centre: Object.fromEntries(COLUMNS.map((c, j) => [c, s.centre_original[j]])),
           size: s.size,
         })),
-        { customerIds, keys, inControl: customerIds.map((id, i) => isInControlGroup(id, keys[i], share)) }
+        {
+          customerIds,
+          keys,
+          inControl: customerIds.map((id, i) => isInControlGroup(id, keys[i], share)),
+          buyProbability: prediction.buy_probability,
+          expectedSpend: prediction.expected_spend,
+        }
       )
+      const { buy_probability: _buy, expected_spend: _spend, ...summary } = prediction
       return new StepResponse<SegmentCustomersResult>({
         status: "completed",
         customers: customerIds.length,
@@ -133,6 +178,7 @@ export const segmentCustomersStep = createStep(
         scaling: serializeFeatureTransform(transform),
         as_of: asOf,
         removed,
+        prediction: { ...summary, currency_code },
       })
     } finally {
       clearInterval(renewal)

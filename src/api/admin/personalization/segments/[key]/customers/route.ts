@@ -4,7 +4,12 @@ import { CUSTOMER_SEGMENTS_MODULE } from "../../../../../../modules/customer-seg
 import type CustomerSegmentsService from "../../../../../../modules/customer-segments/service"
 import { PageQuery, parseInput } from "../../../validators"
 
-/** The customers of a segment, paginated by customer id (404 for an unknown segment key). */
+/**
+ * The customers of a segment, paginated by customer id (404 for an unknown segment key), each
+ * with the purchase prediction of the run that placed them: `buy_probability` (0 to 1) and
+ * `expected_spend` in the next `prediction.window_days` days, in `prediction.currency_code`;
+ * both null when that run could not fit the model (`prediction.reason`).
+ */
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
   const { limit, offset } = parseInput(PageQuery, req.query)
   const service = req.scope.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
@@ -16,5 +21,25 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
     { segment_key: segment.key },
     { take: limit, skip: offset, order: { customer_id: "ASC" } }
   )
-  res.json({ segment, customers: members.map((m) => ({ customer_id: m.customer_id })), count, limit, offset })
+  const [run] = await service.listSegmentationRuns({ id: segment.run_id })
+  res.json({
+    segment,
+    prediction: run
+      ? {
+          run_id: run.id,
+          window_days: run.prediction_window_days,
+          currency_code: run.prediction_currency_code,
+          reason: run.prediction_reason,
+        }
+      : null,
+    customers: members.map((m) => ({
+      customer_id: m.customer_id,
+      in_control: m.in_control,
+      buy_probability: m.buy_probability,
+      expected_spend: m.expected_spend,
+    })),
+    count,
+    limit,
+    offset,
+  })
 }
