@@ -185,7 +185,9 @@ medusaIntegrationTestRunner({
           sent++
         }
         expect(status).toBe(429)
-        expect(sent).toBeLessThanOrEqual(121)
+        // 6 requests earlier in this test; a sliding window: no double allowance at a minute boundary.
+        expect(sent).toBeGreaterThan(100)
+        expect(sent).toBeLessThanOrEqual(125)
       })
     })
 

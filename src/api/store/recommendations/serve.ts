@@ -123,14 +123,19 @@ export async function sendRecommendations(
   const salesChannelIds = (req.filterableFields as Record<string, unknown>).sales_channel_id as string[] // set by filterByValidSalesChannels
   const chosen: Candidate[] = []
   const seen = new Set(exclude)
+  // Candidates are checked in chunks: most lists fill from their first few items.
   const take = async (candidates: Candidate[]) => {
     const fresh = candidates.filter((c) => !seen.has(c.product_id))
-    const visible = new Set(await visibleProductIds(scope, fresh.map((c) => c.product_id), { salesChannelIds, categoryId }))
-    for (const c of fresh) {
-      if (chosen.length >= limit) break
-      if (!visible.has(c.product_id) || seen.has(c.product_id)) continue
-      seen.add(c.product_id)
-      chosen.push(c)
+    const chunk = Math.max(2 * limit, 20)
+    for (let start = 0; start < fresh.length && chosen.length < limit; start += chunk) {
+      const part = fresh.slice(start, start + chunk)
+      const visible = new Set(await visibleProductIds(scope, part.map((c) => c.product_id), { salesChannelIds, categoryId }))
+      for (const c of part) {
+        if (chosen.length >= limit) break
+        if (!visible.has(c.product_id) || seen.has(c.product_id)) continue
+        seen.add(c.product_id)
+        chosen.push(c)
+      }
     }
   }
   await take(primary)

@@ -20,7 +20,7 @@ export async function POST(req: MedusaStoreRequest<StorePostRecommendationEvents
   const key = req.publishable_key_context?.key ?? "none"
   const limit = await takeRateLimit(req.scope.resolve(Modules.CACHE), `${key}:${req.ip ?? "unknown"}`, { limit: EVENTS_PER_MINUTE, windowSeconds: 60 })
   if (!limit.allowed) {
-    res.setHeader("Retry-After", String(limit.resetSeconds))
+    res.setHeader("Retry-After", String(limit.retryAfterSeconds))
     res.status(429).json({ type: "too_many_requests", message: `Too many events: at most ${EVENTS_PER_MINUTE} requests a minute` })
     return
   }
