@@ -20,4 +20,10 @@ export default async function runSegmentation({ container }: ExecArgs) {
     .resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
     .listSegments({}, { take: null, order: { key: "ASC" } })
   for (const s of segments) logger.info(`  ${s.key} ${s.name}: ${s.description}`)
+  const validation = result.prediction_validation as { auc?: number; spearman?: number } | null
+  logger.info(
+    `  purchase prediction (${result.prediction_window_days ?? "-"} days): ${result.prediction_scored_customers ?? 0} customers scored` +
+      (validation?.auc !== undefined ? `, out-of-fold AUC ${validation.auc.toFixed(3)}` : "") +
+      (result.prediction_reason ? ` (${result.prediction_reason})` : "")
+  )
 }
