@@ -47,6 +47,11 @@ medusaIntegrationTestRunner({
         expect(titles(data).slice(0, 2).sort()).toEqual(["Coffee 4", "Tea 4"]) // 30 recent buyers each
         expect(data.recommendations[0].reason).toEqual({ code: "trending", params: { recent_buyers: 30, window_days: 30 }, text: "Trending: 30 customers bought it in the last 30 days" })
         expect(data.recommendations[0].recommendation_id).toMatch(/^[\w-]+\.[\w-]+$/)
+
+        // A bad login is anonymous on store routes: never 401.
+        const badLogin = await get("/store/recommendations", { headers: { ...storeHeaders(store.mainKey).headers, authorization: "Bearer not-a-token" } })
+        expect(badLogin.status).toBe(200)
+        expect(badLogin.data.list).toBe("trending")
       })
 
       it("answers 400 without a publishable key or with a bad parameter, naming it", async () => {
