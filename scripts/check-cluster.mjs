@@ -72,14 +72,27 @@ async function main() {
   log("migrating")
   await run(["db:migrate"], env)
 
+  // Each worker in its own process group, so that stopping it stops the processes it starts.
   const workers = [9301, 9302].map((port) => {
-    const child = spawn("npx", ["medusa", "start"], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [resolve(root, "node_modules/.bin/medusa"), "start"], {
+      cwd: root,
+      env: { ...env, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    })
     let out = ""
     child.stdout.on("data", (c) => (out += c))
     child.stderr.on("data", (c) => (out += c))
     return { port, child, output: () => out }
   })
-  const stopAll = () => workers.forEach((w) => w.child.kill("SIGTERM"))
+  const stopAll = () =>
+    workers.forEach((w) => {
+      try {
+        process.kill(-w.child.pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    })
   process.on("SIGINT", () => {
     stopAll()
     process.exit(130)
@@ -119,7 +132,7 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+main().then(() => process.exit(process.exitCode ?? 0), (e) => {
   process.stderr.write(`[cluster] failed: ${e.message}\n`)
   process.exit(1)
 })
