@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * `node scripts/bench-ml-kmeans.mjs [--n 1000000,100000] [--d 8] [--k 8] [--n-init 10] [--seed 1]
- *                                   [--workers 2] [--no-sklearn] [--reference] [--dir /tmp]`
+ *                                   [--workers 2] [--repeat 3] [--no-sklearn] [--reference] [--dir /tmp]`
  *
  * Times src/ml/segmentation's k-means (restarts over worker threads) against scikit-learn's
  * KMeans(n_clusters=k, n_init, k-means++) on the SAME float64 matrix: a seeded Gaussian mixture
  * written to a binary file (row-major, little-endian) that both sides read. Prints, per size,
  * inertia of each side, inertia ratio (ours / sklearn; the goal is <= 1.001), wall-time ratio
  * (goal <= 1), iterations, and the load average before each timed run (the machine is shared).
+ * The two sides run --repeat times, alternating (ours first in even rounds, scikit-learn first
+ * in odd ones) so both see the same load; the time ratio reported is the median of the
+ * per-round ratios, the times the medians of each side.
  * Our time includes starting the workers and copying the matrix to shared memory; neither
  * side's time includes reading the file. scikit-learn is skipped when
  * `/usr/bin/python3 -c "import sklearn"` fails. --reference also times the single-thread
@@ -52,12 +55,14 @@ const { values } = parseArgs({
     reference: { type: "boolean", default: false },
     dir: { type: "string", default: "/tmp" },
     json: { type: "boolean", default: false },
+    repeat: { type: "string", default: "3" },
   },
 })
 const d = Number(values.d)
 const k = Number(values.k)
 const nInit = Number(values["n-init"])
 const seed = Number(values.seed)
+const repeat = Number(values.repeat)
 const workers = values.workers === undefined ? undefined : Number(values.workers)
 const python = "/usr/bin/python3"
 const haveSklearn = !values["no-sklearn"] && spawnSync(python, ["-c", "import sklearn"]).status === 0
@@ -84,6 +89,28 @@ function mixture(n, d, seed) {
   return x
 }
 
+const median = (a) => {
+  const s = [...a].sort((p, q) => p - q)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const fmt = (a) => a.map((v) => v.toFixed(2)).join(", ")
+
+async function runOurs(x) {
+  const load = loadavg()
+  const t = performance.now()
+  const r = await runKMeansInWorkers(x, d, { k, nInit, seed, workers })
+  return { seconds: (performance.now() - t) / 1000, inertia: r.inertia, iterations: r.iterations, load }
+}
+
+function runSklearn(file, n) {
+  const load = loadavg()
+  const p = spawnSync(python, [join(root, "src/ml/segmentation/bench/sklearn-kmeans.py"), file, String(n), String(d), String(k), String(nInit), "0"], { encoding: "utf8" })
+  if (p.status !== 0) throw new Error(`sklearn run failed: ${p.stderr}`)
+  const s = JSON.parse(p.stdout.trim().split("\n").pop())
+  return { seconds: s.seconds, inertia: s.inertia, iterations: s.n_iter, pools: s.pools, load }
+}
+
 const rows = []
 for (const n of values.n.split(",").map(Number)) {
   const file = join(values.dir, `bench-kmeans-${n}x${d}-seed${seed}.f64`)
@@ -95,16 +122,31 @@ for (const n of values.n.split(",").map(Number)) {
     x = mixture(n, d, seed)
     writeFileSync(file, Buffer.from(x.buffer))
   }
-  const row = { n, d, k, nInit }
-  row.loadOurs = loadavg()
-  let t = performance.now()
-  const ours = await runKMeansInWorkers(x, d, { k, nInit, seed, workers })
-  row.oursSeconds = (performance.now() - t) / 1000
-  row.oursInertia = ours.inertia
-  row.oursIterations = ours.iterations
+  const row = { n, d, k, nInit, repeat, ours: [], sklearn: [], timeRatios: [] }
+  // Alternate the two sides (ours first in even rounds, scikit-learn first in odd ones) so
+  // both see the same load on average; each round's ratio compares neighbouring runs.
+  for (let r = 0; r < repeat; r++) {
+    let o, s
+    if (haveSklearn && r % 2 === 1) {
+      s = runSklearn(file, n)
+      o = await runOurs(x)
+    } else {
+      o = await runOurs(x)
+      if (haveSklearn) s = runSklearn(file, n)
+    }
+    row.ours.push(o)
+    if (s) {
+      row.sklearn.push(s)
+      row.timeRatios.push(o.seconds / s.seconds)
+    }
+  }
+  row.oursSeconds = median(row.ours.map((o) => o.seconds))
+  row.oursInertia = row.ours[0].inertia
+  row.oursIterations = row.ours[0].iterations
+  if (row.ours.some((o) => o.inertia !== row.oursInertia)) throw new Error("ours: inertia differs between runs with the same seed")
   if (values.reference) {
     row.loadReference = loadavg()
-    t = performance.now()
+    let t = performance.now()
     const ref = kmeans(x, d, { k, nInit: 1, seed, reference: true })
     row.referenceOneRestartSeconds = (performance.now() - t) / 1000
     t = performance.now()
@@ -113,25 +155,22 @@ for (const n of values.n.split(",").map(Number)) {
     row.referenceVsFastInertia = ref.inertia / fast.inertia
   }
   if (haveSklearn) {
-    row.loadSklearn = loadavg()
-    const p = spawnSync(python, [join(root, "src/ml/segmentation/bench/sklearn-kmeans.py"), file, String(n), String(d), String(k), String(nInit), "0"], { encoding: "utf8" })
-    if (p.status !== 0) throw new Error(`sklearn run failed: ${p.stderr}`)
-    const s = JSON.parse(p.stdout.trim().split("\n").pop())
-    row.sklearnSeconds = s.seconds
-    row.sklearnInertia = s.inertia
-    row.sklearnIterations = s.n_iter
-    row.sklearnPools = s.pools.map((q) => `${q.lib}:${q.threads}${q.arch ? `:${q.arch}` : ""}`).join(",")
-    row.inertiaRatio = ours.inertia / s.inertia
-    row.timeRatio = row.oursSeconds / s.seconds
+    const s = row.sklearn
+    row.sklearnSeconds = median(s.map((q) => q.seconds))
+    row.sklearnInertia = s[0].inertia
+    row.sklearnIterations = s[0].iterations
+    row.sklearnPools = s[0].pools.map((q) => `${q.lib}:${q.threads}${q.arch ? `:${q.arch}` : ""}`).join(",")
+    row.inertiaRatio = row.oursInertia / row.sklearnInertia
+    row.timeRatio = median(row.timeRatios)
   }
   rows.push(row)
   if (!values.json) {
-    console.log(`n=${n} d=${d} k=${k} n_init=${nInit}`)
-    console.log(`  ours:    ${row.oursSeconds.toFixed(2)} s, inertia ${row.oursInertia.toFixed(3)}, ${row.oursIterations} iterations (load ${row.loadOurs})`)
+    console.log(`n=${n} d=${d} k=${k} n_init=${nInit}, ${repeat} alternating round(s)`)
+    console.log(`  ours:    median ${row.oursSeconds.toFixed(2)} s [${fmt(row.ours.map((o) => o.seconds))}], inertia ${row.oursInertia.toFixed(3)}, ${row.oursIterations} iterations (load before each: ${row.ours.map((o) => o.load).join(" | ")})`)
     if (values.reference) console.log(`  one restart, one thread: plain Lloyd ${row.referenceOneRestartSeconds.toFixed(2)} s, Hamerly ${row.fastOneRestartOneThreadSeconds.toFixed(2)} s, inertia ratio ${row.referenceVsFastInertia} (load ${row.loadReference})`)
     if (haveSklearn) {
-      console.log(`  sklearn: ${row.sklearnSeconds.toFixed(2)} s, inertia ${row.sklearnInertia.toFixed(3)}, ${row.sklearnIterations} iterations [${row.sklearnPools}] (load ${row.loadSklearn})`)
-      console.log(`  inertia ratio ${row.inertiaRatio.toFixed(6)} (goal <= 1.001), time ratio ${row.timeRatio.toFixed(3)} (goal <= 1)`)
+      console.log(`  sklearn: median ${row.sklearnSeconds.toFixed(2)} s [${fmt(row.sklearn.map((o) => o.seconds))}], inertia ${row.sklearnInertia.toFixed(3)}, ${row.sklearnIterations} iterations [${row.sklearnPools}] (load before each: ${row.sklearn.map((o) => o.load).join(" | ")})`)
+      console.log(`  inertia ratio ${row.inertiaRatio.toFixed(6)} (goal <= 1.001), time ratio per round [${row.timeRatios.map((v) => v.toFixed(3)).join(", ")}], median ${row.timeRatio.toFixed(3)} (goal <= 1)`)
     }
   }
 }

@@ -187,7 +187,29 @@ function drawRow(cum: Float64Array, pot: number, rng: Rng): number {
  * of kmeansPlusPlusReference up to rounding.
  */
 export function kmeansPlusPlus(x: Float64Array, d: number, k: number, rng: Rng, localTrials = 2 + Math.floor(Math.log(k))): Float64Array {
+  return kmeansPlusPlusSeeding(x, d, k, rng, localTrials).centres
+}
+
+/**
+ * k-means++ seeding: the centres of kmeansPlusPlus and, when d <= 8, what its last pass
+ * already knows: each row's nearest centre (lowest index on ties) and the squared distance to
+ * it, bit for bit what Lloyd's first assignment would compute from these centres (the same
+ * distance expression on the same values, and no distance skipped unless the triangle
+ * inequality rules it out with a margin). hamerlyLloyd starts from them instead of doing that
+ * first assignment. For d > 8, labels and dist are null.
+ */
+export function kmeansPlusPlusSeeding(
+  x: Float64Array,
+  d: number,
+  k: number,
+  rng: Rng,
+  localTrials = 2 + Math.floor(Math.log(k))
+): { centres: Float64Array; labels: Int32Array | null; dist: Float64Array | null } {
   if (d <= PAD) return kmeansPlusPlusPad(x, d, k, rng, localTrials)
+  return { centres: kmeansPlusPlusWide(x, d, k, rng, localTrials), labels: null, dist: null }
+}
+
+function kmeansPlusPlusWide(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): Float64Array {
   const n = x.length / d
   const centres = new Float64Array(k * d)
   const closest = new Float64Array(n) // squared distance to the nearest centre so far
@@ -255,7 +277,7 @@ export function kmeansPlusPlus(x: Float64Array, d: number, k: number, rng: Rng, 
  * point's coordinates in locals, the candidates padded into one small array, and the
  * candidates' potentials in locals (up to 4 candidates per pass; more run 4 at a time).
  */
-function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): Float64Array {
+function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): { centres: Float64Array; labels: Int32Array; dist: Float64Array } {
   const n = x.length / d
   const centres = new Float64Array(k * d)
   const closest = new Float64Array(n) // squared distance to the nearest centre so far
@@ -299,7 +321,7 @@ function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, loca
     centres.set(x.subarray(b, b + d), c * d)
     pot = updateNearest(x, d, n, closest, radius, near, cum, cc, best * PAD, halfGap, best * k, c)
   }
-  return centres
+  return { centres, labels: near, dist: closest }
 }
 
 /**
@@ -411,7 +433,10 @@ function updateNearest(
   let pot = 0
   for (let i = 0, p = 0; i < n; i++, p += d) {
     let ci = closest[i]
-    if (halfGap[g + near[i]] < radius[i]) {
+    // Skip only when the new centre is farther by a margin (1e-12 relative, far above the
+    // rounding of radius and halfGap): then its computed distance cannot tie or undercut
+    // closest, so near and closest stay exactly the nearest centre and its distance.
+    if (!(halfGap[g + near[i]] > radius[i] * (1 + 1e-12))) {
       const t0 = x[p] - c0
       const t1 = (d > 1 ? x[p + 1] : 0) - c1
       const t2 = (d > 2 ? x[p + 2] : 0) - c2
@@ -595,10 +620,23 @@ export function lloydReference(x: Float64Array, d: number, init: Float64Array, m
  * - U and L are Float32, rounded outwards (U up, L down) so they stay valid bounds, and the
  *   skip test keeps a small margin for the rounding of the running totals: a looser bound
  *   only means one more distance, never a different label.
- * Centres and sums are kept with a row stride of 8 (zero-padded) when d <= 8, for the
- * unrolled kernels; wider data uses the generic loops.
+ * For d <= 8 (centres and sums kept with a row stride of 8, zero-padded, for the unrolled
+ * kernels) each row also keeps a hint, its second-nearest centre, and a lower bound on the
+ * distance to every centre other than its nearest two (stored plus G, the running total of the
+ * largest shift). A row near the boundary of two clusters, the rows that fail Hamerly's test
+ * over and over, is then settled by two distances instead of k. `start` (labels and squared
+ * distances of the nearest centre, as from kmeansPlusPlusSeeding) replaces the first
+ * assignment (start.dist is not needed: the second assignment is a full one). Wider data uses
+ * the generic loops.
  */
-export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, maxIter: number, absTol: number): RestartResult {
+export function hamerlyLloyd(
+  x: Float64Array,
+  d: number,
+  init: Float64Array,
+  maxIter: number,
+  absTol: number,
+  start?: { labels: Int32Array; dist: Float64Array }
+): RestartResult {
   const n = x.length / d
   const k = init.length / d
   const pad = d <= PAD
@@ -606,14 +644,19 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
   let centres = new Float64Array(k * s)
   for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) centres[j * s + t] = init[j * d + t]
   let next = new Float64Array(k * s)
-  const labels = new Int32Array(n)
+  const fromStart = start !== undefined && pad
+  const labels = fromStart ? start.labels : new Int32Array(n)
   const upper = new Float32Array(n) // U: upper bound minus S[label]
   const lower = new Float32Array(n) // L: lower bound plus M[label]
+  const second = new Int32Array(pad ? n : 0) // second-nearest centre when last measured
+  const third = new Float32Array(pad ? n : 0) // lower bound on the others, plus G
+  const idx = new Int32Array(pad ? n : 0) // rows to look at (boundedAssignPad)
   const sums = new Float64Array(k * s)
   const counts = new Float64Array(k)
   const shift = new Float64Array(k)
   const S = new Float64Array(k)
   const M = new Float64Array(k)
+  const G = new Float64Array(1)
   const half = new Float64Array(k) // half the distance from centre j to its nearest other centre
   const hs = new Float64Array(k) // skip when U < hs[a] ...
   const sm = new Float64Array(k) // ... or U + sm[a] < L
@@ -622,7 +665,9 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
   const full = (): number => {
     S.fill(0)
     M.fill(0)
-    return (pad ? fullAssignPad : fullAssignWide)(x, d, n, centres, k, labels, upper, lower, sums, counts)
+    G[0] = 0
+    if (pad) return fullAssignPad(x, d, n, centres, k, labels, upper, lower, second, third, sums, counts)
+    return fullAssignWide(x, d, n, centres, k, labels, upper, lower, sums, counts)
   }
   const bounded = (): number => {
     computeHalf(centres, s, k, half)
@@ -632,15 +677,30 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
       hs[a] = half[a] - S[a] - eps
       sm[a] = S[a] + M[a] + eps
     }
-    return (pad ? boundedAssignPad : boundedAssignWide)(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
+    if (pad) {
+      // One margin for the rounding of every running total and bound (relative 1e-12).
+      let big = G[0]
+      for (let a = 0; a < k; a++) big += S[a] + (half[a] < Infinity ? half[a] : 0)
+      const eps = 1e-12 * (1 + big)
+      for (let a = 0; a < k; a++) {
+        hs[a] = half[a] - S[a] - eps
+        sm[a] = S[a] + eps
+      }
+      return boundedAssignPad(x, d, n, centres, k, labels, upper, lower, second, third, G[0], eps, hs, sm, S, sums, counts, idx)
+    }
+    return boundedAssignWide(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
   }
 
   let strict = false
   let it = 0
   let needFull = true
-  labels.fill(-1)
+  // The seeding's labels are the first assignment: only the sums are left to compute.
+  if (fromStart) sumsOfLabels(x, d, n, labels, sums, counts)
+  else labels.fill(-1)
   for (it = 0; it < maxIter; it++) {
-    const changed = needFull ? full() : bounded()
+    // The second assignment is a full one too: the first update moves the centres so far
+    // (they start on data rows) that bounds would settle almost no row.
+    const changed = it === 0 && fromStart ? n : needFull || it === 1 ? full() : bounded()
     needFull = false
     let emptied = false
     for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
@@ -671,6 +731,7 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
       S[j] += shift[j]
       M[j] += j === arg ? m2 : m1
     }
+    G[0] += m1
     ;[centres, next] = [next, centres]
     if (it > 0 && changed === 0 && !emptied) {
       strict = true
@@ -687,6 +748,17 @@ export function hamerlyLloyd(x: Float64Array, d: number, init: Float64Array, max
   return { centres: out, labels, inertia: inertiaOf(x, d, out, labels), iterations: Math.min(it + 1, maxIter) }
 }
 
+/** Sums (stride 8) and counts of the clusters given by labels (d <= 8). */
+function sumsOfLabels(x: Float64Array, d: number, n: number, labels: Int32Array, sums: Float64Array, counts: Float64Array): void {
+  sums.fill(0)
+  counts.fill(0)
+  for (let i = 0, p = 0; i < n; i++, p += d) {
+    const o = labels[i] * PAD
+    counts[labels[i]]++
+    for (let t = 0; t < d; t++) sums[o + t] += x[p + t]
+  }
+}
+
 // Float32 storage of bounds, rounded outwards: fround's error is at most 2^-24 of the value,
 // so moving the value by 2^-22 of itself (plus a tiny absolute step) first is enough.
 const OUT = 2 ** -22
@@ -694,6 +766,7 @@ function upF32(v: number): number {
   return Math.fround(v + ((v < 0 ? -v : v) * OUT + 1e-30))
 }
 function downF32(v: number): number {
+  if (v === Infinity) return v // no other centre (k = 1, or k = 2 for the third bound)
   return Math.fround(v - ((v < 0 ? -v : v) * OUT + 1e-30))
 }
 
@@ -807,7 +880,8 @@ function boundedAssignWide(
   return changed
 }
 
-/** fullAssignWide for d <= 8: centres and sums padded to stride 8, the point in locals. */
+/** fullAssignWide for d <= 8: centres and sums padded to stride 8, the point in locals; also
+ * sets each row's second-nearest centre and third-nearest distance (S = M = G = 0). */
 function fullAssignPad(
   x: Float64Array,
   d: number,
@@ -817,6 +891,8 @@ function fullAssignPad(
   labels: Int32Array,
   upper: Float32Array,
   lower: Float32Array,
+  second: Int32Array,
+  third: Float32Array,
   sums: Float64Array,
   counts: Float64Array
 ): number {
@@ -834,21 +910,32 @@ function fullAssignPad(
     const x7 = d > 7 ? x[p + 7] : 0
     let b1 = Infinity
     let b2 = Infinity
+    let b3 = Infinity
     let a = 0
+    let a2 = 0
     for (let j = 0, q = 0; j < k; j++, q += PAD) {
       const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
       const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
       const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      if (v < b1) {
-        b2 = b1
-        b1 = v
-        a = j
-      } else if (v < b2) b2 = v
+      if (v < b2) {
+        b3 = b2
+        if (v < b1) {
+          b2 = b1
+          a2 = a
+          b1 = v
+          a = j
+        } else {
+          b2 = v
+          a2 = j
+        }
+      } else if (v < b3) b3 = v
     }
     if (labels[i] !== a) changed++
     labels[i] = a
     upper[i] = upF32(Math.sqrt(b1))
     lower[i] = downF32(Math.sqrt(b2))
+    second[i] = a2
+    third[i] = downF32(Math.sqrt(b3))
     counts[a]++
     const o = a * PAD
     sums[o] += x0
@@ -863,7 +950,19 @@ function fullAssignPad(
   return changed
 }
 
-/** boundedAssignWide for d <= 8 (padded centres and sums, the point in locals). */
+/**
+ * Bounded assignment for d <= 8 (padded centres and sums, the point in locals). Each row keeps
+ * its second-nearest centre b when last measured, a lower bound on its distance to b (stored
+ * plus S[b], so it decays by b's own shifts only) and a lower bound on its distance to every
+ * other centre (stored plus G, decaying by the largest shift). Late iterations typically move
+ * one or two centres much more than the rest; Hamerly's single lower bound decays by that
+ * largest shift for every row, this one only for rows near a moving centre.
+ * Pass 1 reads only the bounds and lists the rows they do not settle: u < half[a], or u below
+ * both lower bounds. Pass 2 measures the row's own centre, then b, and only computes all k
+ * distances when the nearer of a and b is not below the bound on the others. The label is
+ * always the reference's: lowest squared distance, lowest index on ties (skipped centres are
+ * strictly farther, by the margin eps that covers the rounding of the bounds).
+ */
 function boundedAssignPad(
   x: Float64Array,
   d: number,
@@ -873,21 +972,37 @@ function boundedAssignPad(
   labels: Int32Array,
   upper: Float32Array,
   lower: Float32Array,
+  second: Int32Array,
+  third: Float32Array,
+  G: number,
+  eps: number,
   hs: Float64Array,
-  sm: Float64Array,
+  sA: Float64Array,
   S: Float64Array,
-  M: Float64Array,
   sums: Float64Array,
-  counts: Float64Array
+  counts: Float64Array,
+  idx: Int32Array
 ): number {
   let changed = 0
+  // Pass 1, branch-free: every row is written at idx[m], m only advances for an unsettled
+  // one. With u = U + S[a] (+ eps in sA): skip when U < half[a] - S[a] - eps, or when
+  // u < LB - S[b] and u < T - G.
+  const Ge = G
+  let m = 0
   for (let i = 0; i < n; i++) {
     const a = labels[i]
     const U = upper[i]
-    const L = lower[i]
-    // u < max(half, l), with u = U + S[a] and l = L - M[a]. Strict comparisons (and the
-    // margin in hs, sm): on an exact tie the full scan decides, keeping the lower-index rule.
-    if (U < hs[a] || U + sm[a] < L) continue
+    const ua = U + sA[a]
+    idx[m] = i
+    m += 1 - (((U < hs[a]) as unknown as number) | (((ua + S[second[i]] < lower[i]) as unknown as number) & ((ua + Ge < third[i]) as unknown as number)))
+  }
+  // Pass 2, over those rows.
+  for (let e = 0; e < m; e++) {
+    const i = idx[e]
+    const a = labels[i]
+    const b = second[i]
+    const lb = lower[i] - S[b]
+    const l3 = third[i] - G
     const p = i * d
     const x0 = x[p]
     const x1 = d > 1 ? x[p + 1] : 0
@@ -897,31 +1012,82 @@ function boundedAssignPad(
     const x5 = d > 5 ? x[p + 5] : 0
     const x6 = d > 6 ? x[p + 6] : 0
     const x7 = d > 7 ? x[p + 7] : 0
+    let va: number
+    let ua: number
     {
       const q = a * PAD
       const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
       const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-      const Ut = Math.sqrt(t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))) - S[a]
-      if (Ut < hs[a] || Ut + sm[a] < L) {
+      va = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      ua = Math.sqrt(va)
+      const Ut = ua - S[a]
+      if (Ut < hs[a] || (ua + eps < lb && ua + eps < l3)) {
         upper[i] = upF32(Ut)
         continue
       }
     }
-    let b1 = Infinity
-    let b2 = Infinity
-    let best = 0
-    for (let j = 0, q = 0; j < k; j++, q += PAD) {
+    let best: number
+    let bu: number
+    let nb: number // the centre to keep as second-nearest
+    let nl: number // exact distance to it
+    let settled = false
+    if (b !== a) {
+      const q = b * PAD
       const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
       const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      if (v < b1) {
-        b2 = b1
-        b1 = v
-        best = j
-      } else if (v < b2) b2 = v
+      const vb = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+      const ub = Math.sqrt(vb)
+      if (vb < va || (vb === va && b < a)) {
+        best = b
+        bu = ub
+        nb = a
+        nl = ua
+      } else {
+        best = a
+        bu = ua
+        nb = b
+        nl = ub
+      }
+      // Every other centre is at least l3 away: strictly farther than best, with a margin.
+      settled = bu + eps < l3
+    } else {
+      best = a
+      bu = ua
+      nb = a
+      nl = 0
     }
-    upper[i] = upF32(Math.sqrt(b1) - S[best])
-    lower[i] = downF32(Math.sqrt(b2) + M[best])
+    if (!settled) {
+      let b1 = Infinity
+      let b2 = Infinity
+      let b3 = Infinity
+      let a1 = 0
+      let a2 = 0
+      for (let j = 0, q = 0; j < k; j++, q += PAD) {
+        const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
+        const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
+        const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+        if (v < b2) {
+          b3 = b2
+          if (v < b1) {
+            b2 = b1
+            a2 = a1
+            b1 = v
+            a1 = j
+          } else {
+            b2 = v
+            a2 = j
+          }
+        } else if (v < b3) b3 = v
+      }
+      best = a1
+      bu = Math.sqrt(b1)
+      nb = a2
+      nl = Math.sqrt(b2)
+      third[i] = downF32(Math.sqrt(b3) + G)
+    }
+    second[i] = nb
+    lower[i] = downF32(nl + S[nb])
+    upper[i] = upF32(bu - S[best])
     if (best !== a) {
       changed++
       labels[i] = best
@@ -950,7 +1116,8 @@ function boundedAssignPad(
   return changed
 }
 
-/** One restart: k-means++ from `restartSeed`, then Lloyd (the fast cores, or with `reference` the plain ones). */
+/** One restart: k-means++ from `restartSeed`, then Lloyd (the fast cores, starting from
+ * k-means++'s last distance pass; or with `reference` the plain ones). */
 export function kmeansRestart(
   x: Float64Array,
   d: number,
@@ -961,8 +1128,10 @@ export function kmeansRestart(
   options: { localTrials?: number; reference?: boolean } = {}
 ): RestartResult {
   const rng = new Rng(restartSeed)
-  const init = options.reference ? kmeansPlusPlusReference(x, d, k, rng, options.localTrials) : kmeansPlusPlus(x, d, k, rng, options.localTrials)
-  return (options.reference ? lloydReference : hamerlyLloyd)(x, d, init, maxIter, absTol)
+  if (options.reference) return lloydReference(x, d, kmeansPlusPlusReference(x, d, k, rng, options.localTrials), maxIter, absTol)
+  const seeding = kmeansPlusPlusSeeding(x, d, k, rng, options.localTrials)
+  const start = seeding.labels && seeding.dist ? { labels: seeding.labels, dist: seeding.dist } : undefined
+  return hamerlyLloyd(x, d, seeding.centres, maxIter, absTol, start)
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   kmeans,
   kmeansPlusPlus,
   kmeansPlusPlusReference,
+  kmeansPlusPlusSeeding,
+  kmeansRestart,
   lloydReference,
   padRow,
   sqDist,
@@ -119,6 +121,56 @@ describe("k-means", () => {
         expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
         expect(Math.abs(fast.inertia - slow.inertia) / slow.inertia).toBeLessThan(1e-12)
         fast.centres.forEach((v, q) => expect(v).toBeCloseTo(slow.centres[q], 10))
+      }
+    }
+  })
+
+  it("k-means++'s last pass gives each row's nearest centre and distance exactly (lowest index on ties)", () => {
+    for (const d of [1, 3, 8]) {
+      const rng = new Rng(400 + d)
+      const centres = Array.from({ length: 4 }, () => Array.from({ length: d }, () => rng.normal(0, 1.5)))
+      const { x } = planted(centres, 150, 1, 500 + d)
+      // Duplicate rows make exact ties between centres possible.
+      x.copyWithin(0, d * 10, d * 30)
+      for (const k of [1, 2, 5, 9]) {
+        const seeding = kmeansPlusPlusSeeding(x, d, k, new Rng(k))
+        expect(Array.from(seeding.centres)).toEqual(Array.from(kmeansPlusPlus(x, d, k, new Rng(k))))
+        const n = x.length / d
+        for (let i = 0; i < n; i++) {
+          let best = 0
+          let bd = Infinity
+          for (let j = 0; j < k; j++) {
+            const v = sqDist(x, i * d, seeding.centres, j * d, d)
+            if (v < bd) {
+              bd = v
+              best = j
+            }
+          }
+          expect(seeding.labels![i]).toBe(best)
+          expect(seeding.dist![i]).toBe(bd)
+        }
+      }
+    }
+  })
+
+  it("a fast restart (seeding reused as the first assignment, second-nearest bounds) matches the reference restart", () => {
+    // Overlapping clusters and unequal spreads: late iterations move some centres far more
+    // than others, the case the per-centre bounds are for. k from 1 to 12, d from 1 to 10.
+    for (const d of [1, 2, 5, 8, 10]) {
+      const rng = new Rng(600 + d)
+      const centres = Array.from({ length: 6 }, () => Array.from({ length: d }, () => rng.normal(0, 1.2)))
+      const { x } = planted(centres, 150, 1.1, 700 + d)
+      const absTol = absoluteTolerance(x, d, 1e-4)
+      for (const k of [1, 2, 3, 7, 12]) {
+        for (const seed of [1, 2]) {
+          for (const tol of [absTol, 0]) {
+            const fast = kmeansRestart(x, d, k, seed, 300, tol)
+            const slow = kmeansRestart(x, d, k, seed, 300, tol, { reference: true })
+            expect(fast.iterations).toBe(slow.iterations)
+            expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
+            expect(Math.abs(fast.inertia - slow.inertia) / (slow.inertia || 1)).toBeLessThan(1e-12)
+          }
+        }
       }
     }
   })
