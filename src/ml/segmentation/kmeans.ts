@@ -281,7 +281,6 @@ function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, loca
   const n = x.length / d
   const centres = new Float64Array(k * d)
   const closest = new Float64Array(n) // squared distance to the nearest centre so far
-  const radius = new Float64Array(n) // its square root
   const near = new Int32Array(n) // index of that centre
   const cum = new Float64Array(n)
   const first = rng.nextInt(n)
@@ -292,7 +291,6 @@ function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, loca
   for (let i = 0, p = 0; i < n; i++, p += d) {
     const v = sqDistPad(x, p, d, c0, 0)
     closest[i] = v
-    radius[i] = Math.sqrt(v)
     pot += v
     cum[i] = pot
   }
@@ -300,26 +298,27 @@ function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, loca
   const cand = new Int32Array(T)
   const candPot = new Float64Array(T)
   const cc = new Float64Array(T * PAD) // candidate rows, padded
-  // halfGap[t * k + j] = |candidate t - centre j| / 2
+  // halfGap[t * k + j] = (|candidate t - centre j| / 2)^2: the skip tests compare squares,
+  // so no square root per row is kept or computed.
   const halfGap = new Float64Array(T * k)
   const hg = new Float64Array(4 * k)
   for (let c = 1; c < k; c++) {
     for (let t = 0; t < T; t++) {
       cand[t] = drawRow(cum, pot, rng)
       padRow(x, cand[t] * d, d, cc, t * PAD)
-      for (let j = 0; j < c; j++) halfGap[t * k + j] = 0.5 * Math.sqrt(sqDist(x, cand[t] * d, centres, j * d, d))
+      for (let j = 0; j < c; j++) halfGap[t * k + j] = 0.25 * sqDist(x, cand[t] * d, centres, j * d, d)
     }
     for (let t0 = 0; t0 < T; t0 += 4) {
       const m = Math.min(4, T - t0)
       // Unused slots get an infinite gap: always skipped, their sums ignored.
       for (let t = 0; t < 4; t++) for (let j = 0; j < k; j++) hg[t * k + j] = t < m ? halfGap[(t0 + t) * k + j] : Infinity
-      candidatePots4(x, d, n, closest, radius, near, cc, t0 * PAD, m, hg, k, candPot, t0)
+      candidatePots4(x, d, n, closest, near, cc, t0 * PAD, m, hg, k, candPot, t0)
     }
     let best = 0
     for (let t = 1; t < T; t++) if (candPot[t] < candPot[best]) best = t
     const b = cand[best] * d
     centres.set(x.subarray(b, b + d), c * d)
-    pot = updateNearest(x, d, n, closest, radius, near, cum, cc, best * PAD, halfGap, best * k, c)
+    pot = updateNearest(x, d, n, closest, near, cum, cc, best * PAD, halfGap, best * k, c)
   }
   return { centres, labels: near, dist: closest }
 }
@@ -327,14 +326,14 @@ function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, loca
 /**
  * Potentials of up to 4 candidates (padded rows at cc[o], cc[o + 8], ...; m of them real):
  * sum over rows, in row order, of min(closest, distance to the candidate), skipping the
- * distance when the triangle inequality already rules the candidate out (hg[t * k + near]).
+ * distance when the triangle inequality already rules the candidate out (hg[t * k + near] =
+ * squared half distance from the candidate to the row's nearest centre, >= closest).
  */
 function candidatePots4(
   x: Float64Array,
   d: number,
   n: number,
   closest: Float64Array,
-  radius: Float64Array,
   near: Int32Array,
   cc: Float64Array,
   o: number,
@@ -352,12 +351,11 @@ function candidatePots4(
   const k3 = 3 * k
   for (let i = 0, p = 0; i < n; i++, p += d) {
     const ci = closest[i]
-    const ri = radius[i]
     const a = near[i]
-    const g0 = hg[a] >= ri
-    const g1 = hg[k + a] >= ri
-    const g2 = hg[k2 + a] >= ri
-    const g3 = hg[k3 + a] >= ri
+    const g0 = hg[a] >= ci
+    const g1 = hg[k + a] >= ci
+    const g2 = hg[k2 + a] >= ci
+    const g3 = hg[k3 + a] >= ci
     if (g0 && g1 && g2 && g3) {
       s0 += ci
       s1 += ci
@@ -412,14 +410,13 @@ function candidatePots4(
   if (m > 3) out[outOff + 3] = s3
 }
 
-/** After choosing centre c (padded at cc[o], gaps at halfGap[g + j]): nearest-centre update
+/** After choosing centre c (padded at cc[o], squared half gaps at halfGap[g + j]): nearest-centre update
  * and the running sums; returns the new potential. */
 function updateNearest(
   x: Float64Array,
   d: number,
   n: number,
   closest: Float64Array,
-  radius: Float64Array,
   near: Int32Array,
   cum: Float64Array,
   cc: Float64Array,
@@ -433,10 +430,10 @@ function updateNearest(
   let pot = 0
   for (let i = 0, p = 0; i < n; i++, p += d) {
     let ci = closest[i]
-    // Skip only when the new centre is farther by a margin (1e-12 relative, far above the
-    // rounding of radius and halfGap): then its computed distance cannot tie or undercut
+    // Skip only when the new centre is farther by a margin (squared half gap above closest by
+    // 4e-12 relative, far above their rounding): then its computed distance cannot tie or undercut
     // closest, so near and closest stay exactly the nearest centre and its distance.
-    if (!(halfGap[g + near[i]] > radius[i] * (1 + 1e-12))) {
+    if (!(halfGap[g + near[i]] > ci * (1 + 4e-12))) {
       const t0 = x[p] - c0
       const t1 = (d > 1 ? x[p + 1] : 0) - c1
       const t2 = (d > 2 ? x[p + 2] : 0) - c2
@@ -449,7 +446,6 @@ function updateNearest(
       if (v < ci) {
         ci = v
         closest[i] = v
-        radius[i] = Math.sqrt(v)
         near[i] = c
       }
     }
