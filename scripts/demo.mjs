@@ -207,6 +207,8 @@ function banner({ key, customer, counts, model }) {
     `   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/products?limit=3"`,
   ]
   lines.push(`   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/recommendations?limit=5"   # trending`)
+  lines.push("", " The storefront widget on a demo page (add &product_id=prod_... for a product's strips):")
+  lines.push(`   ${baseUrl}/personalization/storefront-demo?key=${encodeURIComponent(keyText)}`)
   if (customer) {
     lines.push(
       "",
