@@ -13,7 +13,7 @@ import type { Worker } from "node:worker_threads"
 
 import { type KMeansOptions, type KMeansResult, KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, restartSeeds, type RestartResult } from "./kmeans"
 import { siblingModule, startWorker } from "../worker/start-worker"
-import { type KMeansTask, type KMeansTaskResult, type TaskWorkerInput, runTask } from "./kmeans-tasks"
+import { type KMeansTask, type KMeansTaskResult, TaskRunner, type TaskWorkerInput } from "./kmeans-tasks"
 
 
 export interface PoolOptions {
@@ -48,8 +48,9 @@ export async function runKMeansTasks(x: Float64Array, d: number, tasks: readonly
   if (!(Number.isInteger(nWorkers) && nWorkers >= 0)) throw new RangeError(`workers must be an integer >= 0, got ${options.workers}`)
   const results: KMeansTaskResult[] = new Array(total)
   if (nWorkers === 0) {
+    const runner = new TaskRunner(x, d)
     tasks.forEach((t, i) => {
-      results[i] = runTask(x, d, t)
+      results[i] = runner.run(t)
       options.onProgress?.(i + 1, total)
     })
     return results

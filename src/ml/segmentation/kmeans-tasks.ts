@@ -3,7 +3,7 @@
  * Plain data in and out, so the same function runs in a worker thread (kmeans-pool.ts) or on
  * the calling thread (workers: 0), with identical results.
  */
-import { kmeansRestart, type RestartResult } from "./kmeans"
+import { type PadWorkspace, kmeansRestart, padWorkspaceFor, type RestartResult } from "./kmeans"
 import { silhouetteOfRows } from "./silhouette"
 
 export interface RestartTask {
@@ -28,10 +28,24 @@ export interface SilhouetteTask {
 export type KMeansTask = RestartTask | SilhouetteTask
 export type KMeansTaskResult = RestartResult | number
 
-/** Runs one task on the n x d matrix x. */
-export function runTask(x: Float64Array, d: number, task: KMeansTask): KMeansTaskResult {
-  if (task.type === "restart") return kmeansRestart(x, d, task.k, task.seed, task.maxIter, task.absTol, { localTrials: task.localTrials })
-  return silhouetteOfRows(x, d, task.labels, task.rows, task.k)
+/** Runs tasks on one n x d matrix, keeping one WebAssembly workspace of it (made at the first
+ * restart, when d <= 8) for all of them: the matrix must not change in between. */
+export class TaskRunner {
+  private workspace: PadWorkspace | null | undefined
+
+  constructor(
+    private readonly x: Float64Array,
+    private readonly d: number
+  ) {}
+
+  run(task: KMeansTask): KMeansTaskResult {
+    const { x, d } = this
+    if (task.type === "restart") {
+      this.workspace ??= padWorkspaceFor(x, d, task.k)
+      return kmeansRestart(x, d, task.k, task.seed, task.maxIter, task.absTol, { localTrials: task.localTrials, workspace: this.workspace })
+    }
+    return silhouetteOfRows(x, d, task.labels, task.rows, task.k)
+  }
 }
 
 /** What a pool worker receives: the matrix, shared with the pool (no copy). */
@@ -51,10 +65,10 @@ export function serveTasks(input: TaskWorkerInput): void {
   const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads")
   const port = parentPort
   if (!port) throw new Error("serveTasks: not running in a worker thread")
-  const x = new Float64Array(input.buffer, input.byteOffset, input.length)
+  const runner = new TaskRunner(new Float64Array(input.buffer, input.byteOffset, input.length), input.d)
   port.on("message", (msg: { id: number; task: KMeansTask }) => {
     try {
-      const result = runTask(x, input.d, msg.task)
+      const result = runner.run(msg.task)
       const transfer = typeof result === "number" ? [] : [result.centres.buffer as ArrayBuffer, result.labels.buffer as ArrayBuffer]
       port.postMessage({ id: msg.id, result }, transfer)
     } catch (e) {

@@ -15,10 +15,15 @@
  *   iterations most points skip, which is what makes 1M x 8 fast in plain JavaScript.
  *   Centre sums are updated incrementally (only points that move change them).
  *
- * Both cores are self-contained (only `Rng` is imported) so the worker pool in
- * kmeans-pool.ts can load this module inside a worker thread.
+ * For d <= 8 (customer features) the passes over the rows of k-means++ and of the fast core
+ * run in WebAssembly with two-lane SIMD (assembly/kmeans-kernels.ts, through kmeans-wasm.ts);
+ * every distance there is bit for bit `sqDist`'s, so the tests hold them to the references
+ * exactly. The worker pool in kmeans-pool.ts loads this module inside worker threads.
  */
 import { Rng } from "../random"
+import { PAD, PadWorkspace, fitsWorkspace } from "./kmeans-wasm"
+
+export { PadWorkspace }
 
 export interface KMeansOptions {
   /** Number of clusters, integer in [1, n]. */
@@ -98,54 +103,37 @@ export function restartSeeds(seed: number, nInit: number): number[] {
   return Array.from({ length: nInit }, () => rng.nextUint32())
 }
 
-// Squared Euclidean distance between row p of x and row q of c (offsets in elements).
-// Four coordinates per step into two partial sums: fewer loop branches and two independent
-// add chains, measured faster than the one-at-a-time loop in V8. The last 1-3 coordinates are
-// summed as if the row were padded with zeros to a multiple of 4 (pairs (j, j+1) into s0,
-// (j+2, j+3) into s1): adding an exact 0 changes nothing, so this is bit for bit the value of
-// the unrolled kernels below, which pad every row to 8 coordinates (d <= 8).
+// Squared Euclidean distance between row p of x and row q of c (offsets in elements), summed
+// in the order of the WebAssembly kernels (assembly/kmeans-kernels.ts), which hold a row as
+// four two-lane vectors: per block of 8 coordinates (zero-padded), lane 0 gets
+// (t0^2 + t4^2) + (t2^2 + t6^2) and lane 1 (t1^2 + t5^2) + (t3^2 + t7^2); the result is
+// lane 0 + lane 1. Adding an exact 0 changes nothing, so for d <= 8 this is bit for bit the
+// kernels' value, and every core (reference, generic, WebAssembly) sees the same distances.
 export function sqDist(x: Float64Array, p: number, c: Float64Array, q: number, d: number): number {
   let s0 = 0
   let s1 = 0
-  let j = 0
-  for (; j + 3 < d; j += 4) {
-    const t0 = x[p + j] - c[q + j]
-    const t1 = x[p + j + 1] - c[q + j + 1]
-    const t2 = x[p + j + 2] - c[q + j + 2]
-    const t3 = x[p + j + 3] - c[q + j + 3]
-    s0 += t0 * t0 + t1 * t1
-    s1 += t2 * t2 + t3 * t3
-  }
-  const r = d - j
-  if (r > 0) {
+  for (let j = 0; j < d; j += 8) {
+    const r = d - j
     const t0 = x[p + j] - c[q + j]
     const t1 = r > 1 ? x[p + j + 1] - c[q + j + 1] : 0
-    s0 += t0 * t0 + t1 * t1
-    if (r > 2) {
-      const t2 = x[p + j + 2] - c[q + j + 2]
-      s1 += t2 * t2 + 0
-    }
+    const t2 = r > 2 ? x[p + j + 2] - c[q + j + 2] : 0
+    const t3 = r > 3 ? x[p + j + 3] - c[q + j + 3] : 0
+    const t4 = r > 4 ? x[p + j + 4] - c[q + j + 4] : 0
+    const t5 = r > 5 ? x[p + j + 5] - c[q + j + 5] : 0
+    const t6 = r > 6 ? x[p + j + 6] - c[q + j + 6] : 0
+    const t7 = r > 7 ? x[p + j + 7] - c[q + j + 7] : 0
+    s0 += t0 * t0 + t4 * t4 + (t2 * t2 + t6 * t6)
+    s1 += t1 * t1 + t5 * t5 + (t3 * t3 + t7 * t7)
   }
   return s0 + s1
 }
 
-/**
- * Small-d kernels (d <= 8). Centres (and candidate rows) are kept padded to 8 coordinates
- * with zeros, the point's coordinates sit in 8 locals (zeros past d), and the distance is
- * written out as ((t0^2 + t1^2) + (t4^2 + t5^2)) + ((t2^2 + t3^2) + (t6^2 + t7^2)): the same
- * operations, in the same order, as sqDist, so every distance (and hence every label, tie
- * and potential) is identical to the reference's. The bodies are written out by hand in the
- * hot loops: no calls, no closures, no allocation per point.
- */
-const PAD = 8
-
-/** Copies row `off` of src (d values) into dst at dOff, zero-padded to PAD values. */
+/** Copies row `off` of src (d <= 8 values) into dst at dOff, zero-padded to 8 values. */
 export function padRow(src: Float64Array, off: number, d: number, dst: Float64Array, dOff: number): void {
   for (let t = 0; t < PAD; t++) dst[dOff + t] = t < d ? src[off + t] : 0
 }
 
-/** Distance from row p of x (d <= 8 values) to the padded row q of c: bit for bit sqDist.
- * Exported for the tests (the hot loops write this body out inline). */
+/** Distance from row p of x (d <= 8 values) to the padded row q of c: bit for bit sqDist. */
 export function sqDistPad(x: Float64Array, p: number, d: number, c: Float64Array, q: number): number {
   const t0 = x[p] - c[q]
   const t1 = (d > 1 ? x[p + 1] : 0) - c[q + 1]
@@ -155,7 +143,7 @@ export function sqDistPad(x: Float64Array, p: number, d: number, c: Float64Array
   const t5 = (d > 5 ? x[p + 5] : 0) - c[q + 5]
   const t6 = (d > 6 ? x[p + 6] : 0) - c[q + 6]
   const t7 = (d > 7 ? x[p + 7] : 0) - c[q + 7]
-  return t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
+  return t0 * t0 + t4 * t4 + (t2 * t2 + t6 * t6) + (t1 * t1 + t5 * t5 + (t3 * t3 + t7 * t7))
 }
 
 /** Draws a row with probability proportional to closest[i], given cum = running sums of closest. */
@@ -194,19 +182,27 @@ export function kmeansPlusPlus(x: Float64Array, d: number, k: number, rng: Rng, 
  * k-means++ seeding: the centres of kmeansPlusPlus and, when d <= 8, what its last pass
  * already knows: each row's nearest centre (lowest index on ties) and the squared distance to
  * it, bit for bit what Lloyd's first assignment would compute from these centres (the same
- * distance expression on the same values, and no distance skipped unless the triangle
- * inequality rules it out with a margin). hamerlyLloyd starts from them instead of doing that
- * first assignment. For d > 8, labels and dist are null.
+ * distance on the same values, and no distance skipped unless the triangle inequality rules it
+ * out with a margin). hamerlyLloyd starts from them instead of doing that first assignment.
+ * For d <= 8 the passes over the rows run in WebAssembly (`workspace`, or a new one); for d > 8,
+ * or a matrix too big for WebAssembly memory, in TypeScript, and labels and dist are null.
  */
 export function kmeansPlusPlusSeeding(
   x: Float64Array,
   d: number,
   k: number,
   rng: Rng,
-  localTrials = 2 + Math.floor(Math.log(k))
+  localTrials = 2 + Math.floor(Math.log(k)),
+  workspace?: PadWorkspace
 ): { centres: Float64Array; labels: Int32Array | null; dist: Float64Array | null } {
-  if (d <= PAD) return kmeansPlusPlusPad(x, d, k, rng, localTrials)
+  const ws = workspace ?? padWorkspaceFor(x, d, k)
+  if (ws) return kmeansPlusPlusPad(ws, x, d, k, rng, localTrials)
   return { centres: kmeansPlusPlusWide(x, d, k, rng, localTrials), labels: null, dist: null }
+}
+
+/** A WebAssembly workspace for x when d <= 8 and it fits; else null (the TypeScript path). */
+export function padWorkspaceFor(x: Float64Array, d: number, k: number): PadWorkspace | null {
+  return d <= PAD && fitsWorkspace(x.length / d, k) ? new PadWorkspace(x, d) : null
 }
 
 function kmeansPlusPlusWide(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): Float64Array {
@@ -273,186 +269,45 @@ function kmeansPlusPlusWide(x: Float64Array, d: number, k: number, rng: Rng, loc
 }
 
 /**
- * kmeansPlusPlus for d <= 8: the same draws, skips and sums in the same order, with the
- * point's coordinates in locals, the candidates padded into one small array, and the
- * candidates' potentials in locals (up to 4 candidates per pass; more run 4 at a time).
+ * kmeansPlusPlusWide for d <= 8 with the row passes in WebAssembly: the same draws, skips and
+ * sums in the same order. Candidates are padded into the workspace and scored 4 per pass.
  */
-function kmeansPlusPlusPad(x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): { centres: Float64Array; labels: Int32Array; dist: Float64Array } {
+function kmeansPlusPlusPad(ws: PadWorkspace, x: Float64Array, d: number, k: number, rng: Rng, localTrials: number): { centres: Float64Array; labels: Int32Array; dist: Float64Array } {
   const n = x.length / d
+  const T = Math.max(1, localTrials)
+  ws.ensure(k, T)
+  const { ex, xP, closestP, labelsP: nearP, cumP } = ws
   const centres = new Float64Array(k * d)
-  const closest = new Float64Array(n) // squared distance to the nearest centre so far
-  const near = new Int32Array(n) // index of that centre
-  const cum = new Float64Array(n)
   const first = rng.nextInt(n)
   centres.set(x.subarray(first * d, first * d + d), 0)
-  const c0 = new Float64Array(PAD)
-  padRow(x, first * d, d, c0, 0)
-  let pot = 0
-  for (let i = 0, p = 0; i < n; i++, p += d) {
-    const v = sqDistPad(x, p, d, c0, 0)
-    closest[i] = v
-    pot += v
-    cum[i] = pot
-  }
-  const T = Math.max(1, localTrials)
+  padRow(x, first * d, d, ws.cc, 0)
+  ws.labels.fill(0)
+  let pot = ex.seedFirst(xP, n, ws.ccP, closestP, cumP)
   const cand = new Int32Array(T)
   const candPot = new Float64Array(T)
-  const cc = new Float64Array(T * PAD) // candidate rows, padded
-  // halfGap[t * k + j] = (|candidate t - centre j| / 2)^2: the skip tests compare squares,
-  // so no square root per row is kept or computed.
-  const halfGap = new Float64Array(T * k)
-  const hg = new Float64Array(4 * k)
+  // gap[t * k + j] = (|candidate t - centre j| / 2)^2: the skip tests compare squares.
+  const gap = ws.gap
+  const hg = ws.hg
   for (let c = 1; c < k; c++) {
     for (let t = 0; t < T; t++) {
-      cand[t] = drawRow(cum, pot, rng)
-      padRow(x, cand[t] * d, d, cc, t * PAD)
-      for (let j = 0; j < c; j++) halfGap[t * k + j] = 0.25 * sqDist(x, cand[t] * d, centres, j * d, d)
+      cand[t] = drawRow(ws.cum, pot, rng)
+      padRow(x, cand[t] * d, d, ws.cc, t * PAD)
+      for (let j = 0; j < c; j++) gap[t * k + j] = 0.25 * sqDist(x, cand[t] * d, centres, j * d, d)
     }
     for (let t0 = 0; t0 < T; t0 += 4) {
       const m = Math.min(4, T - t0)
       // Unused slots get an infinite gap: always skipped, their sums ignored.
-      for (let t = 0; t < 4; t++) for (let j = 0; j < k; j++) hg[t * k + j] = t < m ? halfGap[(t0 + t) * k + j] : Infinity
-      candidatePots4(x, d, n, closest, near, cc, t0 * PAD, m, hg, k, candPot, t0)
+      for (let t = 0; t < 4; t++) for (let j = 0; j < k; j++) hg[t * k + j] = t < m ? gap[(t0 + t) * k + j] : Infinity
+      ex.seedCandidates4(xP, n, closestP, nearP, ws.ccP + t0 * PAD * 8, ws.hgP, k, ws.outP)
+      for (let t = 0; t < m; t++) candPot[t0 + t] = ws.out[t]
     }
     let best = 0
     for (let t = 1; t < T; t++) if (candPot[t] < candPot[best]) best = t
     const b = cand[best] * d
     centres.set(x.subarray(b, b + d), c * d)
-    pot = updateNearest(x, d, n, closest, near, cum, cc, best * PAD, halfGap, best * k, c)
+    pot = ex.seedUpdate(xP, n, closestP, nearP, cumP, ws.ccP + best * PAD * 8, ws.gapP + best * k * 8, c)
   }
-  return { centres, labels: near, dist: closest }
-}
-
-/**
- * Potentials of up to 4 candidates (padded rows at cc[o], cc[o + 8], ...; m of them real):
- * sum over rows, in row order, of min(closest, distance to the candidate), skipping the
- * distance when the triangle inequality already rules the candidate out (hg[t * k + near] =
- * squared half distance from the candidate to the row's nearest centre, >= closest).
- */
-function candidatePots4(
-  x: Float64Array,
-  d: number,
-  n: number,
-  closest: Float64Array,
-  near: Int32Array,
-  cc: Float64Array,
-  o: number,
-  m: number,
-  hg: Float64Array,
-  k: number,
-  out: Float64Array,
-  outOff: number
-): void {
-  let s0 = 0
-  let s1 = 0
-  let s2 = 0
-  let s3 = 0
-  const k2 = 2 * k
-  const k3 = 3 * k
-  for (let i = 0, p = 0; i < n; i++, p += d) {
-    const ci = closest[i]
-    const a = near[i]
-    const g0 = hg[a] >= ci
-    const g1 = hg[k + a] >= ci
-    const g2 = hg[k2 + a] >= ci
-    const g3 = hg[k3 + a] >= ci
-    if (g0 && g1 && g2 && g3) {
-      s0 += ci
-      s1 += ci
-      s2 += ci
-      s3 += ci
-      continue
-    }
-    const x0 = x[p]
-    const x1 = d > 1 ? x[p + 1] : 0
-    const x2 = d > 2 ? x[p + 2] : 0
-    const x3 = d > 3 ? x[p + 3] : 0
-    const x4 = d > 4 ? x[p + 4] : 0
-    const x5 = d > 5 ? x[p + 5] : 0
-    const x6 = d > 6 ? x[p + 6] : 0
-    const x7 = d > 7 ? x[p + 7] : 0
-    if (g0) s0 += ci
-    else {
-      const q = o
-      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
-      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      s0 += v < ci ? v : ci
-    }
-    if (g1) s1 += ci
-    else {
-      const q = o + 8
-      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
-      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      s1 += v < ci ? v : ci
-    }
-    if (g2) s2 += ci
-    else {
-      const q = o + 16
-      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
-      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      s2 += v < ci ? v : ci
-    }
-    if (g3) s3 += ci
-    else {
-      const q = o + 24
-      const t0 = x0 - cc[q], t1 = x1 - cc[q + 1], t2 = x2 - cc[q + 2], t3 = x3 - cc[q + 3]
-      const t4 = x4 - cc[q + 4], t5 = x5 - cc[q + 5], t6 = x6 - cc[q + 6], t7 = x7 - cc[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      s3 += v < ci ? v : ci
-    }
-  }
-  out[outOff] = s0
-  if (m > 1) out[outOff + 1] = s1
-  if (m > 2) out[outOff + 2] = s2
-  if (m > 3) out[outOff + 3] = s3
-}
-
-/** After choosing centre c (padded at cc[o], squared half gaps at halfGap[g + j]): nearest-centre update
- * and the running sums; returns the new potential. */
-function updateNearest(
-  x: Float64Array,
-  d: number,
-  n: number,
-  closest: Float64Array,
-  near: Int32Array,
-  cum: Float64Array,
-  cc: Float64Array,
-  o: number,
-  halfGap: Float64Array,
-  g: number,
-  c: number
-): number {
-  const c0 = cc[o], c1 = cc[o + 1], c2 = cc[o + 2], c3 = cc[o + 3]
-  const c4 = cc[o + 4], c5 = cc[o + 5], c6 = cc[o + 6], c7 = cc[o + 7]
-  let pot = 0
-  for (let i = 0, p = 0; i < n; i++, p += d) {
-    let ci = closest[i]
-    // Skip only when the new centre is farther by a margin (squared half gap above closest by
-    // 4e-12 relative, far above their rounding): then its computed distance cannot tie or undercut
-    // closest, so near and closest stay exactly the nearest centre and its distance.
-    if (!(halfGap[g + near[i]] > ci * (1 + 4e-12))) {
-      const t0 = x[p] - c0
-      const t1 = (d > 1 ? x[p + 1] : 0) - c1
-      const t2 = (d > 2 ? x[p + 2] : 0) - c2
-      const t3 = (d > 3 ? x[p + 3] : 0) - c3
-      const t4 = (d > 4 ? x[p + 4] : 0) - c4
-      const t5 = (d > 5 ? x[p + 5] : 0) - c5
-      const t6 = (d > 6 ? x[p + 6] : 0) - c6
-      const t7 = (d > 7 ? x[p + 7] : 0) - c7
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      if (v < ci) {
-        ci = v
-        closest[i] = v
-        near[i] = c
-      }
-    }
-    pot += ci
-    cum[i] = pot
-  }
-  return pot
+  return { centres, labels: ws.labels.slice(), dist: ws.closest.slice() }
 }
 
 /** Plain greedy k-means++ (every distance computed): the slow reference of kmeansPlusPlus. */
@@ -616,16 +471,67 @@ export function lloydReference(x: Float64Array, d: number, init: Float64Array, m
  * - U and L are Float32, rounded outwards (U up, L down) so they stay valid bounds, and the
  *   skip test keeps a small margin for the rounding of the running totals: a looser bound
  *   only means one more distance, never a different label.
- * For d <= 8 (centres and sums kept with a row stride of 8, zero-padded, for the unrolled
- * kernels) each row also keeps a hint, its second-nearest centre, and a lower bound on the
- * distance to every centre other than its nearest two (stored plus G, the running total of the
- * largest shift). A row near the boundary of two clusters, the rows that fail Hamerly's test
- * over and over, is then settled by two distances instead of k. `start` (labels and squared
- * distances of the nearest centre, as from kmeansPlusPlusSeeding) replaces the first
- * assignment (start.dist is not needed: the second assignment is a full one). Wider data uses
- * the generic loops.
+ * For d <= 8 the passes run in WebAssembly (see hamerlyLloydPad), where each row also keeps a
+ * hint, its second-nearest centre, and a lower bound on the distance to every centre other than
+ * its nearest two (stored plus G, the running total of the largest shift). A row near the
+ * boundary of two clusters, the rows that fail Hamerly's test over and over, is then settled by
+ * two distances instead of k. `start` (labels and squared distances of the nearest centre, as
+ * from kmeansPlusPlusSeeding) replaces the first assignment (start.dist is not needed: the
+ * second assignment is a full one). `workspace`: the one the seeding used, if any.
  */
 export function hamerlyLloyd(
+  x: Float64Array,
+  d: number,
+  init: Float64Array,
+  maxIter: number,
+  absTol: number,
+  start?: { labels: Int32Array; dist: Float64Array },
+  workspace?: PadWorkspace
+): RestartResult {
+  const k = init.length / d
+  const ws = workspace ?? padWorkspaceFor(x, d, k)
+  if (ws) return hamerlyLloydPad(ws, x, d, init, maxIter, absTol, start)
+  return hamerlyLloydWide(x, d, init, maxIter, absTol)
+}
+
+/** Per-iteration bookkeeping shared by both cores: new centres from the sums, their shifts,
+ * the running totals S (own shift), M (largest other shift) and G (largest shift); returns the
+ * summed squared shift. `s` is the row stride of centres and sums. */
+function moveCentres(
+  centres: Float64Array,
+  next: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  k: number,
+  s: number,
+  S: Float64Array,
+  M: Float64Array | null,
+  G: Float64Array
+): number {
+  centresFromSums(sums, counts, centres, next, k, s)
+  let tot = 0
+  let m1 = 0
+  let m2 = 0
+  let arg = -1
+  for (let j = 0; j < k; j++) {
+    const s2 = sqDist(next, j * s, centres, j * s, s)
+    tot += s2
+    const sh = Math.sqrt(s2)
+    S[j] += sh
+    if (sh > m1) {
+      m2 = m1
+      m1 = sh
+      arg = j
+    } else if (sh > m2) m2 = sh
+  }
+  if (M) for (let j = 0; j < k; j++) M[j] += j === arg ? m2 : m1
+  G[0] += m1
+  return tot
+}
+
+/** hamerlyLloyd for d <= 8: the row passes in the workspace's WebAssembly kernels. */
+function hamerlyLloydPad(
+  ws: PadWorkspace,
   x: Float64Array,
   d: number,
   init: Float64Array,
@@ -635,100 +541,64 @@ export function hamerlyLloyd(
 ): RestartResult {
   const n = x.length / d
   const k = init.length / d
-  const pad = d <= PAD
-  const s = pad ? PAD : d
-  let centres = new Float64Array(k * s)
-  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) centres[j * s + t] = init[j * d + t]
-  let next = new Float64Array(k * s)
-  const fromStart = start !== undefined && pad
-  const labels = fromStart ? start.labels : new Int32Array(n)
-  const upper = new Float32Array(n) // U: upper bound minus S[label]
-  const lower = new Float32Array(n) // L: lower bound plus M[label]
-  const second = new Int32Array(pad ? n : 0) // second-nearest centre when last measured
-  const third = new Float32Array(pad ? n : 0) // lower bound on the others, plus G
-  const idx = new Int32Array(pad ? n : 0) // rows to look at (boundedAssignPad)
-  const sums = new Float64Array(k * s)
-  const counts = new Float64Array(k)
-  const shift = new Float64Array(k)
-  const S = new Float64Array(k)
-  const M = new Float64Array(k)
+  ws.ensure(k, 1)
+  const { ex, xP, labelsP, upperP, lowerP, secondP, thirdP, sumsP, countsP, idxP } = ws
+  const labels = ws.labels
+  const { sums, counts, S, hs, sA } = ws
+  let centres = ws.centresA
+  let next = ws.centresB
+  let cP = ws.centresAP
+  let nP = ws.centresBP
+  centres.fill(0)
+  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) centres[j * PAD + t] = init[j * d + t]
+  S.fill(0, 0, k)
   const G = new Float64Array(1)
-  const half = new Float64Array(k) // half the distance from centre j to its nearest other centre
-  const hs = new Float64Array(k) // skip when U < hs[a] ...
-  const sm = new Float64Array(k) // ... or U + sm[a] < L
+  const half = new Float64Array(k)
   let dist: Float64Array | null = null // only when a cluster empties (relocation needs it)
 
   const full = (): number => {
-    S.fill(0)
-    M.fill(0)
+    S.fill(0, 0, k)
     G[0] = 0
-    if (pad) return fullAssignPad(x, d, n, centres, k, labels, upper, lower, second, third, sums, counts)
-    return fullAssignWide(x, d, n, centres, k, labels, upper, lower, sums, counts)
+    return ex.fullAssign(xP, n, cP, k, labelsP, upperP, lowerP, secondP, thirdP, sumsP, countsP)
   }
   const bounded = (): number => {
-    computeHalf(centres, s, k, half)
+    computeHalf(centres, PAD, k, half)
+    // One margin for the rounding of every running total and bound (relative 1e-12).
+    let big = G[0]
+    for (let a = 0; a < k; a++) big += S[a] + (half[a] < Infinity ? half[a] : 0)
+    const eps = 1e-12 * (1 + big)
     for (let a = 0; a < k; a++) {
-      // Margin for the rounding of S, M and half (relative 1e-12 of their size).
-      const eps = 1e-12 * (1 + S[a] + M[a] + (half[a] < Infinity ? half[a] : 0))
       hs[a] = half[a] - S[a] - eps
-      sm[a] = S[a] + M[a] + eps
+      sA[a] = S[a] + eps
     }
-    if (pad) {
-      // One margin for the rounding of every running total and bound (relative 1e-12).
-      let big = G[0]
-      for (let a = 0; a < k; a++) big += S[a] + (half[a] < Infinity ? half[a] : 0)
-      const eps = 1e-12 * (1 + big)
-      for (let a = 0; a < k; a++) {
-        hs[a] = half[a] - S[a] - eps
-        sm[a] = S[a] + eps
-      }
-      return boundedAssignPad(x, d, n, centres, k, labels, upper, lower, second, third, G[0], eps, hs, sm, S, sums, counts, idx)
-    }
-    return boundedAssignWide(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
+    return ex.boundedAssign(xP, n, cP, k, labelsP, upperP, lowerP, secondP, thirdP, G[0], eps, ws.hsP, ws.sAP, ws.SP, sumsP, countsP, idxP)
   }
 
   let strict = false
   let it = 0
   let needFull = true
   // The seeding's labels are the first assignment: only the sums are left to compute.
-  if (fromStart) sumsOfLabels(x, d, n, labels, sums, counts)
-  else labels.fill(-1)
+  if (start) {
+    labels.set(start.labels)
+    ex.sumsOfLabels(xP, n, labelsP, sumsP, countsP, k)
+  } else labels.fill(-1)
   for (it = 0; it < maxIter; it++) {
     // The second assignment is a full one too: the first update moves the centres so far
     // (they start on data rows) that bounds would settle almost no row.
-    const changed = it === 0 && fromStart ? n : needFull || it === 1 ? full() : bounded()
+    const changed = it === 0 && start ? n : needFull || it === 1 ? full() : bounded()
     needFull = false
     let emptied = false
     for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
     if (emptied) {
       // Rare: relocation needs every row's distance to its centre; then start bounds afresh.
       dist ??= new Float64Array(n)
-      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = pad ? sqDistPad(x, p, d, centres, labels[i] * s) : sqDist(x, p, centres, labels[i] * s, d)
-      relocateEmpty(x, d, k, labels, dist, sums, counts, s)
+      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDistPad(x, p, d, centres, labels[i] * PAD)
+      relocateEmpty(x, d, k, labels, dist, sums, counts, PAD)
       needFull = true
     }
-    centresFromSums(sums, counts, centres, next, k, s)
-    let tot = 0
-    let m1 = 0
-    let m2 = 0
-    let arg = -1
-    for (let j = 0; j < k; j++) {
-      const s2 = sqDist(next, j * s, centres, j * s, s)
-      tot += s2
-      const sh = Math.sqrt(s2)
-      shift[j] = sh
-      if (sh > m1) {
-        m2 = m1
-        m1 = sh
-        arg = j
-      } else if (sh > m2) m2 = sh
-    }
-    for (let j = 0; j < k; j++) {
-      S[j] += shift[j]
-      M[j] += j === arg ? m2 : m1
-    }
-    G[0] += m1
+    const tot = moveCentres(centres, next, sums, counts, k, PAD, S, null, G)
     ;[centres, next] = [next, centres]
+    ;[cP, nP] = [nP, cP]
     if (it > 0 && changed === 0 && !emptied) {
       strict = true
       break
@@ -740,19 +610,73 @@ export function hamerlyLloyd(
     else bounded()
   }
   const out = new Float64Array(k * d)
-  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) out[j * d + t] = centres[j * s + t]
-  return { centres: out, labels, inertia: inertiaOf(x, d, out, labels), iterations: Math.min(it + 1, maxIter) }
+  for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) out[j * d + t] = centres[j * PAD + t]
+  return { centres: out, labels: labels.slice(), inertia: ex.inertia(xP, n, cP, labelsP), iterations: Math.min(it + 1, maxIter) }
 }
 
-/** Sums (stride 8) and counts of the clusters given by labels (d <= 8). */
-function sumsOfLabels(x: Float64Array, d: number, n: number, labels: Int32Array, sums: Float64Array, counts: Float64Array): void {
-  sums.fill(0)
-  counts.fill(0)
-  for (let i = 0, p = 0; i < n; i++, p += d) {
-    const o = labels[i] * PAD
-    counts[labels[i]]++
-    for (let t = 0; t < d; t++) sums[o + t] += x[p + t]
+/** hamerlyLloyd in TypeScript, any d (Hamerly's two bounds, generic loops). */
+function hamerlyLloydWide(x: Float64Array, d: number, init: Float64Array, maxIter: number, absTol: number): RestartResult {
+  const n = x.length / d
+  const k = init.length / d
+  let centres = Float64Array.from(init)
+  let next = new Float64Array(k * d)
+  const labels = new Int32Array(n).fill(-1)
+  const upper = new Float32Array(n) // U: upper bound minus S[label]
+  const lower = new Float32Array(n) // L: lower bound plus M[label]
+  const sums = new Float64Array(k * d)
+  const counts = new Float64Array(k)
+  const S = new Float64Array(k)
+  const M = new Float64Array(k)
+  const G = new Float64Array(1)
+  const half = new Float64Array(k) // half the distance from centre j to its nearest other centre
+  const hs = new Float64Array(k) // skip when U < hs[a] ...
+  const sm = new Float64Array(k) // ... or U + sm[a] < L
+  let dist: Float64Array | null = null
+
+  const full = (): number => {
+    S.fill(0)
+    M.fill(0)
+    G[0] = 0
+    return fullAssignWide(x, d, n, centres, k, labels, upper, lower, sums, counts)
   }
+  const bounded = (): number => {
+    computeHalf(centres, d, k, half)
+    for (let a = 0; a < k; a++) {
+      // Margin for the rounding of S, M and half (relative 1e-12 of their size).
+      const eps = 1e-12 * (1 + S[a] + M[a] + (half[a] < Infinity ? half[a] : 0))
+      hs[a] = half[a] - S[a] - eps
+      sm[a] = S[a] + M[a] + eps
+    }
+    return boundedAssignWide(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
+  }
+
+  let strict = false
+  let it = 0
+  let needFull = true
+  for (it = 0; it < maxIter; it++) {
+    const changed = needFull || it === 1 ? full() : bounded()
+    needFull = false
+    let emptied = false
+    for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
+    if (emptied) {
+      dist ??= new Float64Array(n)
+      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDist(x, p, centres, labels[i] * d, d)
+      relocateEmpty(x, d, k, labels, dist, sums, counts)
+      needFull = true
+    }
+    const tot = moveCentres(centres, next, sums, counts, k, d, S, M, G)
+    ;[centres, next] = [next, centres]
+    if (it > 0 && changed === 0 && !emptied) {
+      strict = true
+      break
+    }
+    if (tot <= absTol) break
+  }
+  if (!strict) {
+    if (needFull) full()
+    else bounded()
+  }
+  return { centres, labels, inertia: inertiaOf(x, d, centres, labels), iterations: Math.min(it + 1, maxIter) }
 }
 
 // Float32 storage of bounds, rounded outwards: fround's error is at most 2^-24 of the value,
@@ -876,244 +800,10 @@ function boundedAssignWide(
   return changed
 }
 
-/** fullAssignWide for d <= 8: centres and sums padded to stride 8, the point in locals; also
- * sets each row's second-nearest centre and third-nearest distance (S = M = G = 0). */
-function fullAssignPad(
-  x: Float64Array,
-  d: number,
-  n: number,
-  c: Float64Array,
-  k: number,
-  labels: Int32Array,
-  upper: Float32Array,
-  lower: Float32Array,
-  second: Int32Array,
-  third: Float32Array,
-  sums: Float64Array,
-  counts: Float64Array
-): number {
-  let changed = 0
-  sums.fill(0)
-  counts.fill(0)
-  for (let i = 0, p = 0; i < n; i++, p += d) {
-    const x0 = x[p]
-    const x1 = d > 1 ? x[p + 1] : 0
-    const x2 = d > 2 ? x[p + 2] : 0
-    const x3 = d > 3 ? x[p + 3] : 0
-    const x4 = d > 4 ? x[p + 4] : 0
-    const x5 = d > 5 ? x[p + 5] : 0
-    const x6 = d > 6 ? x[p + 6] : 0
-    const x7 = d > 7 ? x[p + 7] : 0
-    let b1 = Infinity
-    let b2 = Infinity
-    let b3 = Infinity
-    let a = 0
-    let a2 = 0
-    for (let j = 0, q = 0; j < k; j++, q += PAD) {
-      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
-      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-      const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      if (v < b2) {
-        b3 = b2
-        if (v < b1) {
-          b2 = b1
-          a2 = a
-          b1 = v
-          a = j
-        } else {
-          b2 = v
-          a2 = j
-        }
-      } else if (v < b3) b3 = v
-    }
-    if (labels[i] !== a) changed++
-    labels[i] = a
-    upper[i] = upF32(Math.sqrt(b1))
-    lower[i] = downF32(Math.sqrt(b2))
-    second[i] = a2
-    third[i] = downF32(Math.sqrt(b3))
-    counts[a]++
-    const o = a * PAD
-    sums[o] += x0
-    sums[o + 1] += x1
-    sums[o + 2] += x2
-    sums[o + 3] += x3
-    sums[o + 4] += x4
-    sums[o + 5] += x5
-    sums[o + 6] += x6
-    sums[o + 7] += x7
-  }
-  return changed
-}
-
-/**
- * Bounded assignment for d <= 8 (padded centres and sums, the point in locals). Each row keeps
- * its second-nearest centre b when last measured, a lower bound on its distance to b (stored
- * plus S[b], so it decays by b's own shifts only) and a lower bound on its distance to every
- * other centre (stored plus G, decaying by the largest shift). Late iterations typically move
- * one or two centres much more than the rest; Hamerly's single lower bound decays by that
- * largest shift for every row, this one only for rows near a moving centre.
- * Pass 1 reads only the bounds and lists the rows they do not settle: u < half[a], or u below
- * both lower bounds. Pass 2 measures the row's own centre, then b, and only computes all k
- * distances when the nearer of a and b is not below the bound on the others. The label is
- * always the reference's: lowest squared distance, lowest index on ties (skipped centres are
- * strictly farther, by the margin eps that covers the rounding of the bounds).
- */
-function boundedAssignPad(
-  x: Float64Array,
-  d: number,
-  n: number,
-  c: Float64Array,
-  k: number,
-  labels: Int32Array,
-  upper: Float32Array,
-  lower: Float32Array,
-  second: Int32Array,
-  third: Float32Array,
-  G: number,
-  eps: number,
-  hs: Float64Array,
-  sA: Float64Array,
-  S: Float64Array,
-  sums: Float64Array,
-  counts: Float64Array,
-  idx: Int32Array
-): number {
-  let changed = 0
-  // Pass 1, branch-free: every row is written at idx[m], m only advances for an unsettled
-  // one. With u = U + S[a] (+ eps in sA): skip when U < half[a] - S[a] - eps, or when
-  // u < LB - S[b] and u < T - G.
-  const Ge = G
-  let m = 0
-  for (let i = 0; i < n; i++) {
-    const a = labels[i]
-    const U = upper[i]
-    const ua = U + sA[a]
-    idx[m] = i
-    m += 1 - (((U < hs[a]) as unknown as number) | (((ua + S[second[i]] < lower[i]) as unknown as number) & ((ua + Ge < third[i]) as unknown as number)))
-  }
-  // Pass 2, over those rows.
-  for (let e = 0; e < m; e++) {
-    const i = idx[e]
-    const a = labels[i]
-    const b = second[i]
-    const lb = lower[i] - S[b]
-    const l3 = third[i] - G
-    const p = i * d
-    const x0 = x[p]
-    const x1 = d > 1 ? x[p + 1] : 0
-    const x2 = d > 2 ? x[p + 2] : 0
-    const x3 = d > 3 ? x[p + 3] : 0
-    const x4 = d > 4 ? x[p + 4] : 0
-    const x5 = d > 5 ? x[p + 5] : 0
-    const x6 = d > 6 ? x[p + 6] : 0
-    const x7 = d > 7 ? x[p + 7] : 0
-    let va: number
-    let ua: number
-    {
-      const q = a * PAD
-      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
-      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-      va = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      ua = Math.sqrt(va)
-      const Ut = ua - S[a]
-      if (Ut < hs[a] || (ua + eps < lb && ua + eps < l3)) {
-        upper[i] = upF32(Ut)
-        continue
-      }
-    }
-    let best: number
-    let bu: number
-    let nb: number // the centre to keep as second-nearest
-    let nl: number // exact distance to it
-    let settled = false
-    if (b !== a) {
-      const q = b * PAD
-      const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
-      const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-      const vb = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-      const ub = Math.sqrt(vb)
-      if (vb < va || (vb === va && b < a)) {
-        best = b
-        bu = ub
-        nb = a
-        nl = ua
-      } else {
-        best = a
-        bu = ua
-        nb = b
-        nl = ub
-      }
-      // Every other centre is at least l3 away: strictly farther than best, with a margin.
-      settled = bu + eps < l3
-    } else {
-      best = a
-      bu = ua
-      nb = a
-      nl = 0
-    }
-    if (!settled) {
-      let b1 = Infinity
-      let b2 = Infinity
-      let b3 = Infinity
-      let a1 = 0
-      let a2 = 0
-      for (let j = 0, q = 0; j < k; j++, q += PAD) {
-        const t0 = x0 - c[q], t1 = x1 - c[q + 1], t2 = x2 - c[q + 2], t3 = x3 - c[q + 3]
-        const t4 = x4 - c[q + 4], t5 = x5 - c[q + 5], t6 = x6 - c[q + 6], t7 = x7 - c[q + 7]
-        const v = t0 * t0 + t1 * t1 + (t4 * t4 + t5 * t5) + (t2 * t2 + t3 * t3 + (t6 * t6 + t7 * t7))
-        if (v < b2) {
-          b3 = b2
-          if (v < b1) {
-            b2 = b1
-            a2 = a1
-            b1 = v
-            a1 = j
-          } else {
-            b2 = v
-            a2 = j
-          }
-        } else if (v < b3) b3 = v
-      }
-      best = a1
-      bu = Math.sqrt(b1)
-      nb = a2
-      nl = Math.sqrt(b2)
-      third[i] = downF32(Math.sqrt(b3) + G)
-    }
-    second[i] = nb
-    lower[i] = downF32(nl + S[nb])
-    upper[i] = upF32(bu - S[best])
-    if (best !== a) {
-      changed++
-      labels[i] = best
-      counts[a]--
-      counts[best]++
-      const o = a * PAD
-      const o2 = best * PAD
-      sums[o] -= x0
-      sums[o + 1] -= x1
-      sums[o + 2] -= x2
-      sums[o + 3] -= x3
-      sums[o + 4] -= x4
-      sums[o + 5] -= x5
-      sums[o + 6] -= x6
-      sums[o + 7] -= x7
-      sums[o2] += x0
-      sums[o2 + 1] += x1
-      sums[o2 + 2] += x2
-      sums[o2 + 3] += x3
-      sums[o2 + 4] += x4
-      sums[o2 + 5] += x5
-      sums[o2 + 6] += x6
-      sums[o2 + 7] += x7
-    }
-  }
-  return changed
-}
-
 /** One restart: k-means++ from `restartSeed`, then Lloyd (the fast cores, starting from
- * k-means++'s last distance pass; or with `reference` the plain ones). */
+ * k-means++'s last distance pass; or with `reference` the plain ones). `workspace`: a
+ * WebAssembly workspace of x to reuse across restarts (d <= 8); without one, each call
+ * that needs one makes its own. */
 export function kmeansRestart(
   x: Float64Array,
   d: number,
@@ -1121,13 +811,14 @@ export function kmeansRestart(
   restartSeed: number,
   maxIter: number,
   absTol: number,
-  options: { localTrials?: number; reference?: boolean } = {}
+  options: { localTrials?: number; reference?: boolean; workspace?: PadWorkspace | null } = {}
 ): RestartResult {
   const rng = new Rng(restartSeed)
   if (options.reference) return lloydReference(x, d, kmeansPlusPlusReference(x, d, k, rng, options.localTrials), maxIter, absTol)
-  const seeding = kmeansPlusPlusSeeding(x, d, k, rng, options.localTrials)
-  const start = seeding.labels && seeding.dist ? { labels: seeding.labels, dist: seeding.dist } : undefined
-  return hamerlyLloyd(x, d, seeding.centres, maxIter, absTol, start)
+  const ws = options.workspace === undefined ? padWorkspaceFor(x, d, k) : options.workspace
+  if (!ws) return hamerlyLloydWide(x, d, kmeansPlusPlusWide(x, d, k, rng, Math.max(1, options.localTrials ?? 2 + Math.floor(Math.log(k)))), maxIter, absTol)
+  const seeding = kmeansPlusPlusPad(ws, x, d, k, rng, options.localTrials ?? 2 + Math.floor(Math.log(k)))
+  return hamerlyLloydPad(ws, x, d, seeding.centres, maxIter, absTol, seeding)
 }
 
 /**
@@ -1144,9 +835,10 @@ export function kmeans(x: Float64Array, d: number, options: KMeansOptions & { re
   if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new RangeError(`k-means: maxIter must be a positive integer, got ${maxIter}`)
   const absTol = absoluteTolerance(x, d, options.tol ?? KMEANS_DEFAULTS.tol)
   const seeds = restartSeeds(options.seed ?? KMEANS_DEFAULTS.seed, nInit)
+  const workspace = options.reference ? null : padWorkspaceFor(x, d, k)
   const results: RestartResult[] = []
   for (let r = 0; r < nInit; r++) {
-    results.push(kmeansRestart(x, d, k, seeds[r], maxIter, absTol, { localTrials: options.localTrials, reference: options.reference }))
+    results.push(kmeansRestart(x, d, k, seeds[r], maxIter, absTol, { localTrials: options.localTrials, reference: options.reference, workspace }))
     options.onProgress?.(r + 1, nInit)
   }
   return bestRestart(results, seeds, k, d)

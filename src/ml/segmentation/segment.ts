@@ -23,7 +23,7 @@ import type { FeatureTransform } from "../features/feature-transform"
 import { inverseFeatureTransform } from "../features/feature-transform"
 import { describeSegments, type SegmentProfile } from "./describe"
 import { hungarian } from "./hungarian"
-import { KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, kmeansRestart, restartSeeds, type KMeansResult, type RestartResult } from "./kmeans"
+import { KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, kmeansRestart, padWorkspaceFor, restartSeeds, type KMeansResult, type RestartResult } from "./kmeans"
 import { type PoolOptions, runKMeansTasks } from "./kmeans-pool"
 import type { KMeansTask } from "./kmeans-tasks"
 import { silhouetteOfRows, silhouetteSample } from "./silhouette"
@@ -189,10 +189,11 @@ export function segmentCustomers(matrix: Float64Array, options: SegmentOptions):
   let done = 0
   const fits: KMeansResult[] = []
   const sil: number[] = []
+  const workspace = padWorkspaceFor(matrix, d, Math.max(...p.ks))
   for (const k of p.ks) {
     const results: RestartResult[] = []
     for (const s of p.seeds) {
-      results.push(kmeansRestart(matrix, d, k, s, p.maxIter, p.absTol))
+      results.push(kmeansRestart(matrix, d, k, s, p.maxIter, p.absTol, { workspace }))
       options.onProgress?.(++done, total)
     }
     const best = bestRestart(results, p.seeds, k, d)

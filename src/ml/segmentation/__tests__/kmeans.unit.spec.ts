@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process"
+import path from "node:path"
 import { Rng } from "../../random"
 import {
   absoluteTolerance,
@@ -13,6 +15,7 @@ import {
   sqDistPad,
 } from "../kmeans"
 import { runKMeansInWorkers } from "../kmeans-pool"
+import { PadWorkspace } from "../kmeans-wasm"
 
 /** n points around each of the given centres (row-major), N(0, sd^2) noise, seeded. */
 function planted(centres: number[][], perCluster: number, sd: number, seed: number) {
@@ -184,15 +187,43 @@ describe("k-means", () => {
         const bp = new Float64Array(8)
         padRow(b, 0, d, bp, 0)
         expect(sqDistPad(a, 0, d, bp, 0)).toBe(sqDist(a, 0, b, 0, d))
-        // ... and the unrolled formula the hot loops inline, for the reference order
-        // ((t0^2 + t1^2) + (t4^2 + t5^2)) + ((t2^2 + t3^2) + (t6^2 + t7^2)).
+        // ... and the two-lane order of the WebAssembly kernels:
+        // ((t0^2 + t4^2) + (t2^2 + t6^2)) + ((t1^2 + t5^2) + (t3^2 + t7^2)).
         const t = Array.from({ length: 8 }, (_, j) => (j < d ? a[j] - b[j] : 0))
-        expect(sqDist(a, 0, b, 0, d)).toBe(t[0] * t[0] + t[1] * t[1] + (t[4] * t[4] + t[5] * t[5]) + (t[2] * t[2] + t[3] * t[3] + (t[6] * t[6] + t[7] * t[7])))
+        expect(sqDist(a, 0, b, 0, d)).toBe(t[0] * t[0] + t[4] * t[4] + (t[2] * t[2] + t[6] * t[6]) + (t[1] * t[1] + t[5] * t[5] + (t[3] * t[3] + t[7] * t[7])))
       }
     }
   })
 
-  it("keeps the 4-wide summation order of the distance for every d (so kernels agree bit for bit)", () => {
+  it("the WebAssembly distance kernel is bit for bit sqDist for every d <= 8", () => {
+    for (let d = 1; d <= 8; d++) {
+      const rng = new Rng(40 + d)
+      const n = 257
+      const k = 5
+      // Magnitudes from 1e-3 to 1e3 so that a different summation order would show.
+      const x = Float64Array.from({ length: n * d }, () => rng.normal(0, 10) * 10 ** Math.floor(rng.next() * 6 - 3))
+      const c = Float64Array.from({ length: k * d }, () => rng.normal(0, 10))
+      const labels = Int32Array.from({ length: n }, () => rng.nextInt(k))
+      const ws = new PadWorkspace(x, d)
+      ws.ensure(k, 1)
+      ws.centresA.fill(0)
+      for (let j = 0; j < k; j++) padRow(c, j * d, d, ws.centresA, j * 8)
+      ws.labels.set(labels)
+      let expected = 0
+      for (let i = 0; i < n; i++) expected += sqDist(x, i * d, c, labels[i] * d, d)
+      expect(ws.ex.inertia(ws.xP, n, ws.centresAP, ws.labelsP)).toBe(expected)
+    }
+  })
+
+  it("ships the WebAssembly binary that assembly/kmeans-kernels.ts compiles to", () => {
+    // A fresh compile (the AssemblyScript compiler is a dev dependency) against the committed module.
+    const root = path.join(__dirname, "../../../..")
+    const check = spawnSync(process.execPath, [path.join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" })
+    expect(check.stdout.trim()).toBe("kmeans-kernels.wasm.ts matches assembly/kmeans-kernels.ts")
+    expect(check.status).toBe(0)
+  })
+
+  it("keeps the lane order of the distance for every d (so kernels agree bit for bit)", () => {
     // k = n: k-means++ must pick every row; with one row per cluster, inertia is exactly 0 and
     // the potentials compared along the way are sums of the same distances in both cores.
     for (let d = 1; d <= 10; d++) {
