@@ -224,9 +224,14 @@ export function fullAssign(
   return changed
 }
 
+/** Rows per block of boundedAssign: their rows and state stay in the core's cache. */
+const BLOCK = 1024
+/** Where the touch loop's sum goes, so the compiler keeps the loads. */
+let sink: f64 = 0
+
 /**
- * Bounded assignment (see hamerlyLloyd in kmeans.ts for the bounds): pass 1 reads only the
- * bounds and lists the rows they do not settle in idx; pass 2 measures a listed row's own
+ * Bounded assignment (see hamerlyLloyd in kmeans.ts for the bounds), block by block: pass 1
+ * reads only the bounds and lists the rows they do not settle in idx; pass 2 measures a listed row's own
  * centre, then its second-nearest, and only then all k. hs[a], sA[a] and S[a] are float64
  * arrays of k; G and eps as in kmeans.ts. Returns how many labels changed; sums and counts
  * follow the moves.
@@ -237,95 +242,105 @@ export function boundedAssign(
   sumsP: usize, countsP: usize, idxP: usize
 ): i32 {
   let changed = 0
-  let m = 0
-  for (let i = 0; i < n; i++) {
-    const i4 = (<usize>i) << 2
-    const a = (<usize>load<i32>(labelsP + i4)) << 3
-    const U = <f64>load<f32>(upperP + i4)
-    const ua = U + load<f64>(sAP + a)
-    const b = (<usize>load<i32>(secondP + i4)) << 3
-    store<i32>(idxP + ((<usize>m) << 2), i)
-    const settled = (<i32>(U < load<f64>(hsP + a))) | ((<i32>(ua + load<f64>(SP + b) < <f64>load<f32>(lowerP + i4))) & (<i32>(ua + G < <f64>load<f32>(thirdP + i4))))
-    m += 1 - settled
-  }
-  for (let e = 0; e < m; e++) {
-    const i = load<i32>(idxP + ((<usize>e) << 2))
-    const i4 = (<usize>i) << 2
-    const a = load<i32>(labelsP + i4)
-    const b = load<i32>(secondP + i4)
-    const lb = <f64>load<f32>(lowerP + i4) - load<f64>(SP + ((<usize>b) << 3))
-    const l3 = <f64>load<f32>(thirdP + i4) - G
-    const p = xP + ((<usize>i) << 6)
-    const x01 = v128.load(p)
-    const x23 = v128.load(p, 16)
-    const x45 = v128.load(p, 32)
-    const x67 = v128.load(p, 48)
-    const va = dist8(x01, x23, x45, x67, cP + ((<usize>a) << 6))
-    const ua = Math.sqrt(va)
-    const Ut = ua - load<f64>(SP + ((<usize>a) << 3))
-    if (Ut < load<f64>(hsP + ((<usize>a) << 3)) || (ua + eps < lb && ua + eps < l3)) {
-      store<f32>(upperP + i4, upF32(Ut))
-      continue
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = start + BLOCK < n ? start + BLOCK : n
+    let m = 0
+    for (let i = start; i < end; i++) {
+      const i4 = (<usize>i) << 2
+      const a = (<usize>load<i32>(labelsP + i4)) << 3
+      const U = <f64>load<f32>(upperP + i4)
+      const ua = U + load<f64>(sAP + a)
+      const b = (<usize>load<i32>(secondP + i4)) << 3
+      store<i32>(idxP + ((<usize>m) << 2), i)
+      const settled = (<i32>(U < load<f64>(hsP + a))) | ((<i32>(ua + load<f64>(SP + b) < <f64>load<f32>(lowerP + i4))) & (<i32>(ua + G < <f64>load<f32>(thirdP + i4))))
+      m += 1 - settled
     }
-    let best = a
-    let bu = ua
-    let nb = a // the centre to keep as second-nearest
-    let nl: f64 = 0 // exact distance to it
-    let settled = false
-    if (b != a) {
-      const vb = dist8(x01, x23, x45, x67, cP + ((<usize>b) << 6))
-      const ub = Math.sqrt(vb)
-      if (vb < va || (vb == va && b < a)) {
-        best = b
-        bu = ub
-        nb = a
-        nl = ua
-      } else {
-        nb = b
-        nl = ub
+    // Touch the listed rows first: these loads do not depend on each other, so their cache
+    // misses overlap, and the distance loop below finds its rows in cache.
+    let touch: f64 = 0
+    for (let e = 0; e < m; e++) touch += load<f64>(xP + ((<usize>load<i32>(idxP + ((<usize>e) << 2))) << 6))
+    sink += touch
+    for (let e = 0; e < m; e++) {
+      const i = load<i32>(idxP + ((<usize>e) << 2))
+      const i4 = (<usize>i) << 2
+      const a = load<i32>(labelsP + i4)
+      const b = load<i32>(secondP + i4)
+      const lb = <f64>load<f32>(lowerP + i4) - load<f64>(SP + ((<usize>b) << 3))
+      const l3 = <f64>load<f32>(thirdP + i4) - G
+      const p = xP + ((<usize>i) << 6)
+      const x01 = v128.load(p)
+      const x23 = v128.load(p, 16)
+      const x45 = v128.load(p, 32)
+      const x67 = v128.load(p, 48)
+      const va = dist8(x01, x23, x45, x67, cP + ((<usize>a) << 6))
+      const ua = Math.sqrt(va)
+      const Ut = ua - load<f64>(SP + ((<usize>a) << 3))
+      if (Ut < load<f64>(hsP + ((<usize>a) << 3)) || (ua + eps < lb && ua + eps < l3)) {
+        store<f32>(upperP + i4, upF32(Ut))
+        continue
       }
-      // Every other centre is at least l3 away: strictly farther than best, with a margin.
-      settled = bu + eps < l3
-    }
-    if (!settled) {
-      let b1: f64 = Infinity
-      let b2: f64 = Infinity
-      let b3: f64 = Infinity
-      let a1 = 0
-      let a2 = 0
-      for (let j = 0; j < k; j++) {
-        const v = dist8(x01, x23, x45, x67, cP + ((<usize>j) << 6))
-        if (v < b2) {
-          b3 = b2
-          if (v < b1) {
-            b2 = b1
-            a2 = a1
-            b1 = v
-            a1 = j
-          } else {
-            b2 = v
-            a2 = j
-          }
-        } else if (v < b3) b3 = v
+      let best = a
+      let bu = ua
+      let nb = a // the centre to keep as second-nearest
+      let nl: f64 = 0 // exact distance to it
+      let settled = false
+      let vb: f64 = Infinity
+      if (b != a) {
+        vb = dist8(x01, x23, x45, x67, cP + ((<usize>b) << 6))
+        const ub = Math.sqrt(vb)
+        if (vb < va || (vb == va && b < a)) {
+          best = b
+          bu = ub
+          nb = a
+          nl = ua
+        } else {
+          nb = b
+          nl = ub
+        }
+        // Every other centre is at least l3 away: strictly farther than best, with a margin.
+        settled = bu + eps < l3
       }
-      best = a1
-      bu = Math.sqrt(b1)
-      nb = a2
-      nl = Math.sqrt(b2)
-      store<f32>(thirdP + i4, downF32(Math.sqrt(b3) + G))
-    }
-    store<i32>(secondP + i4, nb)
-    store<f32>(lowerP + i4, downF32(nl + load<f64>(SP + ((<usize>nb) << 3))))
-    store<f32>(upperP + i4, upF32(bu - load<f64>(SP + ((<usize>best) << 3))))
-    if (best != a) {
-      changed++
-      store<i32>(labelsP + i4, best)
-      const ca = countsP + ((<usize>a) << 3)
-      const cb = countsP + ((<usize>best) << 3)
-      store<f64>(ca, load<f64>(ca) - 1)
-      store<f64>(cb, load<f64>(cb) + 1)
-      subRow(sumsP + ((<usize>a) << 6), x01, x23, x45, x67)
-      addRow(sumsP + ((<usize>best) << 6), x01, x23, x45, x67)
+      if (!settled) {
+        let b1: f64 = Infinity
+        let b2: f64 = Infinity
+        let b3: f64 = Infinity
+        let a1 = 0
+        let a2 = 0
+        for (let j = 0; j < k; j++) {
+          // The row's own centre and second-nearest are measured already.
+          const v = j == a ? va : j == b ? vb : dist8(x01, x23, x45, x67, cP + ((<usize>j) << 6))
+          if (v < b2) {
+            b3 = b2
+            if (v < b1) {
+              b2 = b1
+              a2 = a1
+              b1 = v
+              a1 = j
+            } else {
+              b2 = v
+              a2 = j
+            }
+          } else if (v < b3) b3 = v
+        }
+        best = a1
+        bu = Math.sqrt(b1)
+        nb = a2
+        nl = Math.sqrt(b2)
+        store<f32>(thirdP + i4, downF32(Math.sqrt(b3) + G))
+      }
+      store<i32>(secondP + i4, nb)
+      store<f32>(lowerP + i4, downF32(nl + load<f64>(SP + ((<usize>nb) << 3))))
+      store<f32>(upperP + i4, upF32(bu - load<f64>(SP + ((<usize>best) << 3))))
+      if (best != a) {
+        changed++
+        store<i32>(labelsP + i4, best)
+        const ca = countsP + ((<usize>a) << 3)
+        const cb = countsP + ((<usize>best) << 3)
+        store<f64>(ca, load<f64>(ca) - 1)
+        store<f64>(cb, load<f64>(cb) + 1)
+        subRow(sumsP + ((<usize>a) << 6), x01, x23, x45, x67)
+        addRow(sumsP + ((<usize>best) << 6), x01, x23, x45, x67)
+      }
     }
   }
   return changed
