@@ -14,7 +14,9 @@
  * Our time includes starting the workers and copying the matrix to shared memory; neither
  * side's time includes reading the file. scikit-learn is skipped when
  * `/usr/bin/python3 -c "import sklearn"` fails. --reference also times the single-thread
- * plain Lloyd reference (slow) for one restart.
+ * plain Lloyd reference (slow) for one restart. --search also times the automatic choice of k
+ * (segmentCustomersInWorkers over k = 2..8, 10 restarts each, silhouettes on a 4,000-row sample)
+ * on the same matrix, ours only.
  *
  * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
  */
@@ -42,6 +44,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const { runKMeansInWorkers } = require(join(root, "src/ml/segmentation/kmeans-pool.ts"))
 const { kmeans } = require(join(root, "src/ml/segmentation/kmeans.ts"))
 const { Rng } = require(join(root, "src/ml/random.ts"))
+const { segmentCustomersInWorkers } = require(join(root, "src/ml/segmentation/segment.ts"))
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +56,7 @@ const { values } = parseArgs({
     workers: { type: "string" },
     "no-sklearn": { type: "boolean", default: false },
     reference: { type: "boolean", default: false },
+    search: { type: "boolean", default: false },
     dir: { type: "string", default: "/tmp" },
     json: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
@@ -154,6 +158,17 @@ for (const n of values.n.split(",").map(Number)) {
     row.fastOneRestartOneThreadSeconds = (performance.now() - t) / 1000
     row.referenceVsFastInertia = ref.inertia / fast.inertia
   }
+  if (values.search) {
+    // Identity transform: the matrix is already the standardised space.
+    const names = Array.from({ length: d }, (_, j) => `f${j}`)
+    const transform = { names, log1p: names.map(() => false), mean: new Float64Array(d), std: new Float64Array(d).fill(1) }
+    row.loadSearch = loadavg()
+    const t = performance.now()
+    const r = await segmentCustomersInWorkers(x, { transform, kRange: [2, 8], nInit, seed, workers })
+    row.searchSeconds = (performance.now() - t) / 1000
+    row.search = r.search.map((q) => ({ k: q.k, silhouette: Number(q.silhouette.toFixed(4)), iterations: q.iterations }))
+    row.searchChosenK = r.k
+  }
   if (haveSklearn) {
     const s = row.sklearn
     row.sklearnSeconds = median(s.map((q) => q.seconds))
@@ -167,6 +182,7 @@ for (const n of values.n.split(",").map(Number)) {
   if (!values.json) {
     console.log(`n=${n} d=${d} k=${k} n_init=${nInit}, ${repeat} alternating round(s)`)
     console.log(`  ours:    median ${row.oursSeconds.toFixed(2)} s [${fmt(row.ours.map((o) => o.seconds))}], inertia ${row.oursInertia.toFixed(3)}, ${row.oursIterations} iterations (load before each: ${row.ours.map((o) => o.load).join(" | ")})`)
+    if (values.search) console.log(`  automatic k (2..8, ${nInit} restarts each, silhouette sample 4000): ${row.searchSeconds.toFixed(2)} s, chose k=${row.searchChosenK}; silhouettes ${row.search.map((q) => `k=${q.k}: ${q.silhouette}`).join(", ")} (load ${row.loadSearch})`)
     if (values.reference) console.log(`  one restart, one thread: plain Lloyd ${row.referenceOneRestartSeconds.toFixed(2)} s, Hamerly ${row.fastOneRestartOneThreadSeconds.toFixed(2)} s, inertia ratio ${row.referenceVsFastInertia} (load ${row.loadReference})`)
     if (haveSklearn) {
       console.log(`  sklearn: median ${row.sklearnSeconds.toFixed(2)} s [${fmt(row.sklearn.map((o) => o.seconds))}], inertia ${row.sklearnInertia.toFixed(3)}, ${row.sklearnIterations} iterations [${row.sklearnPools}] (load before each: ${row.sklearn.map((o) => o.load).join(" | ")})`)

@@ -12,8 +12,8 @@
  *   to its own centre and a lower bound on the distance to every other centre; when the upper
  *   bound is below max(lower bound, half the distance from its centre to the nearest other
  *   centre) the label cannot change and the k distances are skipped. After the first few
- *   iterations most points skip, which is what makes 1M x 8 fast in plain JavaScript.
- *   Centre sums are updated incrementally (only points that move change them).
+ *   iterations most points skip. Centre sums are updated incrementally (only points that
+ *   move change them).
  *
  * For d <= 8 (customer features) the passes over the rows of k-means++ and of the fast core
  * run in WebAssembly with two-lane SIMD (assembly/kmeans-kernels.ts, through kmeans-wasm.ts);
