@@ -107,9 +107,10 @@ describe("k-means", () => {
     }
   })
 
-  it("the unrolled small-d kernels (d <= 8) and the generic ones (d > 8) match the plain references exactly", () => {
+  it("the WebAssembly kernels (d <= 8) and the generic TypeScript ones (d > 8) match the plain references exactly", () => {
     // Random centres in d dimensions, overlapping clusters; every d from 1 to 10 exercises the
-    // padded kernels (1-8: remainders 1-3 of the 4-wide sum, full 8) and the generic path (9, 10).
+    // WebAssembly kernels (1-8: rows zero-padded to 8) and the generic path (9, 10: a second
+    // block of 8 in sqDist).
     for (let d = 1; d <= 10; d++) {
       const rng = new Rng(100 + d)
       const centres = Array.from({ length: 5 }, () => Array.from({ length: d }, () => rng.normal(0, 1.5)))
@@ -124,6 +125,28 @@ describe("k-means", () => {
         expect(Array.from(fast.labels)).toEqual(Array.from(slow.labels))
         expect(Math.abs(fast.inertia - slow.inertia) / slow.inertia).toBeLessThan(1e-12)
         fast.centres.forEach((v, q) => expect(v).toBeCloseTo(slow.centres[q], 10))
+      }
+    }
+  })
+
+  it("without WebAssembly (a matrix too big for its memory) a restart gives the same result in TypeScript, and both the reference's", () => {
+    for (const d of [2, 5, 8]) {
+      const rng = new Rng(700 + d)
+      const centres = Array.from({ length: 6 }, () => Array.from({ length: d }, () => rng.normal(0, 1.5)))
+      // 2,700 rows: the bounded pass runs in blocks of 1,024 rows, the last one partial.
+      const { x } = planted(centres, 450, 1, 800 + d)
+      const absTol = absoluteTolerance(x, d, 1e-4)
+      for (const seed of [11, 12]) {
+        const wasm = kmeansRestart(x, d, 6, seed, 300, absTol)
+        const ts = kmeansRestart(x, d, 6, seed, 300, absTol, { workspace: null })
+        expect(wasm.iterations).toBeGreaterThan(3) // bounded passes ran
+        expect(ts.iterations).toBe(wasm.iterations)
+        expect(Array.from(ts.labels)).toEqual(Array.from(wasm.labels))
+        expect(ts.inertia).toBe(wasm.inertia)
+        ts.centres.forEach((v, q) => expect(v).toBeCloseTo(wasm.centres[q], 12))
+        const ref = kmeansRestart(x, d, 6, seed, 300, absTol, { reference: true })
+        expect(Array.from(wasm.labels)).toEqual(Array.from(ref.labels))
+        expect(wasm.iterations).toBe(ref.iterations)
       }
     }
   })
