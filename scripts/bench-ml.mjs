@@ -297,7 +297,7 @@ function main() {
       print({
         dataset: `k-means ${n.toLocaleString("en")} x 8 (Gaussian mixture)`, model: "k-means k=8, 10 restarts, 2 workers",
         seconds: k.oursSeconds, peakRssMb: Number(rss[1]) / 1024, rssBeforeMb: Number.NaN, fitExtraMb: Number.NaN, modelMb: Number.NaN,
-        load: k.ours[0].load.split(" ")[0], note: `via scripts/bench-ml-kmeans.mjs; peak includes making the ${(n * 8 * 8 / 2 ** 20).toFixed(0)} MB matrix and its shared copy; ${vsSklearn}`,
+        load: k.ours[0].load.split(" ")[0], note: `via scripts/bench-ml-kmeans.mjs; peak includes making the ${(n * 8 * 8 / 2 ** 20).toFixed(0)} MB matrix, its shared copy and each worker's WebAssembly copy; ${vsSklearn}`,
       })
     }
   }
