@@ -177,6 +177,42 @@ medusaIntegrationTestRunner({
       expect(shown.cards.map(([title]) => title).every((t) => MAIN_CHANNEL.includes(t))).toBe(true)
     })
 
+    it("counts an impression only when the strip comes into view", async () => {
+      const { page, pageErrors } = await open(context)
+      await page.goto(`${base}${DEMO}`)
+      // A strip below the fold: rendered, but not seen until the page scrolls to it.
+      await page.evaluate(`(async () => {
+        const { renderRecommendations } = await import(${JSON.stringify(WIDGET)})
+        const spacer = document.createElement("div")
+        spacer.style.height = "3000px"
+        const element = document.createElement("div")
+        element.id = "below"
+        document.body.append(spacer, element)
+        window.seenEvents = []
+        window.rendered = await renderRecommendations(element, {
+          publishableKey: ${JSON.stringify(store.mainKey)}, limit: 4, onEvent: (e) => window.seenEvents.push(e),
+        })
+      })()`)
+      expect(await page.evaluate("window.rendered.count")).toBe(4)
+      const posted: string[] = []
+      page.on("request", (r) => {
+        if (r.url() === `${base}/store/recommendations/events`) posted.push(r.postDataJSON()?.type)
+      })
+      await page.waitForTimeout(500)
+      expect(posted).toEqual([])
+      expect(await page.evaluate("window.seenEvents.length")).toBe(0)
+
+      await page.evaluate("document.getElementById('below').scrollIntoView()")
+      await page.waitForFunction("window.seenEvents.length === 1")
+      expect(await page.evaluate("window.seenEvents.map((e) => [e.type, e.recommendation_ids.length, e.status])")).toEqual([["impression", 4, 202]])
+      // Once: scrolling away and back posts nothing more.
+      await page.evaluate("window.scrollTo(0, 0)")
+      await page.evaluate("document.getElementById('below').scrollIntoView()")
+      await page.waitForTimeout(300)
+      expect(posted).toEqual(["impression"])
+      expect(pageErrors).toEqual([])
+    })
+
     it("shows nothing, and no error, with a wrong key or a product outside the key's channel", async () => {
       const { page, pageErrors, cspViolations } = await open(context)
       const refused = page.waitForResponse((r) => r.url().startsWith(`${base}/store/recommendations?`))

@@ -28,7 +28,8 @@ const rendering = new WeakMap() // element -> its latest render, so a slow older
  * cards), locale (price format; default the browser's), productHref(product) (link of a card;
  * default /products/<handle>), onEvent({ type, recommendation_ids, status }) after an
  * impression or click was posted (status 0 when the request failed; a click that leaves the
- * page may report nothing, while its keepalive request still arrives).
+ * page may report nothing, while its keepalive request still arrives). The impression is
+ * posted once, when half the strip is in view.
  */
 export async function renderRecommendations(element, options) {
   const { baseUrl = "", publishableKey, limit = 8, productId, type, token, regionId, title, locale, onEvent } = options
@@ -96,8 +97,30 @@ export async function renderRecommendations(element, options) {
   }
   if (title) element.append(el("h2", "pz-heading", title))
   element.append(strip)
-  sendEvent("impression", items.map((i) => i.recommendation_id))
+  whenSeen(strip, () => {
+    // A newer render replaced this strip before anyone saw it: nothing was shown.
+    if (rendering.get(element) === ticket) sendEvent("impression", items.map((i) => i.recommendation_id))
+  })
   return { list: data.list, count: items.length }
+}
+
+/**
+ * Calls `seen` once, when at least half of `node` (or all of it, when smaller) is in the
+ * viewport: an impression is a strip a shopper could see, not one rendered below the fold and
+ * never scrolled to. Without IntersectionObserver (old browsers) it counts at once.
+ */
+function whenSeen(node, seen) {
+  if (typeof IntersectionObserver !== "function") return seen()
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= 0.5)) {
+        observer.disconnect()
+        seen()
+      }
+    },
+    { threshold: 0.5 }
+  )
+  observer.observe(node)
 }
 
 function el(tag, className, text) {
