@@ -10,6 +10,7 @@ jest.setTimeout(240_000)
 // Browser globals, used only inside functions that page.$$eval runs in the page (the test
 // tsconfig has no DOM lib).
 declare const document: any
+declare const window: any
 
 /** Products of the main channel: everything a strip of the main key may show. */
 const MAIN_CHANNEL = ["Tea 1", "Tea 2", "Tea 3", "Tea 4", "Coffee 1", "Coffee 2", "Coffee 3", "Coffee 4", "Mug", "Spoon"]
@@ -203,7 +204,7 @@ medusaIntegrationTestRunner({
       expect(await page.evaluate("window.seenEvents.length")).toBe(0)
 
       await page.evaluate("document.getElementById('below').scrollIntoView()")
-      await page.waitForFunction("window.seenEvents.length === 1")
+      await page.waitForFunction(() => window.seenEvents.length === 1) // a function: under the page's CSP a string predicate cannot be evaluated
       expect(await page.evaluate("window.seenEvents.map((e) => [e.type, e.recommendation_ids.length, e.status])")).toEqual([["impression", 4, 202]])
       // Once: scrolling away and back posts nothing more.
       await page.evaluate("window.scrollTo(0, 0)")
