@@ -226,6 +226,32 @@ medusaIntegrationTestRunner({
         expect(list.versions).toHaveLength(2)
       })
 
+      it("admin model and event routes answer 401 without authentication and 400 naming a bad field", async () => {
+        for (const [method, url] of [
+          ["get", "/admin/personalization/models"],
+          ["get", `/admin/personalization/models/${firstVersion}`],
+          ["post", `/admin/personalization/models/${firstVersion}/activate`],
+          ["get", "/admin/personalization/readiness"],
+        ] as const) {
+          const response = await (method === "post" ? api.post(url, {}) : api.get(url)).catch((e: any) => e.response)
+          expect([url, response.status]).toEqual([url, 401])
+        }
+        for (const [url, field] of [
+          ["/admin/personalization/models?limit=0", "limit"],
+          ["/admin/personalization/models?status=active", "status"],
+          ["/admin/personalization/recommendation-events?since=yesterday", "since"],
+        ]) {
+          const response = await get(url, admin)
+          expect([url, response.status]).toEqual([url, 400])
+          expect(response.data.message).toContain(field)
+        }
+        const body = await api.post(`/admin/personalization/models/${firstVersion}/activate`, { force: true }, admin).catch((e: any) => e.response)
+        expect(body.status).toBe(400)
+        expect(body.data.message).toContain("force")
+        // Nothing changed hands on the refused requests.
+        expect(await activeVersionId(getContainer())).toBe(firstVersion)
+      })
+
       it("skips below the readiness thresholds, saying what is missing, and the store keeps serving", async () => {
         const container = getContainer()
         await pg(container).raw(`DELETE FROM personalization_customer_features WHERE customer_id <> ?`, [store.alice.id])
