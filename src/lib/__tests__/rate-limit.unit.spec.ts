@@ -1,15 +1,9 @@
+import cacheModule from "@medusajs/cache-inmemory"
 import type { ICacheService } from "@medusajs/framework/types"
 import { takeRateLimit } from "../rate-limit"
 
-/** The cache module's contract, kept in a Map (TTL ignored: the windows are in the keys). */
-function memoryCache(): ICacheService {
-  const m = new Map<string, unknown>()
-  return {
-    get: async <T>(k: string) => (m.has(k) ? (m.get(k) as T) : null),
-    set: async (k: string, v: unknown) => void m.set(k, v),
-    invalidate: async (k: string) => void m.delete(k),
-  }
-}
+/** Medusa's own in-memory cache module service, as a store without the Redis cache gets it. */
+const memoryCache = (): ICacheService => new (cacheModule.service as any)({}, {})
 
 async function burst(cache: ICacheService, nowMs: number, n: number) {
   let allowed = 0
@@ -32,5 +26,14 @@ describe("takeRateLimit", () => {
     expect(await burst(cache, 61_000, 10)).toBe(1)
     // Halfway through it weighs 5, plus that one: 4 more.
     expect(await burst(cache, 90_000, 10)).toBe(4)
+  })
+
+  it("counts a burst of concurrent requests exactly, key by key", async () => {
+    const cache = memoryCache()
+    const take = (key: string) => takeRateLimit(cache, key, { limit: 10, windowSeconds: 60, nowMs: 1_000 })
+    const results = await Promise.all([...Array.from({ length: 40 }, () => take("a")), ...Array.from({ length: 5 }, () => take("b"))])
+    expect(results.slice(0, 40).filter((r) => r.allowed)).toHaveLength(10)
+    expect(results.slice(40).every((r) => r.allowed)).toBe(true)
+    expect(await cache.get("personalization:rate:a:0")).toBe(10)
   })
 })
