@@ -25,22 +25,12 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join, dirname } from "node:path"
 import { fileURLToPath } from "node:url"
+import { registerTs } from "./lib/register-ts.mjs"
 import { parseArgs } from "node:util"
 
 const require = createRequire(import.meta.url)
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-{
-  const Module = require("node:module")
-  const swc = require("@swc/core")
-  Module._extensions[".ts"] = function (module, filename) {
-    const out = swc.transformSync(readFileSync(filename, "utf8"), {
-      filename,
-      jsc: { parser: { syntax: "typescript" }, target: "es2021" },
-      module: { type: "commonjs" },
-    })
-    module._compile(out.code, filename)
-  }
-}
+registerTs()
 const { runKMeansInWorkers } = require(join(root, "src/ml/segmentation/kmeans-pool.ts"))
 const { kmeans } = require(join(root, "src/ml/segmentation/kmeans.ts"))
 const { Rng } = require(join(root, "src/ml/random.ts"))

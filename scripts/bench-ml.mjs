@@ -26,6 +26,7 @@ import { createRequire } from "node:module"
 import { cpus, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { registerTs } from "./lib/register-ts.mjs"
 import { parseArgs } from "node:util"
 
 import { readArrays, syntheticPropensitySet, syntheticPurchases, writeArrays } from "./lib/synthetic-purchases.mjs"
@@ -60,20 +61,6 @@ const { values: args } = parseArgs({
 
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0]
 const mb = (bytes) => bytes / 2 ** 20
-
-function registerTs() {
-  const Module = require("node:module")
-  if (Module._extensions[".ts"]) return
-  const swc = require("@swc/core")
-  Module._extensions[".ts"] = function (module, filename) {
-    const out = swc.transformSync(readFileSync(filename, "utf8"), {
-      filename,
-      jsc: { parser: { syntax: "typescript" }, target: "es2021" },
-      module: { type: "commonjs" },
-    })
-    module._compile(out.code, filename)
-  }
-}
 
 /** Bytes of typed arrays reachable from `v` (each buffer once). */
 function typedBytes(v, seen = new Set()) {

@@ -13,18 +13,14 @@ import { createRequire } from "node:module"
 import { cpus } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { registerTs } from "./lib/register-ts.mjs"
 import { parseArgs } from "node:util"
 
 const require = createRequire(import.meta.url)
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const { values } = parseArgs({ options: { data: { type: "string", default: join(root, "data/online-retail-sample/online-retail-sample.csv.gz") } } })
 
-const Module = require("node:module")
-const swc = require("@swc/core")
-Module._extensions[".ts"] = function (module, filename) {
-  const out = swc.transformSync(readFileSync(filename, "utf8"), { filename, jsc: { parser: { syntax: "typescript" }, target: "es2021" }, module: { type: "commonjs" } })
-  module._compile(out.code, filename)
-}
+registerTs()
 const { loadOnlineRetail } = require(join(root, "src/ml/data/online-retail.ts"))
 const { defaultRecipe, runTraining } = require(join(root, "src/ml/pipeline/training.ts"))
 

@@ -10,25 +10,14 @@
  *
  * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
  */
-import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { registerTs } from "./lib/register-ts.mjs"
 
 const require = createRequire(import.meta.url)
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-{
-  const Module = require("node:module")
-  const swc = require("@swc/core")
-  Module._extensions[".ts"] = function (module, filename) {
-    const out = swc.transformSync(readFileSync(filename, "utf8"), {
-      filename,
-      jsc: { parser: { syntax: "typescript" }, target: "es2021" },
-      module: { type: "commonjs" },
-    })
-    module._compile(out.code, filename)
-  }
-}
+registerTs()
 const ml = (path) => require(join(root, "src/ml", path))
 const { loadOnlineRetail } = ml("data/online-retail.ts")
 const { lifecyclePopulation, propensityTrainingSet } = ml("lifecycle/evaluate.ts")
