@@ -53,6 +53,21 @@ function kernelModule(): WasmModule {
 
 const align = (v: number) => Math.ceil(v / 64) * 64
 
+/** Hands out 64-byte aligned offsets from `start` on; `end` is the first free offset. */
+function bumpAllocator(start: number) {
+  let p = start
+  return {
+    take(bytes: number): number {
+      const at = p
+      p = align(p + bytes)
+      return at
+    },
+    get end(): number {
+      return p
+    },
+  }
+}
+
 /** True when an n-row matrix fits in one workspace (else the generic TypeScript path runs). */
 export function fitsWorkspace(n: number, k: number): boolean {
   return n * (PAD * 8 + ROW_STATE) + 64 * 16 + k * (3 * 64 + 5 * 8 + 16 * 64) < MAX_BYTES
@@ -109,15 +124,11 @@ export class PadWorkspace {
     const n = x.length / d
     this.n = n
     this.ex = new wasm.Instance(kernelModule(), {}).exports as unknown as KernelExports
-    let p = 0
-    const take = (bytes: number) => {
-      const at = p
-      p = align(p + bytes)
-      return at
-    }
+    const layout = bumpAllocator(0)
+    const take = layout.take
     const xOff = take(n * PAD * 8)
     const offs = [8, 8, 4, 4, 4, 4, 4, 4].map((w) => take(n * w))
-    const smallOff = p
+    const smallOff = layout.end
     const base = this.ex.reserve(smallOff)
     if (base === 0) throw new RangeError(`PadWorkspace: ${n} rows do not fit in WebAssembly memory`)
     this.base = base
@@ -137,12 +148,8 @@ export class PadWorkspace {
     this.T = Math.max(T, 4, this.T)
     k = this.k
     T = this.T
-    let p = this.smallP
-    const take = (bytes: number) => {
-      const at = p
-      p = align(p + bytes)
-      return at
-    }
+    const layout = bumpAllocator(this.smallP)
+    const take = layout.take
     this.centresAP = take(k * 64)
     this.centresBP = take(k * 64)
     this.sumsP = take(k * 64)
@@ -154,7 +161,7 @@ export class PadWorkspace {
     this.gapP = take(T * k * 8)
     this.hgP = take(4 * k * 8)
     this.outP = take(4 * 8)
-    if (this.ex.reserve(p - this.base) === 0) throw new RangeError(`PadWorkspace: k=${k} does not fit in WebAssembly memory`)
+    if (this.ex.reserve(layout.end - this.base) === 0) throw new RangeError(`PadWorkspace: k=${k} does not fit in WebAssembly memory`)
     const buf = this.ex.memory.buffer
     const n = this.n
     this.closest = new Float64Array(buf, this.closestP, n)

@@ -574,44 +574,31 @@ function hamerlyLloydPad(
     return ex.boundedAssign(xP, n, cP, k, labelsP, upperP, lowerP, secondP, thirdP, G[0], eps, ws.hsP, ws.sAP, ws.SP, sumsP, countsP, idxP)
   }
 
-  let strict = false
-  let it = 0
-  let needFull = true
   // The seeding's labels are the first assignment: only the sums are left to compute.
   if (start) {
     labels.set(start.labels)
     ex.sumsOfLabels(xP, n, labelsP, sumsP, countsP, k)
   } else labels.fill(-1)
-  for (it = 0; it < maxIter; it++) {
-    // The second assignment is a full one too: the first update moves the centres so far
-    // (they start on data rows) that bounds would settle almost no row.
-    const changed = it === 0 && start ? n : needFull || it === 1 ? full() : bounded()
-    needFull = false
-    let emptied = false
-    for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
-    if (emptied) {
-      // Rare: relocation needs every row's distance to its centre; then start bounds afresh.
+  const iterations = runLloydSchedule(maxIter, absTol, counts, k, {
+    firstAssigned: start ? n : null,
+    full,
+    bounded,
+    relocate: () => {
+      // Relocation needs every row's distance to its centre (the bounds restart afterwards).
       dist ??= new Float64Array(n)
       for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDistPad(x, p, d, centres, labels[i] * PAD)
       relocateEmpty(x, d, k, labels, dist, sums, counts, PAD)
-      needFull = true
-    }
-    const tot = moveCentres(centres, next, sums, counts, k, PAD, S, null, G)
-    ;[centres, next] = [next, centres]
-    ;[cP, nP] = [nP, cP]
-    if (it > 0 && changed === 0 && !emptied) {
-      strict = true
-      break
-    }
-    if (tot <= absTol) break
-  }
-  if (!strict) {
-    if (needFull) full()
-    else bounded()
-  }
+    },
+    move: () => {
+      const tot = moveCentres(centres, next, sums, counts, k, PAD, S, null, G)
+      ;[centres, next] = [next, centres]
+      ;[cP, nP] = [nP, cP]
+      return tot
+    },
+  })
   const out = new Float64Array(k * d)
   for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) out[j * d + t] = centres[j * PAD + t]
-  return { centres: out, labels: labels.slice(), inertia: ex.inertia(xP, n, cP, labelsP), iterations: Math.min(it + 1, maxIter) }
+  return { centres: out, labels: labels.slice(), inertia: ex.inertia(xP, n, cP, labelsP), iterations }
 }
 
 /** hamerlyLloyd in TypeScript, any d (Hamerly's two bounds, generic loops). */
@@ -650,22 +637,61 @@ function hamerlyLloydWide(x: Float64Array, d: number, init: Float64Array, maxIte
     return boundedAssignWide(x, d, n, centres, k, labels, upper, lower, hs, sm, S, M, sums, counts)
   }
 
+  const iterations = runLloydSchedule(maxIter, absTol, counts, k, {
+    firstAssigned: null,
+    full,
+    bounded,
+    relocate: () => {
+      dist ??= new Float64Array(n)
+      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDist(x, p, centres, labels[i] * d, d)
+      relocateEmpty(x, d, k, labels, dist, sums, counts)
+    },
+    move: () => {
+      const tot = moveCentres(centres, next, sums, counts, k, d, S, M, G)
+      ;[centres, next] = [next, centres]
+      return tot
+    },
+  })
+  return { centres, labels, inertia: inertiaOf(x, d, centres, labels), iterations }
+}
+
+/** The passes of one bounded Lloyd run, each returning how many labels changed (or, for `move`, the summed squared shift). */
+interface LloydSteps {
+  /** Labels changed by an assignment made before the run (the seeding's), or null to assign first. */
+  firstAssigned: number | null
+  /** Assigns every row from scratch (resets the bounds). */
+  full: () => number
+  /** Assigns the rows whose bounds do not settle them. */
+  bounded: () => number
+  /** Refills emptied clusters (rare). */
+  relocate: () => void
+  /** Moves the centres to the means of their rows. */
+  move: () => number
+}
+
+/**
+ * The iteration schedule of both bounded Lloyd cores, as scikit-learn's Lloyd: assign, move,
+ * stop when an assignment changed no label (strict convergence) or the centres moved at most
+ * `absTol` in all; without strict convergence, one more assignment so the labels belong to the
+ * final centres. The first two assignments are full (the first update moves the centres so far,
+ * from data rows, that bounds would settle almost no row), and so is the one after a
+ * relocation. `counts` (k cluster sizes) is read after each assignment to find empty clusters.
+ * Returns the iterations as scikit-learn counts them.
+ */
+function runLloydSchedule(maxIter: number, absTol: number, counts: Float64Array, k: number, steps: LloydSteps): number {
   let strict = false
   let it = 0
   let needFull = true
   for (it = 0; it < maxIter; it++) {
-    const changed = needFull || it === 1 ? full() : bounded()
+    const changed = it === 0 && steps.firstAssigned !== null ? steps.firstAssigned : needFull || it === 1 ? steps.full() : steps.bounded()
     needFull = false
     let emptied = false
     for (let j = 0; j < k; j++) if (counts[j] === 0) emptied = true
     if (emptied) {
-      dist ??= new Float64Array(n)
-      for (let i = 0, p = 0; i < n; i++, p += d) dist[i] = sqDist(x, p, centres, labels[i] * d, d)
-      relocateEmpty(x, d, k, labels, dist, sums, counts)
+      steps.relocate()
       needFull = true
     }
-    const tot = moveCentres(centres, next, sums, counts, k, d, S, M, G)
-    ;[centres, next] = [next, centres]
+    const tot = steps.move()
     if (it > 0 && changed === 0 && !emptied) {
       strict = true
       break
@@ -673,10 +699,10 @@ function hamerlyLloydWide(x: Float64Array, d: number, init: Float64Array, maxIte
     if (tot <= absTol) break
   }
   if (!strict) {
-    if (needFull) full()
-    else bounded()
+    if (needFull) steps.full()
+    else steps.bounded()
   }
-  return { centres, labels, inertia: inertiaOf(x, d, centres, labels), iterations: Math.min(it + 1, maxIter) }
+  return Math.min(it + 1, maxIter)
 }
 
 // Float32 storage of bounds, rounded outwards: fround's error is at most 2^-24 of the value,
