@@ -105,7 +105,7 @@ export async function renderRecommendations(element, options) {
 }
 
 /**
- * Calls `seen` once, when at least half of `node` (or all of it, when smaller) is in the
+ * Calls `seen` once, when at least half of `node` is in the
  * viewport: an impression is a strip a shopper could see, not one rendered below the fold and
  * never scrolled to. Without IntersectionObserver (old browsers) it counts at once.
  */
