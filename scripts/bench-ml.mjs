@@ -50,7 +50,7 @@ const { values: args } = parseArgs({
     "propensity-customers": { type: "string", default: "5000" },
     models: { type: "string" },
     seed: { type: "string", default: "1" },
-    "dev-file": { type: "string", default: "/work/shared/datasets/online-retail/online-retail-dev.csv.gz" },
+    "dev-file": { type: "string", default: "data/online-retail-dev/online-retail-dev.csv.gz" },
     cutoff: { type: "string", default: "2011-06-01" },
     "fit-cutoff": { type: "string", default: "2011-03-01" },
     "cache-dir": { type: "string", default: "/tmp" },

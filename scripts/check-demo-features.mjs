@@ -12,7 +12,7 @@
  * medusa_personalization_demo). CHECK_CUSTOMERS (default 50) customers are drawn with
  * CHECK_SEED (default 7); --all checks every customer of the sample.
  *
- * Expected values, per customer (CSV lines cleaned as in EVALUATION.md, one order per invoice):
+ * Expected values, per customer (CSV lines cleaned as in docs/evaluation.md, one order per invoice):
  *   order_count = money_order_count = distinct invoices (every demo order is in GBP)
  *   first/last_order_at = earliest/latest invoice time (an invoice's time is its earliest line),
  *                         read as UTC and shifted by the whole days the seed recorded in the

@@ -5,10 +5,10 @@
  *
  *   node scripts/make-demo-sample.mjs [source.csv.gz] [customers]
  *
- * source    default ../shared/datasets/online-retail/online-retail-dev.csv.gz
+ * source    default data/online-retail-dev/online-retail-dev.csv.gz
  * customers default 800 (SAMPLE_CUSTOMERS); the seed is SAMPLE_SEED (default 2011)
  *
- * Lines are cleaned as in EVALUATION.md (a CustomerID, InvoiceNo not starting with "C",
+ * Lines are cleaned as in docs/evaluation.md (a CustomerID, InvoiceNo not starting with "C",
  * Quantity > 0, UnitPrice > 0, StockCode upper-cased and trimmed matching ^\d{5}[A-Z]{0,2}$).
  * Customers are drawn uniformly at random (seeded Fisher-Yates over the sorted ids), so the
  * sample keeps the data's mix of one-time and repeat buyers; every cleaned line of a drawn
@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url"
 import { gunzipSync, gzipSync } from "node:zlib"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
-const source = resolve(process.argv[2] || join(root, "../shared/datasets/online-retail/online-retail-dev.csv.gz"))
+const source = resolve(process.argv[2] || join(root, "data/online-retail-dev/online-retail-dev.csv.gz"))
 const customerCount = Number(process.argv[3] || process.env.SAMPLE_CUSTOMERS || 800)
 const seed = Number(process.env.SAMPLE_SEED ?? 2011)
 const out = join(root, "data/online-retail-sample/online-retail-sample.csv.gz")

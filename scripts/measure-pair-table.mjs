@@ -8,7 +8,7 @@ import { parse } from "csv-parse"
 import fs from "node:fs"
 import zlib from "node:zlib"
 
-const file = process.argv[2] ?? "../shared/datasets/online-retail/online-retail-dev.csv.gz"
+const file = process.argv[2] ?? "data/online-retail-dev/online-retail-dev.csv.gz"
 const product = /^\d{5}[A-Z]{0,2}$/
 const orders = new Map()
 const input = fs.createReadStream(file).pipe(file.endsWith(".gz") ? zlib.createGunzip() : new (await import("node:stream")).PassThrough())

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * `node scripts/propensity-oof.mjs [data] [oof|dev]`: the purchase-prediction network against
- * EVALUATION.md's logistic regression, and their logit average, on the fit data alone ("oof":
+ * the evaluation protocol's (docs/evaluation.md) logistic regression, and their logit average, on the fit data alone ("oof":
  * 5 outer customer folds of the population at T1 = 2011-03-01, labels from [T1, 2011-06-01);
  * each fold fits the default network ensemble and the logistic regression on the other four)
  * or on the development split ("dev": fit at T1, score at 2011-06-01, outcome to 2011-09-01,
  * seeds 0-2). Prints AUCs as JSON. About 2.5 minutes ("oof") on 2 cores.
- * data: default ../shared/datasets/online-retail/online-retail-dev.csv.gz
+ * data: default data/online-retail-dev/online-retail-dev.csv.gz
  *
  * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
  */
@@ -27,7 +27,7 @@ const { fitFeatureTransform, applyFeatureTransform } = ml("features/feature-tran
 const { rocAuc } = ml("evaluation/auc.ts")
 const { Rng } = ml("random.ts")
 
-const file = resolve(process.argv[2] || join(root, "../shared/datasets/online-retail/online-retail-dev.csv.gz"))
+const file = resolve(process.argv[2] || join(root, "data/online-retail-dev/online-retail-dev.csv.gz"))
 const mode = process.argv[3] ?? "oof"
 if (!["oof", "dev"].includes(mode)) throw new Error(`mode must be oof or dev, got ${mode}`)
 const { lines } = loadOnlineRetail(file)
@@ -42,7 +42,7 @@ const logit = (p) => {
 /** Equal-weight average of the two models' logits. */
 const blend = (a, b) => Float64Array.from(a, (v, i) => 0.5 * (logit(v) + logit(b[i])))
 
-/** EVALUATION.md's logistic regression: log(1 + x) of every column, standardised on the fit rows. */
+/** the evaluation protocol's (docs/evaluation.md) logistic regression: log(1 + x) of every column, standardised on the fit rows. */
 function logistic(fit, bought, scored) {
   const t = fitFeatureTransform(fit.values, fit.names, { log1p: fit.names })
   const m = fitLogistic(applyFeatureTransform(t, fit.values), fit.names.length, bought)

@@ -1,5 +1,5 @@
 /**
- * medusa-personalization evaluate: the top-N evaluation of EVALUATION.md on an order file.
+ * medusa-personalization evaluate: the top-N evaluation of docs/evaluation.md on an order file.
  *
  *   evaluate --data FILE --format online-retail|orders --cutoff T [--fit-cutoff T1] [--end E]
  *            [--seed N] [--models a,b,...] [--json] [--compare-reference]
@@ -8,7 +8,7 @@
  * tested in [T, E) (E exclusive; default: all later lines). With --fit-cutoff, purchase
  * prediction is fitted at T1 with labels from [T1, T) and scored at T against [T, E).
  * Results go to stdout (a table, or with --json one JSON document and nothing else); progress
- * goes to stderr. --compare-reference checks the reference models against EVALUATION.md's
+ * goes to stderr. --compare-reference checks the reference models against the evaluation protocol's (docs/evaluation.md)
  * development rows and exits 1 on a mismatch.
  */
 
@@ -173,7 +173,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     progress(`purchase prediction: ${lifecycle.results.length} models in ${((now() - t) / 1000).toFixed(1)} s`)
   }
 
-  // Segmentation at T on log(1 + recency, invoices, spend), standardised (EVALUATION.md), and
+  // Segmentation at T on log(1 + recency, invoices, spend), standardised (docs/evaluation.md), and
   // how its segments differ in [T, E).
   t = now()
   const features = customerFeatures(lines, cutoff)

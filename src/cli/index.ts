@@ -9,7 +9,7 @@ import { runRecommend } from "./recommend"
 import { runSegment } from "./segment"
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: CliIo) => number | Promise<number> }> = {
-  evaluate: { summary: "measure every recommender on a temporal split (EVALUATION.md)", run: runEvaluate },
+  evaluate: { summary: "measure every recommender on a temporal split (docs/evaluation.md)", run: runEvaluate },
   recommend: { summary: "recommendations with reasons for a customer, or next to a product", run: runRecommend },
   segment: { summary: "customer segments and how they separate future buying", run: runSegment },
 }

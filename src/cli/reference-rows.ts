@@ -1,5 +1,5 @@
 /**
- * EVALUATION.md's reference rows for the development split (Online Retail to 2011-08-31,
+ * the evaluation protocol's (docs/evaluation.md) reference rows for the development split (Online Retail to 2011-08-31,
  * cutoff 2011-06-01), in the order: all R@20, NDCG@10, HR@10, cov@20, new R@20, NDCG@10,
  * HR@10, cov@20. Matching them to 4 decimals shows the protocol is implemented as specified.
  */

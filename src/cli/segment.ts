@@ -1,5 +1,5 @@
 /**
- * medusa-personalization segment: customer segmentation of EVALUATION.md ("Segmentation") on
+ * medusa-personalization segment: customer segmentation of docs/evaluation.md ("Segmentation") on
  * an order file, and how well the segments separate what customers do next.
  *
  *   segment --data FILE --format online-retail|orders --cutoff T [--end E]

@@ -64,7 +64,7 @@ export const demoEmail = (customerId: string) => `customer-${customerId}@example
 
 const STOCK_CODE = /^\d{5}[A-Z]{0,2}$/
 
-/** Reads and cleans the sample like EVALUATION.md ("Cleaning"). */
+/** Reads and cleans the sample like docs/evaluation.md ("Cleaning"). */
 export function readSample(path: string): Line[] {
   const records: Record<string, string>[] = parse(gunzipSync(readFileSync(path)), {
     columns: true,

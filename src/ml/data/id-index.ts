@@ -1,7 +1,7 @@
 /**
  * Dense index over string ids: id <-> 0..size-1. Built from the sorted distinct ids (by UTF-16
  * code unit, the order of Python's sorted() for these ids), so index = position in the sorted
- * list, as EVALUATION.md requires, and the same ids always get the same indices.
+ * list, as docs/evaluation.md requires, and the same ids always get the same indices.
  */
 export class IdIndex {
   readonly ids: readonly string[]

@@ -19,7 +19,7 @@ export interface OnlineRetailParseResult {
 
 /**
  * Parses the UCI Online Retail CSV (columns InvoiceNo, StockCode, Description, Quantity,
- * InvoiceDate, UnitPrice, CustomerID, Country; order free) and applies EVALUATION.md's
+ * InvoiceDate, UnitPrice, CustomerID, Country; order free) and applies the evaluation protocol's (docs/evaluation.md)
  * cleaning: keep a row with a CustomerID, an InvoiceNo not starting with "C", Quantity > 0,
  * UnitPrice > 0 and an upper-cased, trimmed StockCode matching /^\d{5}[A-Z]{0,2}$/.
  * Customer id = CustomerID without a trailing ".0"; amount = Quantity x UnitPrice; exact

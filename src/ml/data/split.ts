@@ -28,7 +28,7 @@ export interface TemporalSplit {
 }
 
 /**
- * EVALUATION.md's temporal split at `cutoff` (ms): train = lines before it; users and items =
+ * the evaluation protocol's (docs/evaluation.md) temporal split at `cutoff` (ms): train = lines before it; users and items =
  * those seen in train; strength = distinct orders per (user, item); test users = train users
  * who buy a train item in [cutoff, end) (end defaults to +Infinity: all later lines).
  */

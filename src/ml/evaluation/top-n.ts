@@ -28,7 +28,7 @@ export interface TopNOptions {
 const DISCOUNT = Array.from({ length: 10 }, (_, r) => 1 / Math.log2(r + 2))
 
 /**
- * EVALUATION.md's top-N metrics over `truth`, with `nItems` candidate items ranked by
+ * the evaluation protocol's (docs/evaluation.md) top-N metrics over `truth`, with `nItems` candidate items ranked by
  * `score` (descending, ties by ascending index). With `exclude`, each user's excluded items
  * are removed from the candidates before the top 20 is taken.
  */
@@ -91,7 +91,7 @@ export interface SplitMetrics {
   new: TopNMetrics
 }
 
-/** Both EVALUATION.md evaluations of `score` on a temporal split. */
+/** Both docs/evaluation.md evaluations of `score` on a temporal split. */
 export function evaluateSplit(score: ScoreFn, split: TemporalSplit, options: Pick<TopNOptions, "onList"> & { onListNew?: TopNOptions["onList"] } = {}): SplitMetrics {
   const nItems = split.items.size
   return {

@@ -1,6 +1,6 @@
 /**
  * Customer features at a cutoff T from purchase lines, and what the customer did after T.
- * The seven base columns are EVALUATION.md's ("Purchase propensity and future value"); an
+ * The seven base columns are the evaluation protocol's (docs/evaluation.md) ("Purchase propensity and future value"); an
  * order's time is the latest time of its lines (the reference groups lines by invoice and
  * takes the maximum date). Only lines with time < T are read for features, so a feature
  * never sees the future it is judged on. Segmentation and purchase prediction both read
@@ -210,7 +210,7 @@ export interface FutureLabels {
 
 /**
  * Labels for `customerIds` (in that order) from the lines in [start, end), both ms since the
- * epoch; with EVALUATION.md's horizon H, end = start + H days. Lines of other customers are
+ * epoch; with the evaluation protocol's (docs/evaluation.md) horizon H, end = start + H days. Lines of other customers are
  * ignored.
  */
 export function futureLabels(lines: readonly PurchaseLine[], customerIds: readonly string[], start: number, end: number): FutureLabels {

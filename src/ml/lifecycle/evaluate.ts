@@ -61,7 +61,7 @@ export interface LifecyclePopulation {
 
 /**
  * What every lifecycle model reads: features at `cutoff` (ms) of the customers with a line
- * before it, EVALUATION.md's seven base columns (the extras were no better out of fold; see
+ * before it, the evaluation protocol's (docs/evaluation.md) seven base columns (the extras were no better out of fold; see
  * propensity.ts). Evaluation and the store's scoring both read it, so they cannot drift apart.
  */
 export function lifecycleFeatures(lines: readonly PurchaseLine[], cutoff: number): CustomerFeatureMatrix {
@@ -80,7 +80,7 @@ export function propensityTrainingSet({ features, labels }: LifecyclePopulation)
 }
 
 /**
- * EVALUATION.md's lifecycle protocol on cleaned `lines`: fit at T1 with labels from [T1, T2),
+ * the evaluation protocol's (docs/evaluation.md) lifecycle protocol on cleaned `lines`: fit at T1 with labels from [T1, T2),
  * score the population at T2, compare with [T2, E). References: recency only (-recency for
  * both metrics), RFM quintile sum (both metrics), logistic regression on standardised
  * log(1 + feature) of the seven features (C = 1; spend score = P x average invoice amount).
@@ -143,7 +143,7 @@ export async function evaluateLifecycle(
   }
 }
 
-/** EVALUATION.md's reference rows for the development split (AUC, Spearman). */
+/** the evaluation protocol's (docs/evaluation.md) reference rows for the development split (AUC, Spearman). */
 export const LIFECYCLE_REFERENCE: Record<"recency" | "rfm" | "logistic", readonly [number, number]> = {
   recency: [0.6691, 0.3339],
   rfm: [0.7452, 0.5095],

@@ -338,7 +338,7 @@ function forwardTf(v: Vars, x: tf.Tensor2D): { logit: tf.Tensor1D; mu: tf.Tensor
 
 function lossTf(v: Vars, x: tf.Tensor2D, y: tf.Tensor1D, t: tf.Tensor1D, spendWeight: number, weightDecay: number): tf.Scalar {
   const { logit, mu } = forwardTf(v, x)
-  // Log loss from logits as softplus(z) - y z: tf.logSigmoid's gradient is unreliable (DESIGN.md).
+  // Log loss from logits as softplus(z) - y z: tf.logSigmoid's gradient is unreliable (docs/architecture.md).
   const bce = tf.mean(tf.sub(tf.softplus(logit), tf.mul(y, logit)))
   const sq = tf.mul(y, tf.square(tf.sub(mu, t)))
   const mse = tf.div(tf.sum(sq), tf.maximum(tf.sum(y), 1))

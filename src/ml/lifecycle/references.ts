@@ -15,7 +15,7 @@ export function quintiles(values: ArrayLike<number>): Uint8Array {
 }
 
 /**
- * EVALUATION.md's RFM score: quintile(-recency) + quintile(invoices) + quintile(spend), in
+ * the evaluation protocol's (docs/evaluation.md) RFM score: quintile(-recency) + quintile(invoices) + quintile(spend), in
  * 3..15, quintiles over the given population. Inputs are per-customer arrays of equal length.
  */
 export function rfmQuintileSum(recencyDays: ArrayLike<number>, invoices: ArrayLike<number>, spend: ArrayLike<number>): Float64Array {

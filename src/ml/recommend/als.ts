@@ -48,7 +48,7 @@ const DEFAULTS: Required<AlsOptions> = { factors: 64, iterations: 15, alpha: 10,
  * users, 3,108 items, 113,026 pairs), defaults, seed 0, one core of a shared 2-core machine:
  * CG 0.39-0.42 s per iteration (6.4 s for 15), all R@20 0.3270 NDCG@10 0.3256 HR@10 0.8371
  * cov@20 0.3745, new 0.1355 / 0.1210 / 0.5311 / 0.3948; the exact solver 1.54 s per iteration,
- * all 0.3283 / 0.3234 / 0.8371 / 0.3748, new 0.1355 / 0.1203 / 0.5358 / 0.3961 (EVALUATION.md's
+ * all 0.3283 / 0.3234 / 0.8371 / 0.3748, new 0.1355 / 0.1203 / 0.5358 / 0.3961 (the evaluation protocol's (docs/evaluation.md)
  * numpy reference: all 0.3264 / 0.3221 / 0.8378 / 0.3745, new 0.1352 / 0.1165 / 0.5177 / 0.3922).
  */
 export class AlsRecommender extends BaseRecommender {

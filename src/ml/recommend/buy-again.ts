@@ -5,7 +5,7 @@ import { BaseRecommender, type SerializedModel, checkFormat, deserializeCsr, ser
 import { topK } from "./top-k"
 
 /**
- * Buy-again then popularity (EVALUATION.md): the user's own items first, by interaction
+ * Buy-again then popularity (docs/evaluation.md): the user's own items first, by interaction
  * strength (distinct orders, descending), ties by popularity (descending) then item index;
  * then every other item by popularity. Scores encode that order exactly in float64:
  * own item = (strength + 1) x (maxPopularity + 1) + popularity, other item = popularity.

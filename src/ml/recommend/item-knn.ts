@@ -25,7 +25,7 @@ export interface ItemKnnOptions {
 }
 
 /**
- * Item-kNN (EVALUATION.md): cosine similarity between the item columns of the user x item
+ * Item-kNN (docs/evaluation.md): cosine similarity between the item columns of the user x item
  * matrix, self-similarity 0; user score = sum over the user's items of their similarities.
  * Arithmetic is float32 in the order of the Python reference (c_ij / n_i / n_j, then a
  * running sum over the user's items by increasing index), so near-ties break the same way.

@@ -15,7 +15,7 @@ export interface FitOptions {
 }
 
 /**
- * The one contract every recommender implements (DESIGN.md house style 2). Users and items
+ * The one contract every recommender implements (docs/architecture.md, house style 2). Users and items
  * are dense indices of the Interactions the model was fitted on. A class implementing it also
  * has `static deserialize(s: SerializedModel)` that rebuilds an equal model.
  */

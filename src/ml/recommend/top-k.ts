@@ -3,7 +3,7 @@ export type ItemScores = Float32Array | Float64Array
 
 /**
  * Indices of the n best items: descending score, ties by ascending item index (the order of
- * a stable sort on -score), which EVALUATION.md fixes so that two implementations agree.
+ * a stable sort on -score), which docs/evaluation.md fixes so that two implementations agree.
  * NaN ranks below every number. Items with exclude[i] !== 0 are left out (the list is shorter
  * than n only when fewer than n items remain). O(items x n) worst case, O(items) typically.
  */

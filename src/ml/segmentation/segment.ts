@@ -5,7 +5,7 @@
  *
  * Choosing k. Mean silhouette is the usual criterion, but on RFM-like data it peaks at k = 2
  * (active vs lapsed: the data are one continuum, and two halves of a continuum are the most
- * "separated" split; EVALUATION.md, dev data: 0.444 at k = 2, 0.355 at k = 4), and two
+ * "separated" split; docs/evaluation.md, dev data: 0.444 at k = 2, 0.355 at k = 4), and two
  * segments cannot carry the usual plays (reward, grow, win back, let go). The default
  * criterion "silhouette-floor" therefore:
  *   1. only considers k >= minSegments (default 4, the smallest number of distinct plays);

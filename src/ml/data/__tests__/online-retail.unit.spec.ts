@@ -22,7 +22,7 @@ const ROWS = [
 const CSV = [HEADER, ...ROWS].join("\n") + "\n"
 
 describe("parseOnlineRetailCsv", () => {
-  it("applies EVALUATION.md's cleaning rules exactly", () => {
+  it("applies the evaluation protocol's (docs/evaluation.md) cleaning rules exactly", () => {
     const { lines, rowsRead, rowsDropped } = parseOnlineRetailCsv(CSV)
     expect(rowsRead).toBe(11)
     expect(rowsDropped).toBe(7)
