@@ -15,6 +15,7 @@ import { requireTimestamp } from "../ml/data/time"
 import { BoughtTogether, basketsFromLines } from "../ml/recommend/bought-together"
 import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ReasonExplainer } from "../ml/recommend/reasons"
+import { type ReasonFacts, ReasonRenderer, type ServedReason } from "../modules/recommendations/reason-text"
 import { TrendingRecommender } from "../ml/recommend/trending"
 import { type CliIo, loadLines, parseCommand } from "./io"
 
@@ -67,11 +68,13 @@ export function runRecommend(argv: string[], io: CliIo): number {
   const items = IdIndex.fromIds(train.map((l) => l.productId))
   const data = interactionsFromLines(train, users, items, cutoff)
   io.stderr(`fitting on ${train.length} lines: ${users.size} customers, ${items.size} products\n`)
-  const explainer = new ReasonExplainer(data, (i) => items.id(i))
+  const explainer = new ReasonExplainer(data)
+  const renderer = new ReasonRenderer("en")
+  const title = (id: string) => id
 
   let picked: Int32Array = new Int32Array(0)
   let user: number | null = null
-  const productReasons = new Map<number, { code: string; params: Record<string, string | number>; text: string }>()
+  const productReasons = new Map<number, ServedReason>()
   if (values.product) {
     const item = items.indexOf(values.product)
     if (item < 0) {
@@ -85,13 +88,9 @@ export function runRecommend(argv: string[], io: CliIo): number {
     const chosen = [...together]
     for (const other of related) if (chosen.length < n && !chosen.includes(other)) chosen.push(other)
     picked = Int32Array.from(chosen)
-    for (const other of together) {
-      productReasons.set(other, { code: "bought_together", params: { product_id: values.product }, text: `Often bought with ${values.product}` })
-    }
+    for (const other of together) productReasons.set(other, renderer.served({ code: "bought_together", params: { product_id: values.product } }, title))
     for (const other of chosen) {
-      if (!productReasons.has(other)) {
-        productReasons.set(other, { code: "related", params: { product_id: values.product }, text: `Customers who buy ${values.product} also buy this` })
-      }
+      if (!productReasons.has(other)) productReasons.set(other, renderer.served({ code: "related", params: { product_id: values.product } }, title))
     }
   } else {
     user = users.indexOf(values.customer as string)
@@ -110,7 +109,7 @@ export function runRecommend(argv: string[], io: CliIo): number {
     rank: rank + 1,
     product_id: items.id(item),
     // Every picked product got a reason above.
-    reason: values.product ? (productReasons.get(item) as { text: string }) : withIds(explainer.explain(user, item), items),
+    reason: values.product ? (productReasons.get(item) as ServedReason) : renderer.served(withIds(explainer.explain(user, item), items), title),
   }))
   if (values.json) {
     io.stdout(`${JSON.stringify({ customer_id: values.customer ?? null, product_id: values.product ?? null, cutoff: new Date(cutoff).toISOString(), recommendations: results })}\n`)
@@ -121,10 +120,7 @@ export function runRecommend(argv: string[], io: CliIo): number {
 }
 
 /** Reasons name items by index inside src/ml; the CLI shows product ids. */
-function withIds(reason: ReturnType<ReasonExplainer["explain"]>, items: IdIndex) {
-  if (reason.code === "because_you_bought") {
-    const { item, ...rest } = reason.params
-    return { ...reason, params: { ...rest, product_id: items.id(item) } }
-  }
+function withIds(reason: ReturnType<ReasonExplainer["explain"]>, items: IdIndex): ReasonFacts {
+  if (reason.code === "because_you_bought") return { code: "because_you_bought", params: { product_id: items.id(reason.params.item) } }
   return reason
 }

@@ -32,7 +32,7 @@ describe("medusa-personalization recommend", () => {
       {
         rank: 1,
         product_id: "b",
-        reason: { code: "because_you_bought", params: { co_buyers: 3, product_id: "a" }, text: "Because you bought a" },
+        reason: { code: "because_you_bought", params: { product_id: "a" }, text: "Because you bought a" },
       },
     ])
   })
@@ -65,7 +65,7 @@ describe("medusa-personalization recommend --product", () => {
     expect(first).toEqual({
       rank: 1,
       product_id: "b",
-      reason: { code: "bought_together", params: { product_id: "a" }, text: "Often bought with a" },
+      reason: { code: "bought_together", params: { product_id: "a" }, text: "Often bought together with a" },
     })
   })
 })

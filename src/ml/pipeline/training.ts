@@ -11,6 +11,7 @@ import { temporalSplit } from "../data/split"
 import { MS_PER_DAY } from "../data/time"
 import { type TopNMetrics, evaluateSplit } from "../evaluation/top-n"
 import { BoughtTogether, basketsFromLines } from "../recommend/bought-together"
+import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
 import { ReasonExplainer } from "../recommend/reasons"
 import type { Recommender } from "../recommend/recommender"
 import { TrendingRecommender } from "../recommend/trending"
@@ -43,8 +44,6 @@ export interface TrainingPlan {
   minTestCustomers: number
   /** Relative NDCG@10 gain the candidate needs over the active version, >= 0 (0.01 = 1 %). */
   margin: number
-  /** Product titles for the English text of reasons; a missing title reads "this product". */
-  titles?: Record<string, string>
 }
 
 /** Metrics of one recipe on the holdout (truth "all": what the store serves, repurchases included). */
@@ -64,29 +63,40 @@ export interface ActivationDecision {
   reason: string
 }
 
-/** Why an item is in a list, with ids (not indices) and English text. */
-export interface ServedReason {
-  code: string
-  params: Record<string, string | number | null>
-  text: string
+/** The version's product table: list items are indexes into `ids`; per product the buyer counts that trending and popular reasons show. */
+export interface ProductTable {
+  ids: string[]
+  /** Distinct buyers in the refit data. */
+  buyers: Int32Array
+  /** Distinct buyers in the last TRENDING_WINDOW_DAYS before asOf. */
+  recentBuyers: Int32Array
 }
 
-export interface PrecomputedList {
-  kind: "customer" | "related" | "bought_together" | "trending"
-  /** Customer id, product id, or "" for the trending list. */
-  subject: string
-  products: string[]
-  reasons: ServedReason[]
+/** What a training run hands over while it runs: first the decision, then (when activating) the product table and the lists in batches. */
+export type TrainingOutput =
+  | { type: "decision"; evaluation: HoldoutEvaluation; decision: ActivationDecision; data: TrainingData }
+  | { type: "products"; table: ProductTable }
+  | { type: "lists"; batch: PackedListBatch }
+
+export interface TrainingData {
+  lines: number
+  customers: number
+  products: number
 }
 
-export interface TrainingResult {
+/** What a whole run comes to; lists counted by kind. */
+export interface TrainingSummary {
   evaluation: HoldoutEvaluation
   decision: ActivationDecision
-  /** Present when the decision is to activate: the refit's lists. */
-  lists: PrecomputedList[] | null
   /** Size of the data of the refit (or of the evaluation when not activated). */
-  data: { lines: number; customers: number; products: number }
+  data: TrainingData
+  lists: Record<PackedListBatch["kind"], number> | null
 }
+
+/** Days a "trending" reason looks back. */
+export const TRENDING_WINDOW_DAYS = 30
+/** Lists per batch handed over: a few hundred kB, written in well under the 50 ms a batch may hold the event loop. */
+export const LIST_BATCH_SIZE = 1000
 
 /**
  * Above this many products EASE's dense O(n^3) fit is out of reach (ease.ts: about 4 minutes
@@ -110,9 +120,10 @@ export function sameRecipe(a: Recipe | null, b: Recipe | null): boolean {
 
 /**
  * The activation rule. Not enough test customers: no decision can be made, nothing changes.
- * With no active version the candidate must beat popularity. Otherwise it must beat the
- * active version's NDCG@10 by `margin` (relative); a candidate of the active version's own
- * recipe scores the same on the same holdout and is activated as a refresh on newer data.
+ * Every activation, a refresh included, must beat popularity's NDCG@10 on the holdout. With an
+ * active version the candidate must also beat its NDCG@10 by `margin` (relative); a candidate
+ * of the active version's own recipe scores the same on the same holdout and is activated as a
+ * refresh on newer data (so lists do not go stale while the recipe stays the best).
  */
 export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, "candidate" | "active" | "minTestCustomers" | "margin">): ActivationDecision {
   const fmt = (x: number) => x.toFixed(4)
@@ -120,15 +131,15 @@ export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, 
     return { activate: false, reason: `too few test customers: ${e.test_customers} (${plan.minTestCustomers} needed)` }
   }
   const c = e.candidate.ndcg10
+  const p = e.popularity.ndcg10
+  if (!(c > p)) return { activate: false, reason: `NDCG@10 ${fmt(c)} does not beat popularity ${fmt(p)}` }
   if (!e.active || !plan.active) {
-    return c > e.popularity.ndcg10
-      ? { activate: true, reason: `first version: NDCG@10 ${fmt(c)} beats popularity ${fmt(e.popularity.ndcg10)}` }
-      : { activate: false, reason: `NDCG@10 ${fmt(c)} does not beat popularity ${fmt(e.popularity.ndcg10)}` }
+    return { activate: true, reason: `first version: NDCG@10 ${fmt(c)} beats popularity ${fmt(p)}` }
   }
   const a = e.active.ndcg10
   if (sameRecipe(plan.candidate, plan.active)) {
     return c >= a
-      ? { activate: true, reason: `same recipe as the active version (NDCG@10 ${fmt(c)}): refreshed on newer data` }
+      ? { activate: true, reason: `same recipe as the active version (NDCG@10 ${fmt(c)}, popularity ${fmt(p)}): refreshed on newer data` }
       : { activate: false, reason: `same recipe scored ${fmt(c)} below the active version's ${fmt(a)}` }
   }
   const needed = a * (1 + plan.margin)
@@ -137,8 +148,19 @@ export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, 
     : { activate: false, reason: `NDCG@10 ${fmt(c)} does not beat the active version's ${fmt(a)} by ${(plan.margin * 100).toFixed(1)} % (needs > ${fmt(needed)})` }
 }
 
-/** Evaluates, decides and, when activating, refits on all data and precomputes the lists. */
-export function runTraining(allLines: readonly PurchaseLine[], plan: TrainingPlan, onProgress?: (done: number, total: number, stage: string) => void): TrainingResult {
+/**
+ * A training run: evaluates the candidate (and the active recipe, unless it is the same recipe,
+ * which fits identically and is evaluated once) against popularity on the holdout, decides,
+ * and when activating refits on all data and yields the product table and the lists in
+ * batches of LIST_BATCH_SIZE, encoded (packed-lists.ts). A generator, so that a worker thread
+ * can hand each batch over (its buffers move) and wait until it is written before building
+ * the next: memory stays bounded by a batch whatever the number of customers.
+ */
+export function* runTraining(
+  allLines: readonly PurchaseLine[],
+  plan: TrainingPlan,
+  onProgress?: (done: number, total: number, stage: string) => void
+): Generator<TrainingOutput, TrainingSummary, void> {
   checkPlan(plan)
   const lines = allLines.filter((l) => l.time < plan.asOf)
   const holdoutStart = plan.asOf - plan.holdoutDays * MS_PER_DAY
@@ -148,34 +170,62 @@ export function runTraining(allLines: readonly PurchaseLine[], plan: TrainingPla
     return pick(evaluateSplit((u) => m.scores(u), split).all)
   }
   onProgress?.(0, 4, "evaluate")
+  const known = split.train.nUsers > 0
+  const candidate = known ? evaluate(plan.candidate) : zeroMetrics()
   const evaluation: HoldoutEvaluation = {
     holdout_start: holdoutStart,
     test_customers: split.truthAll.users.length,
-    candidate: split.train.nUsers > 0 ? evaluate(plan.candidate) : zeroMetrics(),
-    active: plan.active && split.train.nUsers > 0 ? evaluate(plan.active) : null,
-    popularity: split.train.nUsers > 0 ? evaluate({ model: "popularity" }) : zeroMetrics(),
+    candidate,
+    active: plan.active ? (!known ? zeroMetrics() : sameRecipe(plan.candidate, plan.active) ? candidate : evaluate(plan.active)) : null,
+    popularity: known ? evaluate({ model: "popularity" }) : zeroMetrics(),
   }
   const decision = decideActivation(evaluation, plan)
   if (!decision.activate) {
-    return { evaluation, decision, lists: null, data: { lines: lines.length, customers: split.users.size, products: split.items.size } }
+    const data = { lines: lines.length, customers: split.users.size, products: split.items.size }
+    yield { type: "decision", evaluation, decision, data }
+    return { evaluation, decision, data, lists: null }
   }
-  onProgress?.(1, 4, "refit")
   const users = IdIndex.fromIds(lines.map((l) => l.customerId))
   const items = IdIndex.fromIds(lines.map((l) => l.productId))
+  const dataSize = { lines: lines.length, customers: users.size, products: items.size }
+  yield { type: "decision", evaluation, decision, data: dataSize }
+
+  onProgress?.(1, 4, "refit")
   const data = interactionsFromLines(lines, users, items, plan.asOf)
   const model = fit(plan.candidate, data)
-  const productOf = (i: number) => items.id(i)
-  const title = (i: number) => plan.titles?.[productOf(i)] ?? "this product"
-  const explainer = new ReasonExplainer(data, title)
-  const served = (user: number | null, item: number): ServedReason => {
-    const r = explainer.explain(user, item)
-    if (r.code === "because_you_bought") {
-      return { code: r.code, params: { product_id: productOf(r.params.item), co_buyers: r.params.co_buyers }, text: r.text }
+  const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
+  const width = indexWidth(items.size)
+  yield {
+    type: "products",
+    table: {
+      ids: [...items.ids],
+      buyers: Int32Array.from({ length: items.size }, (_, i) => explainer.buyersOf(i)),
+      recentBuyers: Int32Array.from({ length: items.size }, (_, i) => explainer.recentBuyersOf(i)),
+    },
+  }
+  const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
+  const explained = (user: number | null, top: ArrayLike<number>): ListItems => {
+    const codes = new Uint8Array(top.length)
+    const anchors = new Int32Array(top.length).fill(-1)
+    for (let k = 0; k < top.length; k++) {
+      const r = explainer.explain(user, top[k])
+      codes[k] = REASON_CODE[r.code]
+      if (r.code === "because_you_bought") anchors[k] = r.params.item
     }
-    return { code: r.code, params: { ...r.params }, text: r.text }
+    return { items: top, codes, anchors }
+  }
+  const sameReason = (top: ArrayLike<number>, code: number): ListItems => ({
+    items: top,
+    codes: new Uint8Array(top.length).fill(code),
+    anchors: new Int32Array(top.length).fill(-1),
+  })
+  function* flush(writer: PackedListWriter, always = false): Generator<TrainingOutput, void, void> {
+    if (writer.count >= LIST_BATCH_SIZE || (always && writer.count > 0)) {
+      counts[writer.kind] += writer.count
+      yield { type: "lists", batch: writer.take() }
+    }
   }
 
-  const lists: PrecomputedList[] = []
   onProgress?.(2, 4, "customer lists")
   const activeFrom = plan.asOf - plan.activeDays * MS_PER_DAY
   const lastPurchase = new Float64Array(users.size).fill(Number.NEGATIVE_INFINITY)
@@ -184,6 +234,7 @@ export function runTraining(allLines: readonly PurchaseLine[], plan: TrainingPla
     if (l.time > lastPurchase[u]) lastPurchase[u] = l.time
   }
   const strength = data.strength
+  const personal = new PackedListWriter("customer", width)
   for (let u = 0; u < users.size; u++) {
     if (lastPurchase[u] < activeFrom || !model.isUserKnown(u)) continue
     // A frequent buyer's best items are mostly their own: the best items they never bought
@@ -192,36 +243,47 @@ export function runTraining(allLines: readonly PurchaseLine[], plan: TrainingPla
     const own = strength.indices.subarray(strength.indptr[u], strength.indptr[u + 1])
     const inTop = new Set(top)
     for (const i of model.recommend(u, Math.min(Math.ceil(plan.listSize / 2), items.size), own)) if (!inTop.has(i)) top.push(i)
-    lists.push({ kind: "customer", subject: users.id(u), products: top.map(productOf), reasons: top.map((i) => served(u, i)) })
+    personal.add(users.id(u), explained(u, top))
+    yield* flush(personal)
   }
+  yield* flush(personal, true)
 
   onProgress?.(3, 4, "product lists")
   const trending = new TrendingRecommender().fit(data)
-  const trendTop = trending.recommend(0, Math.min(plan.listSize, items.size))
-  lists.push({ kind: "trending", subject: "", products: Array.from(trendTop, productOf), reasons: Array.from(trendTop, (i) => served(null, i)) })
+  const trendWriter = new PackedListWriter("trending", width)
+  trendWriter.add("", explained(null, trending.recommend(0, Math.min(plan.listSize, items.size))))
+  yield* flush(trendWriter, true)
   const together = new BoughtTogether({ neighbours: plan.relatedSize }).fit(basketsFromLines(lines, items))
+  const relatedWriter = new PackedListWriter("related", width)
+  const togetherWriter = new PackedListWriter("bought_together", width)
   for (let i = 0; i < items.size; i++) {
     const related = model.similarItems(i, Math.min(plan.relatedSize, items.size - 1))
-    if (related.length) {
-      lists.push({
-        kind: "related",
-        subject: productOf(i),
-        products: Array.from(related, productOf),
-        reasons: Array.from(related, () => ({ code: "related", params: { product_id: productOf(i) }, text: `Customers who bought ${title(i)} also bought this` })),
-      })
-    }
+    if (related.length) relatedWriter.add(items.id(i), sameReason(related, REASON_CODE.related))
     const bought = together.similarItems(i, plan.relatedSize)
-    if (bought.length) {
-      lists.push({
-        kind: "bought_together",
-        subject: productOf(i),
-        products: Array.from(bought, productOf),
-        reasons: Array.from(bought, () => ({ code: "bought_together", params: { product_id: productOf(i) }, text: `Often bought together with ${title(i)}` })),
-      })
-    }
+    if (bought.length) togetherWriter.add(items.id(i), sameReason(bought, REASON_CODE.bought_together))
+    yield* flush(relatedWriter)
+    yield* flush(togetherWriter)
   }
+  yield* flush(relatedWriter, true)
+  yield* flush(togetherWriter, true)
   onProgress?.(4, 4, "done")
-  return { evaluation, decision, lists, data: { lines: lines.length, customers: users.size, products: items.size } }
+  return { evaluation, decision, data: dataSize, lists: counts }
+}
+
+/** Runs a training to the end in this thread, collecting what it yields (tests, scripts). */
+export function runTrainingToEnd(
+  lines: readonly PurchaseLine[],
+  plan: TrainingPlan
+): { summary: TrainingSummary; products: ProductTable | null; batches: PackedListBatch[] } {
+  const run = runTraining(lines, plan)
+  const batches: PackedListBatch[] = []
+  let products: ProductTable | null = null
+  for (;;) {
+    const step = run.next()
+    if (step.done) return { summary: step.value, products, batches }
+    if (step.value.type === "products") products = step.value.table
+    else if (step.value.type === "lists") batches.push(step.value.batch)
+  }
 }
 
 function fit(recipe: Recipe, data: Parameters<Recommender["fit"]>[0]): Recommender {

@@ -1,24 +1,26 @@
 import { type CsrMatrix, transpose } from "../data/csr"
 import type { Interactions } from "../data/interactions"
 
-/** Why an item is recommended: a stable code with parameters, and English text from them. */
+/**
+ * Why an item is recommended: a stable code with its numbers (item indices, not ids). Text is
+ * rendered from it by whoever shows it (the store route, the CLI), in their language.
+ */
 export type Reason =
-  | { code: "buy_again"; params: { orders: number; every_weeks: number | null }; text: string }
-  | { code: "because_you_bought"; params: { item: number; co_buyers: number }; text: string }
-  | { code: "trending"; params: { recent_buyers: number; window_days: number }; text: string }
-  | { code: "popular"; params: { buyers: number }; text: string }
+  | { code: "buy_again"; params: { orders: number; every_days: number | null } }
+  | { code: "because_you_bought"; params: { item: number; co_buyers: number } }
+  | { code: "trending"; params: { recent_buyers: number; window_days: number } }
+  | { code: "popular"; params: { buyers: number } }
 
 const DAY_MS = 86_400_000
 
 /**
  * Explains recommendations from the data a model was fitted on, independently of the model:
  * - an item the user bought before: "buy_again", with their number of orders of it and, from
- *   two orders on, the mean weeks between them;
+ *   two orders on, the mean days between them;
  * - otherwise the user's own item bought by most of the same customers: "because_you_bought"
  *   (co-buyers counted on the binary user x item matrix);
  * - otherwise (a new customer, or no overlap): "trending" when the item had buyers in the last
  *   `trendWindowDays` (default 30) before `asOf`, else "popular".
- * `label(item)` names an item in the English text (e.g. its title).
  */
 export class ReasonExplainer {
   private readonly byItem: CsrMatrix
@@ -27,8 +29,7 @@ export class ReasonExplainer {
 
   constructor(
     private readonly data: Interactions,
-    private readonly label: (item: number) => string = (item) => `item ${item}`,
-    private readonly trendWindowDays = 30
+    readonly trendWindowDays = 30
   ) {
     this.byItem = transpose(data.strength)
     this.buyers = new Int32Array(data.nItems)
@@ -44,15 +45,18 @@ export class ReasonExplainer {
       if (because) return because
     }
     const recent = this.recentBuyers[item]
-    if (recent > 0) {
-      return {
-        code: "trending",
-        params: { recent_buyers: recent, window_days: this.trendWindowDays },
-        text: `Trending: ${recent} customer${recent === 1 ? "" : "s"} bought it in the last ${this.trendWindowDays} days`,
-      }
-    }
-    const buyers = this.buyers[item]
-    return { code: "popular", params: { buyers }, text: `Popular: bought by ${buyers} customer${buyers === 1 ? "" : "s"}` }
+    if (recent > 0) return { code: "trending", params: { recent_buyers: recent, window_days: this.trendWindowDays } }
+    return { code: "popular", params: { buyers: this.buyers[item] } }
+  }
+
+  /** Distinct buyers of `item` in the data. */
+  buyersOf(item: number): number {
+    return this.buyers[item]
+  }
+
+  /** Distinct buyers of `item` in the last `trendWindowDays` before the data's asOf. */
+  recentBuyersOf(item: number): number {
+    return this.recentBuyers[item]
   }
 
   private ownHistory(user: number, item: number): Reason | null {
@@ -65,15 +69,8 @@ export class ReasonExplainer {
     for (let k = lo; k < hi && ei[k] === item; k++) times.push(time[k])
     if (!times.length) return null
     const orders = times.length
-    if (orders === 1) {
-      return { code: "buy_again", params: { orders, every_weeks: null }, text: `You bought this before` }
-    }
-    const weeks = Math.max(1, Math.round((times[orders - 1] - times[0]) / (orders - 1) / (7 * DAY_MS)))
-    return {
-      code: "buy_again",
-      params: { orders, every_weeks: weeks },
-      text: `You buy this about every ${weeks} week${weeks === 1 ? "" : "s"}`,
-    }
+    if (orders === 1) return { code: "buy_again", params: { orders, every_days: null } }
+    return { code: "buy_again", params: { orders, every_days: Math.round((times[orders - 1] - times[0]) / (orders - 1) / DAY_MS) } }
   }
 
   private becauseYouBought(user: number, item: number): Reason | null {
@@ -98,11 +95,7 @@ export class ReasonExplainer {
       }
     }
     if (best < 0) return null
-    return {
-      code: "because_you_bought",
-      params: { item: best, co_buyers: bestCount },
-      text: `Because you bought ${this.label(best)}`,
-    }
+    return { code: "because_you_bought", params: { item: best, co_buyers: bestCount } }
   }
 }
 

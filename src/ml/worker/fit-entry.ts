@@ -30,6 +30,11 @@ function recommenderProgress(): (done: number, total: number, stage: string) => 
   }
 }
 
+/** Resolves when the parent has taken the last output (it answers every output with an "ack"). */
+function nextAck(): Promise<void> {
+  return new Promise((resolve) => (parentPort as NonNullable<typeof parentPort>).once("message", () => resolve()))
+}
+
 async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "recommender") {
     const model = createRecommender(job.model, job.options)
@@ -41,7 +46,15 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
     return fitPropensity(job.train, { ...job.options, onProgress })
   }
   if (job.kind === "training") {
-    return runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)
+    // Each output (the decision, the product table, a batch of lists) moves to the parent, which
+    // writes it before the next is built: at most one batch is in memory on either side.
+    const training = runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)
+    for (let step = training.next(); ; step = training.next()) {
+      if (step.done) return step.value
+      const ack = nextAck()
+      post({ type: "output", value: step.value }, transferableBuffers(step.value))
+      await ack
+    }
   }
   throw new RangeError(`fitInWorker: unknown job kind "${String((job as { kind?: unknown }).kind)}"`)
 }

@@ -1,5 +1,5 @@
 /**
- * Any fit of src/ml off the event loop (DESIGN.md house style 6): plain data in, plain model
+ * Any fit of src/ml off the event loop (docs/architecture.md, house style 6): plain data in, plain model
  * out, in a `worker_threads` worker. A recommender job returns what the model's serialize()
  * returns (read it back with deserializeRecommender or the class's deserialize); a propensity
  * job returns the fitted PropensityModel, a plain object of typed arrays (store it with
@@ -14,7 +14,7 @@ import type { Worker } from "node:worker_threads"
 
 import type { Interactions } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
-import type { TrainingPlan, TrainingResult } from "../pipeline/training"
+import type { TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
@@ -31,7 +31,11 @@ export interface PropensityFitJob {
   options?: Omit<PropensityOptions, "onProgress">
 }
 
-/** A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists. */
+/**
+ * A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists.
+ * Its outputs (TrainingOutput) reach `onOutput` one at a time while it runs, and the worker
+ * builds the next only once the returned promise settles; the run resolves to its summary.
+ */
 export interface TrainingJob {
   kind: "training"
   lines: PurchaseLine[]
@@ -44,6 +48,7 @@ export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob
 export type WorkerMessage =
   | { type: "progress"; args: [number, number, string] | [number, number, number] }
   | { type: "result"; model: unknown }
+  | { type: "output"; value: unknown }
   | { type: "error"; name: string; message: string; stack: string }
 
 export interface WorkerFitOptions<P extends (...args: never[]) => void> {
@@ -61,6 +66,11 @@ export interface WorkerFitOptions<P extends (...args: never[]) => void> {
   resourceLimits?: StartWorkerOptions["resourceLimits"]
 }
 
+export interface TrainingFitOptions extends WorkerFitOptions<(done: number, total: number, stage: string) => void> {
+  /** Takes each output of the run; the worker waits for it to settle. A rejection stops the run with that error. */
+  onOutput: (output: TrainingOutput) => Promise<void>
+}
+
 /** An error thrown inside the worker, with its message; `workerStack` is the stack over there. */
 export class WorkerFitError extends Error {
   constructor(
@@ -76,8 +86,8 @@ export class WorkerFitError extends Error {
 /** Fits in a worker thread; resolves to the serialized model, rejects with the worker's error. */
 export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
-export function fitInWorker(job: TrainingJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<TrainingResult>
-export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> = {}): Promise<unknown> {
+export function fitInWorker(job: TrainingJob, options: TrainingFitOptions): Promise<TrainingSummary>
+export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> & { onOutput?: (output: never) => Promise<void> } = {}): Promise<unknown> {
   const signal = options.signal
   if (signal?.aborted) return Promise.reject(abortError(signal))
   // Forwarded progress has the callback's own argument types (see the overloads above).
@@ -104,9 +114,21 @@ export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: nev
     }
     const onAbort = () => finish(() => reject(abortError(signal as AbortSignal)))
     signal?.addEventListener("abort", onAbort, { once: true })
+    const onOutput = options.onOutput as ((output: unknown) => Promise<void>) | undefined
     worker.on("message", (msg: WorkerMessage) => {
       if (msg.type === "progress") {
         if (!settled) onProgress?.(...msg.args)
+      } else if (msg.type === "output") {
+        if (settled) return
+        if (!onOutput) return finish(() => reject(new Error("fitInWorker: the job streams outputs; pass onOutput")))
+        Promise.resolve()
+          .then(() => onOutput(adoptTypedArrays(msg.value)))
+          .then(
+            () => {
+              if (!settled) worker.postMessage("ack")
+            },
+            (e: unknown) => finish(() => reject(e))
+          )
       } else if (msg.type === "result") {
         finish(() => resolve(adoptTypedArrays(msg.model)))
       } else if (msg.type === "error") {

@@ -1,5 +1,16 @@
 import type { PurchaseLine } from "../../data/purchase-line"
-import { EASE_MAX_ITEMS, type HoldoutEvaluation, type TrainingPlan, decideActivation, defaultRecipe, runTraining, sameRecipe } from "../training"
+import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import {
+  EASE_MAX_ITEMS,
+  type HoldoutEvaluation,
+  LIST_BATCH_SIZE,
+  type TrainingPlan,
+  decideActivation,
+  defaultRecipe,
+  runTraining,
+  runTrainingToEnd,
+  sameRecipe,
+} from "../training"
 
 const DAY = 86_400_000
 const AS_OF = Date.UTC(2026, 10, 1)
@@ -37,7 +48,28 @@ const PLAN: TrainingPlan = {
   relatedSize: 3,
   minTestCustomers: 5,
   margin: 0.01,
-  titles: { a1: "Apple mug" },
+}
+
+type ReadList = { kind: string; subject: string; products: string[]; reasons: string[]; anchors: (string | null)[] }
+
+/** Every list of a run, decoded back to product ids. */
+function trainLists(lines: PurchaseLine[], plan: TrainingPlan) {
+  const { summary, products, batches } = runTrainingToEnd(lines, plan)
+  const lists: ReadList[] = []
+  for (const batch of batches) {
+    batch.subjects.forEach((subject, i) => {
+      const d = decodeList(batch.bytes.subarray(batch.offsets[i], batch.offsets[i + 1]))
+      const id = (k: number) => products!.ids[k]
+      lists.push({
+        kind: batch.kind,
+        subject,
+        products: Array.from(d.items, id),
+        reasons: Array.from(d.codes, reasonCodeName),
+        anchors: Array.from(d.anchors, (a) => (a < 0 ? null : id(a))),
+      })
+    })
+  }
+  return { summary, products, lists }
 }
 
 const metrics = (ndcg10: number) => ({ recall20: 0, ndcg10, hr10: 0, coverage20: 0 })
@@ -72,10 +104,11 @@ describe("decideActivation", () => {
     expect(decideActivation(evaluation(0.2, 0.3, 0.1), plan).reason).toMatch(/does not beat the active version's 0.3000 by 10.0 %/)
   })
 
-  it("refreshes the active recipe on newer data when it scores at least as well", () => {
+  it("refreshes the active recipe on newer data when it scores at least as well and still beats popularity", () => {
     const plan = { ...PLAN, candidate: hybrid, active: { model: "hybrid" as const, options: {} } }
     expect(decideActivation(evaluation(0.3, 0.3, 0.1), plan)).toMatchObject({ activate: true })
     expect(decideActivation(evaluation(0.29, 0.3, 0.1), plan).activate).toBe(false)
+    expect(decideActivation(evaluation(0.3, 0.3, 0.3), plan)).toEqual({ activate: false, reason: "NDCG@10 0.3000 does not beat popularity 0.3000" })
   })
 
   it("compares recipes by model and options, whatever the key order", () => {
@@ -94,58 +127,93 @@ describe("defaultRecipe", () => {
 
 describe("runTraining", () => {
   it("evaluates on the holdout, activates a co-purchase model over popularity and precomputes lists", () => {
-    const result = runTraining(store(), PLAN)
-    expect(result.evaluation.test_customers).toBe(20)
-    expect(result.evaluation.candidate.ndcg10).toBeGreaterThan(result.evaluation.popularity.ndcg10)
-    expect(result.decision.activate).toBe(true)
-    const lists = result.lists ?? []
+    const { summary, products, lists } = trainLists(store(), PLAN)
+    expect(summary.evaluation.test_customers).toBe(20)
+    expect(summary.evaluation.candidate.ndcg10).toBeGreaterThan(summary.evaluation.popularity.ndcg10)
+    expect(summary.decision.activate).toBe(true)
+    // 40 block customers, 12 buyers of "pop" and solo; a1-a2 and b1-b2 were the only pairs in one order.
+    expect(summary.lists).toMatchObject({ customer: 53, trending: 1, bought_together: 4 })
 
-    // "solo" bought a1 only: a1's co-buyers bought a2 and a3, explained by a1 with its title.
-    const solo = lists.find((l) => l.kind === "customer" && l.subject === "solo")
-    expect(solo?.products.slice(0, 3).sort()).toEqual(["a1", "a2", "a3"])
-    const a2 = solo?.products.indexOf("a2") ?? -1
-    expect(solo?.reasons[a2]).toEqual({ code: "because_you_bought", params: { product_id: "a1", co_buyers: 20 }, text: "Because you bought Apple mug" })
-    expect(solo?.reasons[solo.products.indexOf("a1")]).toMatchObject({ code: "buy_again" })
-    expect(new Set(solo?.products).size).toBe(solo?.products.length) // no repeats
+    // The product table: sorted ids, distinct buyers, buyers in the last 30 days.
+    expect(products?.ids).toEqual(["a1", "a2", "a3", "b1", "b2", "b3", "pop"])
+    expect(Array.from(products!.buyers)).toEqual([21, 20, 20, 20, 20, 20, 12])
+    expect(Array.from(products!.recentBuyers)).toEqual([0, 0, 10, 0, 0, 10, 12])
 
-    const related = lists.find((l) => l.kind === "related" && l.subject === "a1")
-    expect(related?.products.slice(0, 2).sort()).toEqual(["a2", "a3"])
-    const together = lists.find((l) => l.kind === "bought_together" && l.subject === "a1")
-    expect(together?.products).toEqual(["a2"]) // a3 was never in an order with a1
-    expect(together?.reasons[0].text).toBe("Often bought together with Apple mug")
+    // "solo" bought a1 only: a1's co-buyers bought a2 and a3, explained by a1.
+    const solo = lists.find((l) => l.kind === "customer" && l.subject === "solo")!
+    expect(solo.products.slice(0, 3).sort()).toEqual(["a1", "a2", "a3"])
+    const a2 = solo.products.indexOf("a2")
+    expect([solo.reasons[a2], solo.anchors[a2]]).toEqual(["because_you_bought", "a1"])
+    expect([solo.reasons[solo.products.indexOf("a1")], solo.anchors[solo.products.indexOf("a1")]]).toEqual(["buy_again", null])
+    expect(new Set(solo.products).size).toBe(solo.products.length) // no repeats
 
-    const trending = lists.find((l) => l.kind === "trending")
-    expect(trending?.products[0]).toBe("pop") // 12 buyers in the last 30 days, more than any other
-    expect(trending?.reasons[0]).toMatchObject({ code: "trending", params: { recent_buyers: 12, window_days: 30 } })
+    const related = lists.find((l) => l.kind === "related" && l.subject === "a1")!
+    expect(related.products.slice(0, 2).sort()).toEqual(["a2", "a3"])
+    expect(new Set(related.reasons)).toEqual(new Set(["related"]))
+    const together = lists.find((l) => l.kind === "bought_together" && l.subject === "a1")!
+    expect(together.products).toEqual(["a2"]) // a3 was never in an order with a1
+    expect(together.reasons).toEqual(["bought_together"])
+
+    const trending = lists.find((l) => l.kind === "trending")!
+    expect(trending.subject).toBe("")
+    expect(trending.products[0]).toBe("pop") // 12 buyers in the last 30 days, more than any other
+    expect(trending.reasons[0]).toBe("trending")
+  })
+
+  it("hands the decision over first, then the product table, then lists in bounded batches", () => {
+    // Two blocks: everyone bought their block's first product 100 days ago; the second half also
+    // its second product 50 days ago, and the first half buys it in the holdout, which item-kNN
+    // (from the second half's co-purchases) ranks first and popularity third.
+    const many: PurchaseLine[] = []
+    const n = LIST_BATCH_SIZE + 5
+    for (let c = 0; c < n; c++) {
+      const block = c % 2 ? "x" : "y"
+      many.push(line(`m${c}-1`, `m${c}`, `${block}1`, 100), line(`m${c}-2`, `m${c}`, `${block}2`, c < n / 2 ? 5 : 50))
+    }
+    const types: string[] = []
+    const sizes: number[] = []
+    const run = runTraining(many, { ...PLAN, candidate: { model: "item-knn" } })
+    for (let step = run.next(); !step.done; step = run.next()) {
+      types.push(step.value.type)
+      if (step.value.type === "lists" && step.value.batch.kind === "customer") sizes.push(step.value.batch.subjects.length)
+    }
+    expect(types.slice(0, 2)).toEqual(["decision", "products"])
+    expect(sizes).toEqual([LIST_BATCH_SIZE, 5])
   })
 
   it("adds the best never-bought items after a personal list's best items", () => {
     // listSize 1: her single best item is a1 (bought: buy-again first), then the best she never bought.
-    const solo = runTraining(store(), { ...PLAN, candidate: { model: "hybrid" }, listSize: 1 }).lists?.find((l) => l.kind === "customer" && l.subject === "solo")
-    expect(solo?.products).toHaveLength(2)
-    expect(solo?.products[0]).toBe("a1")
-    expect(["a2", "a3"]).toContain(solo?.products[1])
-    expect(solo?.reasons.map((r) => r.code)).toEqual(["buy_again", "because_you_bought"])
+    const solo = trainLists(store(), { ...PLAN, candidate: { model: "hybrid" }, listSize: 1 }).lists.find((l) => l.kind === "customer" && l.subject === "solo")!
+    expect(solo.products).toHaveLength(2)
+    expect(solo.products[0]).toBe("a1")
+    expect(["a2", "a3"]).toContain(solo.products[1])
+    expect(solo.reasons).toEqual(["buy_again", "because_you_bought"])
   })
 
   it("leaves out customers whose last purchase is older than the active window", () => {
-    const result = runTraining(store(), { ...PLAN, activeDays: 250 })
-    const customers = (result.lists ?? []).filter((l) => l.kind === "customer").map((l) => l.subject)
+    const customers = trainLists(store(), { ...PLAN, activeDays: 250 }).lists.filter((l) => l.kind === "customer").map((l) => l.subject)
     expect(customers).toHaveLength(52)
     expect(customers).not.toContain("solo")
   })
 
-  it("keeps the active version when the candidate does not beat it, and returns no lists", () => {
-    const result = runTraining(store(), { ...PLAN, candidate: { model: "popularity" }, active: { model: "item-knn" } })
-    expect(result.decision.activate).toBe(false)
-    expect(result.evaluation.active?.ndcg10).toBeGreaterThan(result.evaluation.candidate.ndcg10)
-    expect(result.lists).toBeNull()
+  it("keeps the active version when the candidate does not beat it, and yields no lists", () => {
+    const { summary, products, lists } = trainLists(store(), { ...PLAN, candidate: { model: "popularity" }, active: { model: "item-knn" } })
+    expect(summary.decision.activate).toBe(false)
+    expect(summary.evaluation.active?.ndcg10).toBeGreaterThan(summary.evaluation.candidate.ndcg10)
+    expect([summary.lists, products, lists]).toEqual([null, null, []])
+  })
+
+  it("does not refresh a recipe that no longer beats popularity, and evaluates a refresh once", () => {
+    // Popularity as its own refresh: same recipe, so one evaluation serves as both, and it cannot beat itself.
+    const { summary } = trainLists(store(), { ...PLAN, candidate: { model: "popularity" }, active: { model: "popularity" } })
+    expect(summary.evaluation.active).toBe(summary.evaluation.candidate)
+    expect(summary.decision).toEqual({ activate: false, reason: expect.stringMatching(/^NDCG@10 0\.\d{4} does not beat popularity 0\.\d{4}$/) })
   })
 
   it("ignores lines at or after asOf and refuses a bad plan", () => {
     const later = [...store(), line("future", "solo", "b1", -1)]
-    const solo = runTraining(later, PLAN).lists?.find((l) => l.subject === "solo")
-    expect(solo?.reasons[solo.products.indexOf("b1")]?.code).not.toBe("buy_again")
-    expect(() => runTraining(store(), { ...PLAN, listSize: 0 })).toThrow("listSize out of range: 0")
+    const solo = trainLists(later, PLAN).lists.find((l) => l.subject === "solo")!
+    expect(solo.reasons[solo.products.indexOf("b1")]).not.toBe("buy_again")
+    expect(() => runTrainingToEnd(store(), { ...PLAN, listSize: 0 })).toThrow("listSize out of range: 0")
   })
 })
