@@ -3,6 +3,7 @@
  * the server with a message naming it) and by job files at import (schedules).
  */
 import { z } from "@medusajs/framework/zod"
+import { REASON_TEMPLATE_KEYS } from "./modules/recommendations/reason-text"
 
 /** Medusa order statuses (OrderStatus of @medusajs/framework/utils). */
 export const ORDER_STATUSES = [
@@ -86,6 +87,47 @@ export const personalizationOptionsSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Storefront events (POST /store/recommendations/events). Limits count events (recommendation
+     * ids), not requests, over any 60 s: per client (its address) and per publishable key (a
+     * whole storefront). The client's address is the connection's, unless the shop sits behind
+     * proxies it trusts: then `trustedProxyHops` is how many of them append to X-Forwarded-For
+     * (1 behind one load balancer), and the address that many hops from the right is the client.
+     */
+    events: z
+      .object({
+        trustedProxyHops: z.number().int().min(0).max(10).default(0),
+        perClientPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+        perKeyPerMinute: z.number().int().min(1).max(100_000_000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Serve the storefront demo page (/personalization/storefront-demo) and its widget script.
+     * Off by default: a shop's server should not carry a demo page. The dev app turns it on.
+     */
+    storefrontDemo: z.boolean().default(false),
+    /**
+     * Reason texts in other languages: `{ "de": { "because_you_bought": "Weil Sie {product} gekauft haben", ... } }`.
+     * Keys are locales (`de`, `de-DE`); a request's `x-medusa-locale` picks the most specific one
+     * that has the template, English (built in) otherwise. A template is a string, or
+     * `{ one, other }` chosen by the locale's plural rule for `{count}`.
+     */
+    reasonTemplates: z
+      .record(
+        z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, "must be a locale such as \"de\" or \"de-DE\""),
+        z
+          .object(
+            Object.fromEntries(
+              REASON_TEMPLATE_KEYS.map((key) => [
+                key,
+                z.union([z.string().min(1), z.object({ one: z.string().min(1), other: z.string().min(1) }).strict()]).optional(),
+              ])
+            ) as Record<(typeof REASON_TEMPLATE_KEYS)[number], z.ZodOptional<z.ZodUnion<[z.ZodString, z.ZodObject<{ one: z.ZodString; other: z.ZodString }>]>>>
+          )
+          .strict()
+      )
+      .default({}),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */

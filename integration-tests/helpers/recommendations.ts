@@ -8,7 +8,7 @@ import { batchLinkProductsToCategoryWorkflow, createApiKeysWorkflow, createProdu
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import jwt from "jsonwebtoken"
-import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
+import { runRebuild } from "../../src/workflows/runs"
 import { pg, storeCurrency } from "./store"
 
 export type RecommendableStore = Awaited<ReturnType<typeof seedRecommendableStore>>
@@ -95,7 +95,7 @@ export async function seedRecommendableStore(container: MedusaContainer) {
   await pg(container).raw(
     `UPDATE "order" SET created_at = now() - ((metadata->>'days_ago') || ' days')::interval WHERE metadata->>'days_ago' IS NOT NULL`
   )
-  await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
+  await runRebuild(container)
   return { region, main, other, mainKey: mainKey.token, otherKey: otherKey.token, id, alice, bob, customers, coffeeCategory: coffeeCategory.id, hiddenCategory: hiddenCategory.id }
 }
 

@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
-import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
+import { runRebuild } from "../../src/workflows/runs"
 import { createProducts, pg, storeCurrency } from "./store"
 
 /** One customer's orders: when (whole days before now) and the price of its single line. */
@@ -44,7 +44,7 @@ async function seedPlannedStore(container: MedusaContainer, plans: CustomerPlan[
     // (a customer's orders are alike but for their dates, so any of them may take any date).
     [created.map((o) => o.id), created.map((o) => datesLeft.get(o.customer_id as string)!.shift()!)]
   )
-  await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
+  await runRebuild(container)
   return customers
 }
 

@@ -1,5 +1,5 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { REBUILD_REQUESTED_EVENT } from "../../src/api/admin/personalization/rebuild/route"
+import { PersonalizationEvents } from "../../src/events"
 import { adminHeaders } from "../helpers/admin"
 import { andWaitFor, createCustomer, createOrder, createProducts, customerFeatures, storeCurrency } from "../helpers/store"
 
@@ -37,14 +37,26 @@ medusaIntegrationTestRunner({
         }
         expect(await customerFeatures(container, customer.id)).toBeUndefined()
 
-        const response = await andWaitFor<{ status: number; data: unknown }>(container, REBUILD_REQUESTED_EVENT, () =>
+        const bad = await api.post("/admin/personalization/rebuild", { batch_size: 5 }, headers).catch((e: any) => e.response)
+        expect(bad.status).toBe(400)
+        expect(bad.data.message).toContain("batch_size")
+
+        const response = await andWaitFor<{ status: number; data: { run_id: string } }>(container, PersonalizationEvents.REBUILD_REQUESTED, () =>
           api.post("/admin/personalization/rebuild", {}, headers)
         )
         expect(response.status).toBe(202)
-        expect(response.data).toEqual({ run_id: expect.stringMatching(/^pzrb_[0-9a-f]{32}$/), status: "queued" })
+        expect(response.data).toEqual({ run_id: expect.stringMatching(/^pzrb_/), status: "queued" })
         expect(await customerFeatures(container, customer.id)).toEqual(
           expect.objectContaining({ order_count: 2, total_spend: 30 })
         )
+        // The run is stored, with what it did.
+        const { data: { run } } = await api.get(`/admin/personalization/rebuild/runs/${response.data.run_id}`, headers)
+        expect(run).toMatchObject({ id: response.data.run_id, status: "completed", total_orders: 2, orders: 2, removed: 0, pages: 1, progress: 1 })
+        expect(run.duration_ms).toBeGreaterThanOrEqual(0)
+        const { data: list } = await api.get("/admin/personalization/rebuild/runs?limit=1", headers)
+        expect(list).toMatchObject({ count: 1, limit: 1, offset: 0, runs: [expect.objectContaining({ id: run.id })] })
+        expect((await api.get("/admin/personalization/rebuild/runs/pzrb_unknown", headers).catch((e: any) => e.response)).status).toBe(404)
+        expect((await api.get("/admin/personalization/rebuild/runs").catch((e: any) => e.response)).status).toBe(401)
       })
     })
   },

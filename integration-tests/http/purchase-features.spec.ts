@@ -1,7 +1,8 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { createCustomersWorkflow, deleteCustomersWorkflow, deleteProductsWorkflow } from "@medusajs/core-flows"
 import { Modules } from "@medusajs/framework/utils"
-import { rebuildPurchaseFeaturesWorkflow, syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
+import { syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
+import { runRebuild } from "../../src/workflows/runs"
 import {
   andWaitFor,
   createCustomer,
@@ -264,7 +265,7 @@ medusaIntegrationTestRunner({
         expect(await rowsMentioning(container, leaving.id)).toEqual({ found: 0, tables: before.tables })
         expect(await customerFeatures(container, staying.id)).toEqual(expect.objectContaining({ order_count: 1 }))
 
-        await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
+        await runRebuild(container)
         expect(await rowsMentioning(container, leaving.id)).toEqual(expect.objectContaining({ found: 0 }))
         expect(await customerFeatures(container, staying.id)).toEqual(expect.objectContaining({ order_count: 1 }))
       })
@@ -344,7 +345,7 @@ medusaIntegrationTestRunner({
         const incremental = await snapshotTables(container)
         expect(incremental.personalization_order.length).toBe(8) // 12 orders less 4 of the deleted customer
 
-        const { result } = await rebuildPurchaseFeaturesWorkflow(container).run({ input: { batch_size: 5 } })
+        const result = await runRebuild(container, { batch_size: 5 })
         expect(result).toEqual(expect.objectContaining({ status: "completed", orders: 8, removed: 0 }))
         expect(await snapshotTables(container)).toEqual(incremental)
 
@@ -358,8 +359,8 @@ medusaIntegrationTestRunner({
            VALUES ('order_zzz_gone', ?, ?, now(), ?, 'pending', true, 1, '{"value":"1","precision":20}', 1, 1)`,
           [customers[1].id, customers[1].id, currency]
         )
-        const repaired = await rebuildPurchaseFeaturesWorkflow(container).run({ input: { batch_size: 3 } })
-        expect(repaired.result).toEqual(expect.objectContaining({ orders: 9, removed: 1 }))
+        const repaired = await runRebuild(container, { batch_size: 3 })
+        expect(repaired).toEqual(expect.objectContaining({ status: "completed", orders: 9, removed: 1 }))
 
         await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [silent.id] } })
         const afterRebuild = await snapshotTables(container)

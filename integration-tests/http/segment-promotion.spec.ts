@@ -10,8 +10,9 @@ import { Modules } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../src/modules/customer-segments"
 import type CustomerSegmentsService from "../../src/modules/customer-segments/service"
-import { runSegmentationWorkflow, syncSegmentGroupsWorkflow } from "../../src/workflows/segmentation"
+import { runSegmentation } from "../../src/workflows/runs"
 import { cartWithOneItem, createShop, readCart, type CartView } from "../helpers/cart"
+import { withOptions } from "../helpers/options"
 import { pg } from "../helpers/store"
 import { groupMembers, seedSegmentableStore } from "../helpers/segments"
 
@@ -30,10 +31,11 @@ medusaIntegrationTestRunner({
         const customers = await seedSegmentableStore(container, { emailPrefix: "promo" })
         const email = new Map(customers.map((c) => [c.id, c.email as string]))
 
-        const { result: run } = await runSegmentationWorkflow(container).run({ input: {} })
+        // A control share: some of each segment's customers are held out of its group.
+        const run = await withOptions({ controlShare: 0.3 }, () => runSegmentation(container))
         expect(run.status).toBe("completed")
         const service = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
-        const segments = await service.listSegments({}, { take: null, order: { key: "ASC" } })
+        const segments = await service.listCurrentSegments()
         expect(segments.length).toBeGreaterThanOrEqual(2)
         // The largest segment gets the promotion; any other segment provides the non-member.
         const chosen = [...segments].sort((a, b) => b.size - a.size)[0]
@@ -42,24 +44,20 @@ medusaIntegrationTestRunner({
         expect(groupId).toEqual(expect.stringMatching(/^cusgroup_/))
 
         const { rows } = await pg(container).raw(
-          `SELECT customer_id, segment_key FROM personalization_customer_segment WHERE segment_key IN (?, ?) ORDER BY customer_id`,
-          [chosen.key, other.key]
+          `SELECT customer_id, segment_key, in_control FROM personalization_customer_segment
+           WHERE run_id = ? AND segment_key IN (?, ?) ORDER BY customer_id`,
+          [run.id, chosen.key, other.key]
         )
-        const inChosen = rows.filter((r) => r.segment_key === chosen.key).map((r) => r.customer_id as string)
-        const inOther = rows.filter((r) => r.segment_key === other.key).map((r) => r.customer_id as string)
-        expect(inChosen.length).toBeGreaterThanOrEqual(2)
-        const [member, control] = inChosen
-        const [nonMember] = inOther
-        expect(await groupMembers(container, groupId)).toEqual([...inChosen].sort())
-
-        // Put one member in the control group; the group sync takes them out of the customer group.
-        await pg(container).raw(`UPDATE personalization_customer_segment SET in_control = true WHERE customer_id = ?`, [control])
-        await syncSegmentGroupsWorkflow(container).run({ input: {} })
+        const inChosen = rows.filter((r) => r.segment_key === chosen.key)
+        const [member] = inChosen.filter((r) => !r.in_control).map((r) => r.customer_id as string)
+        const [control] = inChosen.filter((r) => r.in_control).map((r) => r.customer_id as string)
+        const [nonMember] = rows.filter((r) => r.segment_key === other.key).map((r) => r.customer_id as string)
+        expect([member, control, nonMember].every(Boolean)).toBe(true)
         const group = await groupMembers(container, groupId)
+        expect(group).toEqual(inChosen.filter((r) => !r.in_control).map((r) => r.customer_id as string).sort())
         expect(group).toContain(member)
         expect(group).not.toContain(control)
         expect(group).not.toContain(nonMember)
-        expect(group).toHaveLength(inChosen.length - 1)
 
         const { result: [promotion] } = await createPromotionsWorkflow(container).run({
           input: {
@@ -108,9 +106,9 @@ medusaIntegrationTestRunner({
         }
 
         // Proof that membership is the only difference: once the control customer is back in
-        // the segment's group, refreshing their cart's promotions gives them the discount too.
-        await pg(container).raw(`UPDATE personalization_customer_segment SET in_control = false WHERE customer_id = ?`, [control])
-        await syncSegmentGroupsWorkflow(container).run({ input: {} })
+        // the segment's group (a run without a control share), refreshing their cart's
+        // promotions gives them the discount too.
+        expect((await runSegmentation(container)).status).toBe("completed")
         expect(await groupMembers(container, groupId)).toContain(control)
         await updateCartPromotionsWorkflow(container).run({ input: { cart_id: controlCart.id } })
         const refreshed = await readCart(container, controlCart.id)

@@ -1,7 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core"
-import { runTrainingWorkflow } from "../../src/workflows/training"
+import { runTraining } from "../../src/workflows/runs"
 import { adminHeaders } from "../helpers/admin"
 import { type RecommendableStore, seedRecommendableStore, storeHeaders } from "../helpers/recommendations"
 
@@ -60,7 +60,7 @@ medusaIntegrationTestRunner({
     beforeAll(async () => {
       store = await seedRecommendableStore(getContainer())
       admin = await adminHeaders(getContainer())
-      await runTrainingWorkflow(getContainer()).run({ input: {} })
+      await runTraining(getContainer())
       base = api.defaults.baseURL as string
       browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] })
     })

@@ -6,9 +6,11 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import Redis from "ioredis"
-import { rebuildPurchaseFeaturesWorkflow } from "../../src/workflows/purchase-features"
-import { REBUILD_LOCK_KEY } from "../../src/workflows/purchase-features/steps/rebuild-purchase-features"
-import { TRAINING_LOCK_KEY, runTrainingWorkflow } from "../../src/workflows/training"
+import { RUN_LOCK_KEYS } from "../../src/lib/run-lock"
+import { RECOMMENDATIONS_MODULE } from "../../src/modules/recommendations"
+import type RecommendationsService from "../../src/modules/recommendations/service"
+import { runRebuild, runTraining } from "../../src/workflows/runs"
+import { seedRecommendableStore } from "../helpers/recommendations"
 import { createCustomer, createOrder, createProducts, customerFeatures, customerProducts, storeCurrency } from "../helpers/store"
 
 jest.setTimeout(180_000)
@@ -81,34 +83,52 @@ medusaIntegrationTestRunner({
 
       // Another process's rebuild, as the lock provider sees it.
       const locking = container.resolve(Modules.LOCKING)
-      await locking.acquire(REBUILD_LOCK_KEY, { ownerId: "another-process", expire: 60 })
-      const skipped = await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
-      expect(skipped.result).toEqual(expect.objectContaining({ status: "skipped", orders: 0 }))
+      await locking.acquire(RUN_LOCK_KEYS.rebuild, { ownerId: "another-process", expire: 60 })
+      const skipped = await runRebuild(container)
+      expect(skipped).toEqual(expect.objectContaining({ status: "skipped", orders: 0, reason: expect.stringMatching(/^another rebuild run holds the lock/) }))
       expect(await customerFeatures(container, customer.id)).toBeUndefined()
 
-      await locking.release(REBUILD_LOCK_KEY, { ownerId: "another-process" })
-      const done = await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
-      expect(done.result).toEqual(expect.objectContaining({ status: "completed", orders: 1 }))
+      await locking.release(RUN_LOCK_KEYS.rebuild, { ownerId: "another-process" })
+      const done = await runRebuild(container)
+      expect(done).toEqual(expect.objectContaining({ status: "completed", orders: 1 }))
       expect(await customerFeatures(container, customer.id)).toEqual(expect.objectContaining({ order_count: 1 }))
 
       // The finished rebuild released the lock: another owner can take it at once.
-      await expect(locking.acquire(REBUILD_LOCK_KEY, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
-      await locking.release(REBUILD_LOCK_KEY, { ownerId: "next" })
+      await expect(locking.acquire(RUN_LOCK_KEYS.rebuild, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
+      await locking.release(RUN_LOCK_KEYS.rebuild, { ownerId: "next" })
     })
 
     it("skips a training run while another process holds the training lock in Redis", async () => {
       const container = getContainer()
       const locking = container.resolve(Modules.LOCKING)
-      await locking.acquire(TRAINING_LOCK_KEY, { ownerId: "another-process", expire: 60 })
-      const skipped = await runTrainingWorkflow(container).run({ input: {} })
-      expect(skipped.result).toEqual(expect.objectContaining({ status: "skipped", reason: "another training run is in progress" }))
-      await locking.release(TRAINING_LOCK_KEY, { ownerId: "another-process" })
+      await locking.acquire(RUN_LOCK_KEYS.training, { ownerId: "another-process", expire: 60 })
+      const skipped = await runTraining(container)
+      expect(skipped).toEqual(expect.objectContaining({ status: "skipped", reason: expect.stringMatching(/^another training run holds the lock, or the lock store did not answer within 1 s/) }))
+      await locking.release(RUN_LOCK_KEYS.training, { ownerId: "another-process" })
 
       // Free lock: the run gets past it (and stops at readiness: this store has no orders).
-      const next = await runTrainingWorkflow(container).run({ input: {} })
-      expect(next.result).toEqual(expect.objectContaining({ status: "skipped", reason: expect.stringMatching(/^not enough data/) }))
-      await expect(locking.acquire(TRAINING_LOCK_KEY, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
-      await locking.release(TRAINING_LOCK_KEY, { ownerId: "next" })
+      const next = await runTraining(container)
+      expect(next).toEqual(expect.objectContaining({ status: "skipped", reason: expect.stringMatching(/^not enough data/) }))
+      await expect(locking.acquire(RUN_LOCK_KEYS.training, { ownerId: "next", expire: 5 })).resolves.toBeUndefined()
+      await locking.release(RUN_LOCK_KEYS.training, { ownerId: "next" })
+    })
+
+    it("stops a training run whose lease is lost, and records why, instead of letting it run on unlocked", async () => {
+      const container = getContainer()
+      await seedRecommendableStore(container)
+      const service = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
+      const version = await service.createModelVersions({ status: "queued" })
+      // A one-second lease, renewed every third of a second while the run holds it.
+      const run = runTraining(container, { version_id: version.id, lock: { expireSeconds: 1 } })
+      await waitUntil(() => service.retrieveModelVersion(version.id), (v) => v.status === "running")
+      // The lease disappears (Redis restarted, the key evicted): the next renewal finds it gone.
+      const redis = new Redis(redisUrl as string)
+      expect(await redis.del(`medusa_lock:${RUN_LOCK_KEYS.training}`)).toBe(1)
+      await redis.quit()
+      const stopped = await run
+      expect(stopped).toEqual(expect.objectContaining({ status: "failed", reason: expect.stringMatching(/^the run lost its lock and stopped: Lost the lock/) }))
+      expect(await service.getActiveVersionId()).toBeNull()
+      expect((await service.retrieveModelVersion(version.id)).lists).toBe(0)
     })
   },
 })

@@ -11,7 +11,15 @@ describe("parsePersonalizationOptions", () => {
       rebuildBatchSize: 1000,
       training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, keepVersions: 3 },
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },
+      events: { trustedProxyHops: 0, perClientPerMinute: 600, perKeyPerMinute: 60_000 },
+      storefrontDemo: false,
+      reasonTemplates: {},
     })
+  })
+
+  it("takes reason templates per locale, plain or with plural forms", () => {
+    const templates = { de: { because_you_bought: "Weil Sie {product} gekauft haben", trending: { one: "{count} Kunde", other: "{count} Kunden" } } }
+    expect(parsePersonalizationOptions({ reasonTemplates: templates }).reasonTemplates).toEqual(templates)
   })
 
   it("keeps given schedules and fills the others", () => {
@@ -44,6 +52,13 @@ describe("parsePersonalizationOptions", () => {
     [{ predictionWindowDays: 30.5 }, 'invalid option "predictionWindowDays"'],
     [{ training: { margin: -0.1 } }, 'invalid option "training.margin"'],
     [{ curencyCode: "eur" }, 'unknown option(s) "curencyCode"'],
+    [{ events: { trustedProxyHops: -1 } }, 'invalid option "events.trustedProxyHops"'],
+    [{ events: { perClientPerMinute: 0 } }, 'invalid option "events.perClientPerMinute"'],
+    [{ events: { perMinute: 5 } }, 'unknown option(s) "perMinute"'],
+    [{ storefrontDemo: "on" }, 'invalid option "storefrontDemo"'],
+    [{ reasonTemplates: { "not a locale": {} } }, 'invalid option "reasonTemplates.not a locale"'],
+    [{ reasonTemplates: { de: { because: "x" } } }, 'unknown option(s) "because"'],
+    [{ reasonTemplates: { de: { trending: { one: "x" } } } }, 'invalid option "reasonTemplates.de.trending"'],
   ])("rejects %j naming the option", (options, message) => {
     expect(() => parsePersonalizationOptions(options)).toThrow(message)
     expect(() => parsePersonalizationOptions(options)).toThrow(/^medusa-plugin-personalization: /)

@@ -1,14 +1,14 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { readConfiguredOptions } from "../lib/configured-options"
-import { runTrainingWorkflow } from "../workflows/training"
+import { configuredOptions } from "../lib/configured-options"
+import { runTraining } from "../workflows/runs"
 
 /** Nightly recommender training (after the rebuild of the feature tables). */
 export default async function trainRecommendersJob(container: MedusaContainer) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   try {
-    const { result } = await runTrainingWorkflow(container).run({ input: {} })
-    logger.info(`personalization training ${result.id} ${result.status}${result.reason ? `: ${result.reason}` : ""}`)
+    const version = await runTraining(container)
+    logger.info(`personalization training ${version.id} ${version.status}${version.reason ? `: ${version.reason}` : ""}`)
   } catch (error) {
     logger.error(`personalization training failed: ${(error as Error).message}`)
     throw error
@@ -18,5 +18,5 @@ export default async function trainRecommendersJob(container: MedusaContainer) {
 export const config = {
   name: "personalization-train-recommenders",
   // Read once at import: changing the schedule option needs a restart.
-  schedule: readConfiguredOptions().schedules.training,
+  schedule: configuredOptions().schedules.training,
 }

@@ -1,7 +1,11 @@
 import type { LoaderOptions } from "@medusajs/framework/types"
-import { parsePersonalizationOptions } from "../../../options"
+import { registerOptions } from "./configured-options"
+import { parsePersonalizationOptions } from "../options"
 
-/** Stops boot with a message naming the option when the plugin options are invalid. */
+/**
+ * Every module of the plugin runs this loader: it stops boot with a message naming the option
+ * when the options are invalid, and registers them for the plugin's jobs and workflows.
+ */
 export default async function validateOptionsLoader({ options }: LoaderOptions): Promise<void> {
-  parsePersonalizationOptions(options)
+  registerOptions(parsePersonalizationOptions(options))
 }

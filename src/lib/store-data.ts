@@ -17,6 +17,16 @@ export async function listOptedOutCustomerIds(container: MedusaContainer): Promi
 }
 
 /**
+ * Ids of deleted (soft-deleted) customers, through Medusa's query: a run writes nothing for them,
+ * whatever it read before they were deleted.
+ */
+export async function listDeletedCustomerIds(container: MedusaContainer): Promise<Set<string>> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "customer", fields: ["id"], filters: { deleted_at: { $ne: null } }, withDeleted: true })
+  return new Set(data.map((c: { id: string }) => c.id))
+}
+
+/**
  * Every counted purchase line placed before `until` (default: all), from the ledger, as
  * src/ml reads them; lines of customers in `exclude` are left out. Read in pages of 10,000.
  */

@@ -11,7 +11,8 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
 import { performance } from "node:perf_hooks"
 import { pageOrderIds, readOrderSnapshots } from "../modules/purchase-features/order-source"
-import { rebuildPurchaseFeaturesWorkflow, syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
+import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
+import { runRebuild } from "../workflows/runs"
 
 type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: any[] }> }
 
@@ -40,10 +41,10 @@ export default async function benchRebuild({ container }: ExecArgs) {
   await knex.raw(`TRUNCATE personalization_order, personalization_order_line,
                   personalization_customer_features, personalization_customer_product`)
   started = performance.now()
-  const cold = (await rebuildPurchaseFeaturesWorkflow(container).run({ input: { batch_size: batch } })).result
+  const cold = await runRebuild(container, { batch_size: batch })
   const coldSeconds = (performance.now() - started) / 1000
   started = performance.now()
-  const warm = (await rebuildPurchaseFeaturesWorkflow(container).run({ input: { batch_size: batch } })).result
+  const warm = await runRebuild(container, { batch_size: batch })
   const warmSeconds = (performance.now() - started) / 1000
 
   // Per-event cost on a full table: a sample of orders, spread over the id range.

@@ -7,13 +7,14 @@
  */
 import type { ExecArgs, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { rebuildPurchaseFeaturesWorkflow } from "../workflows/purchase-features"
+import { runRebuild } from "../workflows/runs"
 
 export default async function rebuildFeatures({ container }: ExecArgs) {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-  const { result } = await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
+  const run = await runRebuild(container)
   logger.info(
-    `rebuild-features: ${result.status}: ${result.orders} orders in ${result.pages} pages, ` +
-      `${result.removed} removed, ${result.duration_ms} ms`
+    `rebuild-features: ${run.id} ${run.status}${run.reason ? ` (${run.reason})` : ""}: ${run.orders} orders in ${run.pages} pages, ` +
+      `${run.removed} removed, ${run.duration_ms ?? "-"} ms`
   )
+  if (run.status !== "completed") throw new Error(`the rebuild did not complete: ${run.status}${run.reason ? ` (${run.reason})` : ""}`)
 }

@@ -7,18 +7,18 @@ import type { ExecArgs, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { CUSTOMER_SEGMENTS_MODULE } from "../modules/customer-segments"
 import type CustomerSegmentsService from "../modules/customer-segments/service"
-import { runSegmentationWorkflow } from "../workflows/segmentation"
+import { runSegmentation as runSegmentationRun } from "../workflows/runs"
 
 export default async function runSegmentation({ container }: ExecArgs) {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-  const { result } = await runSegmentationWorkflow(container).run({ input: {} })
+  const result = await runSegmentationRun(container)
   logger.info(
-    `run-segmentation: ${result.status}${result.reason ? ` (${result.reason})` : ""}: ` +
+    `run-segmentation: ${result.id} ${result.status}${result.reason ? ` (${result.reason})` : ""}: ` +
       `${result.customers} customers, k=${result.k ?? "-"}, ${result.duration_ms} ms`
   )
   const segments = await container
     .resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
-    .listSegments({}, { take: null, order: { key: "ASC" } })
+    .listCurrentSegments()
   for (const s of segments) logger.info(`  ${s.key} ${s.name}: ${s.description}`)
   const validation = result.prediction_validation as { auc?: number; spearman?: number } | null
   logger.info(

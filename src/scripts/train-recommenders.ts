@@ -6,11 +6,11 @@
  */
 import type { ExecArgs, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { runTrainingWorkflow } from "../workflows/training"
+import { runTraining } from "../workflows/runs"
 
 export default async function trainRecommenders({ container }: ExecArgs) {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-  const { result } = await runTrainingWorkflow(container).run({ input: {} })
+  const result = await runTraining(container)
   const e = result.evaluation as { test_customers: number; candidate: { ndcg10: number; recall20: number }; popularity: { ndcg10: number; recall20: number } } | null
   logger.info(`train-recommenders: ${result.id} ${result.status}${result.reason ? ` (${result.reason})` : ""}, ${result.lists} lists, ${result.duration_ms} ms`)
   if (e) {

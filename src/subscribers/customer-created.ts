@@ -1,5 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { MedusaEvents } from "../events"
 import { mergeGuestPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 
 export default async function customerCreatedHandler({ event, container }: SubscriberArgs<{ id: string }>) {
@@ -14,6 +15,6 @@ export default async function customerCreatedHandler({ event, container }: Subsc
 }
 
 export const config: SubscriberConfig = {
-  event: "customer.created",
+  event: MedusaEvents.CUSTOMER_CREATED,
   context: { subscriberId: "personalization-customer-created" },
 }

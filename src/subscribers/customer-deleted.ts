@@ -1,5 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { MedusaEvents } from "../events"
 import { deleteCustomerPurchaseFeaturesWorkflow } from "../workflows/purchase-features"
 
 export default async function customerDeletedHandler({ event, container }: SubscriberArgs<{ id: string }>) {
@@ -14,6 +15,6 @@ export default async function customerDeletedHandler({ event, container }: Subsc
 }
 
 export const config: SubscriberConfig = {
-  event: "customer.deleted",
+  event: MedusaEvents.CUSTOMER_DELETED,
   context: { subscriberId: "personalization-customer-deleted" },
 }

@@ -1,5 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { ORDER_CHANGED_EVENTS } from "../events"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 
 /** `order.*` events carry `{ id }`; edits, returns, claims and exchanges carry `{ order_id }`. */
@@ -21,15 +22,6 @@ export default async function orderChangedHandler({ event, container }: Subscrib
 }
 
 export const config: SubscriberConfig = {
-  event: [
-    "order.placed",
-    "order.canceled",
-    "order.completed",
-    "order.archived",
-    "order-edit.confirmed",
-    "order.return_received",
-    "order.claim_created",
-    "order.exchange_created",
-  ],
+  event: ORDER_CHANGED_EVENTS,
   context: { subscriberId: "personalization-order-changed" },
 }

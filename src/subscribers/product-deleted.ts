@@ -1,5 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { MedusaEvents } from "../events"
 import { deleteProductPurchaseFeaturesWorkflow } from "../workflows/purchase-features"
 
 export default async function productDeletedHandler({ event, container }: SubscriberArgs<{ id: string }>) {
@@ -14,6 +15,6 @@ export default async function productDeletedHandler({ event, container }: Subscr
 }
 
 export const config: SubscriberConfig = {
-  event: "product.deleted",
+  event: MedusaEvents.PRODUCT_DELETED,
   context: { subscriberId: "personalization-product-deleted" },
 }

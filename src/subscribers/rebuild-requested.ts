@@ -1,21 +1,19 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { REBUILD_REQUESTED_EVENT } from "../api/admin/personalization/rebuild/route"
-import { rebuildPurchaseFeaturesWorkflow } from "../workflows/purchase-features"
+import { PersonalizationEvents } from "../events"
+import { runRebuild } from "../workflows/runs"
 
-/** Runs a rebuild asked for through the admin API, in the process where jobs and subscribers run. */
+/** Runs a rebuild queued through the admin API, in the process where jobs and subscribers run. */
 export default async function rebuildRequestedHandler({ event, container }: SubscriberArgs<{ run_id: string }>) {
-  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   try {
-    const { result } = await rebuildPurchaseFeaturesWorkflow(container).run({ input: {} })
-    logger.info(`personalization rebuild ${event.data.run_id} ${result.status}: ${result.orders} orders`)
+    await runRebuild(container, { run_id: event.data.run_id })
   } catch (error) {
-    logger.error(`personalization rebuild ${event.data.run_id} failed: ${(error as Error).message}`)
+    container.resolve(ContainerRegistrationKeys.LOGGER).error(`personalization rebuild ${event.data.run_id} failed: ${(error as Error).message}`)
     throw error
   }
 }
 
 export const config: SubscriberConfig = {
-  event: REBUILD_REQUESTED_EVENT,
+  event: PersonalizationEvents.REBUILD_REQUESTED,
   context: { subscriberId: "personalization-rebuild-requested" },
 }

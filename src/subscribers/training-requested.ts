@@ -1,16 +1,17 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { TRAINING_REQUESTED_EVENT } from "../api/admin/personalization/models/train/route"
-import { runTrainingWorkflow } from "../workflows/training"
+import { PersonalizationEvents } from "../events"
+import type { Recipe } from "../ml/pipeline/training"
+import { runTraining } from "../workflows/runs"
 
 /**
  * Runs a training queued through the admin API, where subscribers and jobs run. "hybrid" (or
  * no model) is the default recipe, whose collaborative part depends on the catalogue's size.
  */
-export default async function trainingRequestedHandler({ event, container }: SubscriberArgs<{ version_id: string; model?: string }>) {
+export default async function trainingRequestedHandler({ event, container }: SubscriberArgs<{ version_id: string; model?: Recipe["model"] }>) {
   const { version_id, model } = event.data
   try {
-    await runTrainingWorkflow(container).run({ input: { version_id, recipe: model && model !== "hybrid" ? { model: model as never, options: {} } : undefined } })
+    await runTraining(container, { version_id, recipe: model && model !== "hybrid" ? { model, options: {} } : undefined })
   } catch (error) {
     container.resolve(ContainerRegistrationKeys.LOGGER).error(`personalization training ${version_id} failed: ${(error as Error).message}`)
     throw error
@@ -18,6 +19,6 @@ export default async function trainingRequestedHandler({ event, container }: Sub
 }
 
 export const config: SubscriberConfig = {
-  event: TRAINING_REQUESTED_EVENT,
+  event: PersonalizationEvents.TRAINING_REQUESTED,
   context: { subscriberId: "personalization-training-requested" },
 }

@@ -1,6 +1,6 @@
 import type { Context } from "@medusajs/framework/types"
 import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
-import { generateEntityId, InjectTransactionManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
+import { generateEntityId, InjectManager, InjectTransactionManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
 import { CustomerSegment, Segment, SegmentationRun } from "./models"
 
 export type SegmentInput = {
@@ -12,46 +12,98 @@ export type SegmentInput = {
   size: number
 }
 
+export type MembersInput = {
+  customerIds: readonly string[]
+  keys: readonly string[]
+  inControl: readonly boolean[]
+  /** Purchase prediction per customer (P(buy) in the window, expected spend in the store currency); null or absent: none. */
+  buyProbability?: readonly (number | null)[]
+  expectedSpend?: readonly (number | null)[]
+}
+
+/** A membership row as stored, for a deletion that may have to be undone. */
+export type MembershipRow = {
+  id: string
+  customer_id: string
+  run_id: string
+  segment_key: string
+  in_control: boolean
+  buy_probability: number | null
+  expected_spend: number | null
+}
+
+/** What a completed run records on its row when it becomes the current one. */
+export type RunDetails = {
+  customers: number
+  as_of: Date
+  k: number
+  silhouette: number
+  inertia: number
+  criterion: string
+  scaling: Record<string, unknown>
+  prediction_window_days: number
+  prediction_currency_code: string
+  prediction_training_customers: number | null
+  prediction_scored_customers: number
+  prediction_validation: Record<string, unknown> | null
+  prediction_reason: string | null
+  started_at: Date
+}
+
 /** Memberships are written in batches of this many rows (one JSON parameter each). */
 const MEMBER_BATCH = 10_000
+const json = (value: unknown) => JSON.stringify(value)
+const IN_JSON = `ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`
 
+/**
+ * Segmentation runs, the segments each run found, and memberships. A run writes its segments
+ * and memberships under its own id while the previous run stays current (staging); it becomes
+ * the current one when it is published (status `completed`, in one statement); older
+ * memberships are pruned after. So readers see one whole run, and a run that fails before it
+ * is published leaves the previous one in place.
+ */
 class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, CustomerSegment }) {
+  /** The current run: the latest completed one (null before any). */
+  @InjectManager()
+  async getCurrentRunId(@MedusaContext() sharedContext: Context = {}): Promise<string | null> {
+    const em = sharedContext.manager as SqlEntityManager
+    const [row]: { id: string }[] = await em.execute(
+      `SELECT id FROM personalization_segmentation_run WHERE status = 'completed' AND deleted_at IS NULL
+       ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1`
+    )
+    return row?.id ?? null
+  }
+
+  /** The current run's segments, by key. */
+  async listCurrentSegments() {
+    const runId = await this.getCurrentRunId()
+    return runId ? this.listSegments({ run_id: runId }, { take: null, order: { key: "ASC" } }) : []
+  }
+
+  /** A customer's membership in the current run, or null. */
+  async getCurrentMembership(customerId: string) {
+    const runId = await this.getCurrentRunId()
+    if (!runId) return null
+    const [member] = await this.listCustomerSegments({ run_id: runId, customer_id: customerId })
+    return member ?? null
+  }
+
   /**
-   * Makes `segments` and `members` the current segmentation, in one transaction: readers see
-   * the previous run's segments or this run's, never a mix. Segments keep their row (and id)
-   * by key; keys that disappeared are deleted.
+   * Writes a run's segments and memberships under its id, not yet current. Segments keep the
+   * customer group of the same key in the current run.
    */
   @InjectTransactionManager()
-  async replaceSegmentation(
-    runId: string,
-    segments: SegmentInput[],
-    members: {
-      customerIds: readonly string[]
-      keys: readonly string[]
-      inControl: readonly boolean[]
-      /** Purchase prediction per customer (P(buy) in the window, expected spend in the store currency); null or absent: none. */
-      buyProbability?: readonly (number | null)[]
-      expectedSpend?: readonly (number | null)[]
-    },
-    @MedusaContext() sharedContext: Context = {}
-  ): Promise<{ removed: { key: string; customer_group_id: string | null }[] }> {
+  async stageSegmentation(runId: string, segments: SegmentInput[], members: MembersInput, @MedusaContext() sharedContext: Context = {}): Promise<void> {
     const em = sharedContext.transactionManager as SqlEntityManager
-    const rows = segments.map((s) => ({ ...s, id: generateEntityId(undefined, "pzseg"), run_id: runId }))
+    const current = await this.getCurrentRunId(sharedContext)
+    const rows = segments.map((s) => ({ ...s, id: generateEntityId(undefined, "pzseg") }))
     await em.execute(
-      `INSERT INTO personalization_segment (id, key, name, description, centre, size, run_id)
-       SELECT s.id, s.key, s.name, s.description, s.centre, s.size, s.run_id
-       FROM jsonb_to_recordset(?::jsonb) AS s(id text, key text, name text, description text, centre jsonb, size int, run_id text)
-       ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
-         centre = EXCLUDED.centre, size = EXCLUDED.size, run_id = EXCLUDED.run_id, updated_at = now()`,
-      [JSON.stringify(rows)]
+      `INSERT INTO personalization_segment (id, run_id, key, name, description, centre, size, customer_group_id)
+       SELECT s.id, ?, s.key, s.name, s.description, s.centre, s.size,
+              (SELECT p.customer_group_id FROM personalization_segment p WHERE p.run_id = ? AND p.key = s.key AND p.deleted_at IS NULL)
+       FROM jsonb_to_recordset(?::jsonb) AS s(id text, key text, name text, description text, centre jsonb, size int)`,
+      [runId, current ?? "", json(rows)]
     )
-    // Disappeared segments go; their customer groups are deleted by the caller after commit.
-    const removed: { key: string; customer_group_id: string | null }[] = await em.execute(
-      `DELETE FROM personalization_segment WHERE key <> ALL (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
-       RETURNING key, customer_group_id`,
-      [JSON.stringify(segments.map((s) => s.key))]
-    )
-    await em.execute(`DELETE FROM personalization_customer_segment`)
     for (let start = 0; start < members.customerIds.length; start += MEMBER_BATCH) {
       const batch = members.customerIds.slice(start, start + MEMBER_BATCH).map((customer_id, i) => ({
         customer_id,
@@ -61,25 +113,193 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
         expected_spend: members.expectedSpend?.[start + i] ?? null,
       }))
       await em.execute(
-        `INSERT INTO personalization_customer_segment (customer_id, segment_key, in_control, buy_probability, expected_spend, run_id)
-         SELECT m.customer_id, m.segment_key, m.in_control, m.buy_probability, m.expected_spend, ?
+        `INSERT INTO personalization_customer_segment (id, customer_id, segment_key, in_control, buy_probability, expected_spend, run_id)
+         SELECT ? || ':' || m.customer_id, m.customer_id, m.segment_key, m.in_control, m.buy_probability, m.expected_spend, ?
          FROM jsonb_to_recordset(?::jsonb)
            AS m(customer_id text, segment_key text, in_control boolean, buy_probability real, expected_spend real)`,
-        [runId, JSON.stringify(batch)]
+        [runId, runId, json(batch)]
       )
     }
-    return { removed }
   }
 
-  /** Deletes the customer's membership (customer deletion). */
+  /** Deletes a run's staged segments and memberships (the run failed before it was published). */
   @InjectTransactionManager()
-  async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}): Promise<number> {
+  async discardRun(runId: string, @MedusaContext() sharedContext: Context = {}): Promise<void> {
     const em = sharedContext.transactionManager as SqlEntityManager
-    const rows: unknown[] = await em.execute(
-      `DELETE FROM personalization_customer_segment WHERE customer_id = ? RETURNING 1`,
+    await em.execute(`DELETE FROM personalization_customer_segment WHERE run_id = ?`, [runId])
+    await em.execute(`DELETE FROM personalization_segment WHERE run_id = ?`, [runId])
+  }
+
+  /** Customer ids of a run's segment: its customer group's members (`in_control: false`) or its control group. */
+  @InjectManager()
+  async listRunMembers(runId: string, segmentKey: string, { inControl }: { inControl?: boolean } = {}, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { customer_id: string }[] = await em.execute(
+      `SELECT customer_id FROM personalization_customer_segment
+       WHERE run_id = ? AND segment_key = ? AND (?::boolean IS NULL OR in_control = ?::boolean)`,
+      [runId, segmentKey, inControl ?? null, inControl ?? null]
+    )
+    return rows.map((r) => r.customer_id)
+  }
+
+  /** Of `customerIds`, those that have a membership in the run. */
+  @InjectManager()
+  async listRunMembersAmong(runId: string, customerIds: string[], @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    if (!customerIds.length) return []
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { customer_id: string }[] = await em.execute(
+      `SELECT customer_id FROM personalization_customer_segment WHERE run_id = ? AND customer_id = ${IN_JSON}`,
+      [runId, json(customerIds)]
+    )
+    return rows.map((r) => r.customer_id)
+  }
+
+  /** Deletes these customers' memberships of one run (customers deleted while it ran); returns how many went. */
+  @InjectManager()
+  async removeRunMembers(runId: string, customerIds: string[], @MedusaContext() sharedContext: Context = {}): Promise<number> {
+    if (!customerIds.length) return 0
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { segment_key: string }[] = await em.execute(
+      `DELETE FROM personalization_customer_segment WHERE run_id = ? AND customer_id = ${IN_JSON} RETURNING segment_key`,
+      [runId, json(customerIds)]
+    )
+    for (const [key, n] of Object.entries(rows.reduce<Record<string, number>>((m, r) => ((m[r.segment_key] = (m[r.segment_key] ?? 0) + 1), m), {}))) {
+      await em.execute(`UPDATE personalization_segment SET size = GREATEST(size - ?, 0), updated_at = now() WHERE run_id = ? AND key = ?`, [n, runId, key])
+    }
+    return rows.length
+  }
+
+  /**
+   * Makes a staged run the current one, with its details, in one statement: readers move from
+   * the previous run's segments to this run's at once. Returns the run it replaces.
+   */
+  @InjectTransactionManager()
+  async publishRun(runId: string, details: RunDetails, @MedusaContext() sharedContext: Context = {}): Promise<{ previous_run_id: string | null }> {
+    const em = sharedContext.transactionManager as SqlEntityManager
+    const previous = await this.getCurrentRunId(sharedContext)
+    const { started_at, scaling, prediction_validation, ...rest } = details
+    await em.execute(
+      `UPDATE personalization_segmentation_run SET status = 'completed', reason = NULL, progress = 1,
+         customers = ?, as_of = ?, k = ?, silhouette = ?, inertia = ?, criterion = ?, scaling = ?::jsonb,
+         prediction_window_days = ?, prediction_currency_code = ?, prediction_training_customers = ?,
+         prediction_scored_customers = ?, prediction_validation = ?::jsonb, prediction_reason = ?,
+         finished_at = now(), duration_ms = (EXTRACT(EPOCH FROM (now() - ?::timestamptz)) * 1000)::int, updated_at = now()
+       WHERE id = ?`,
+      [
+        rest.customers,
+        rest.as_of,
+        rest.k,
+        rest.silhouette,
+        rest.inertia,
+        rest.criterion,
+        json(scaling),
+        rest.prediction_window_days,
+        rest.prediction_currency_code,
+        rest.prediction_training_customers,
+        rest.prediction_scored_customers,
+        prediction_validation === null ? null : json(prediction_validation),
+        rest.prediction_reason,
+        started_at,
+        runId,
+      ]
+    )
+    return { previous_run_id: previous }
+  }
+
+  /** Deletes the memberships of every run but `runId` (after it became current). Segment rows stay: they are the history. */
+  @InjectManager()
+  async pruneMemberships(runId: string, @MedusaContext() sharedContext: Context = {}): Promise<number> {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: unknown[] = await em.execute(`DELETE FROM personalization_customer_segment WHERE run_id <> ? RETURNING 1`, [runId])
+    return rows.length
+  }
+
+  /**
+   * Per segment of `runId`, the customers who entered it and those who left it since
+   * `previousRunId` (a customer who moved counts in both segments; with no previous run, all
+   * members entered).
+   */
+  @InjectManager()
+  async listSegmentChanges(runId: string, previousRunId: string | null, @MedusaContext() sharedContext: Context = {}) {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { customer_id: string; now_key: string | null; was_key: string | null }[] = await em.execute(
+      `SELECT COALESCE(n.customer_id, w.customer_id) AS customer_id, n.segment_key AS now_key, w.segment_key AS was_key
+       FROM (SELECT customer_id, segment_key FROM personalization_customer_segment WHERE run_id = ?) n
+       FULL OUTER JOIN (SELECT customer_id, segment_key FROM personalization_customer_segment WHERE run_id = ?) w
+         ON w.customer_id = n.customer_id
+       WHERE n.segment_key IS DISTINCT FROM w.segment_key
+       ORDER BY 1`,
+      [runId, previousRunId ?? ""]
+    )
+    const bySegment = new Map<string, { added: string[]; removed: string[] }>()
+    const of = (key: string) => bySegment.get(key) ?? (bySegment.set(key, { added: [], removed: [] }).get(key) as { added: string[]; removed: string[] })
+    let changed = 0
+    for (const r of rows) {
+      if (r.now_key) {
+        of(r.now_key).added.push(r.customer_id)
+        changed++
+      }
+      if (r.was_key) of(r.was_key).removed.push(r.customer_id)
+    }
+    return { changed, bySegment }
+  }
+
+  /** Customer groups this plugin has ever kept for a segment (every run's), to purge a customer from. */
+  @InjectManager()
+  async listSegmentGroupIds(@MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { id: string }[] = await em.execute(
+      `SELECT DISTINCT customer_group_id AS id FROM personalization_segment WHERE customer_group_id IS NOT NULL AND deleted_at IS NULL`
+    )
+    return rows.map((r) => r.id)
+  }
+
+  /**
+   * Marks segmentation runs that stopped without saying so (their process died) as failed:
+   * queued or running, not updated for `staleSeconds`. Call only while holding the segmentation
+   * run lock (a live run holds it), so a live run is never touched.
+   */
+  @InjectManager()
+  async failStaleRuns(staleSeconds: number, reason: string, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { id: string }[] = await em.execute(
+      `UPDATE personalization_segmentation_run SET status = 'failed', reason = ?, finished_at = now(), updated_at = now()
+       WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => ?) AND deleted_at IS NULL
+       RETURNING id`,
+      [reason, staleSeconds]
+    )
+    if (rows.length) await this.discardRuns_(em, rows.map((r) => r.id))
+    return rows.map((r) => r.id)
+  }
+
+  /** Deletes the customer's memberships of every run, staged ones included; returns them so a failed deletion can put them back. */
+  @InjectManager()
+  async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}): Promise<MembershipRow[]> {
+    const em = sharedContext.manager as SqlEntityManager
+    return em.execute(
+      `DELETE FROM personalization_customer_segment WHERE customer_id = ?
+       RETURNING id, customer_id, run_id, segment_key, in_control, buy_probability, expected_spend`,
       [customerId]
     )
-    return rows.length
+  }
+
+  /** Puts back membership rows a purge deleted (its workflow failed later). */
+  @InjectManager()
+  async restoreMemberships(rows: MembershipRow[], @MedusaContext() sharedContext: Context = {}): Promise<void> {
+    if (!rows.length) return
+    const em = sharedContext.manager as SqlEntityManager
+    await em.execute(
+      `INSERT INTO personalization_customer_segment (id, customer_id, run_id, segment_key, in_control, buy_probability, expected_spend)
+       SELECT * FROM jsonb_to_recordset(?::jsonb)
+         AS m(id text, customer_id text, run_id text, segment_key text, in_control boolean, buy_probability real, expected_spend real)
+       ON CONFLICT (id) DO NOTHING`,
+      [json(rows)]
+    )
+  }
+
+  protected async discardRuns_(em: SqlEntityManager, runIds: string[]) {
+    await em.execute(`DELETE FROM personalization_customer_segment WHERE run_id = ${IN_JSON}`, [json(runIds)])
+    await em.execute(`DELETE FROM personalization_segment WHERE run_id = ${IN_JSON}`, [json(runIds)])
   }
 }
 

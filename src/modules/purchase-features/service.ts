@@ -8,7 +8,7 @@ import {
   MedusaService,
 } from "@medusajs/framework/utils"
 import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
-import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine } from "./models"
+import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine, RebuildRun } from "./models"
 import type { PurchaseLine } from "../../ml/data/purchase-line"
 import { pageOrderIds, readOrderSnapshots, type OrderSnapshot } from "./order-source"
 
@@ -59,6 +59,7 @@ class PurchaseFeaturesService extends MedusaService({
   LedgerOrderLine,
   CustomerFeatures,
   CustomerProduct,
+  RebuildRun,
 }) {
   protected readonly options_: PersonalizationOptions
 
@@ -123,6 +124,21 @@ class PurchaseFeaturesService extends MedusaService({
        WHERE o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'`
     )
     return row.n
+  }
+
+  /**
+   * Marks rebuild runs that stopped without saying so (their process died) as failed: queued or
+   * running, not updated for `staleSeconds`. Call only while holding the rebuild run lock.
+   */
+  @InjectManager()
+  async failStaleRuns(staleSeconds: number, reason: string, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const rows: { id: string }[] = await this.em_(sharedContext).execute(
+      `UPDATE personalization_rebuild_run SET status = 'failed', reason = ?, finished_at = now(), updated_at = now()
+       WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => ?) AND deleted_at IS NULL
+       RETURNING id`,
+      [reason, staleSeconds]
+    )
+    return rows.map((r) => r.id)
   }
 
   /** How much the tables hold: counted orders, customers with one, and repeat customers. */
@@ -275,6 +291,57 @@ class PurchaseFeaturesService extends MedusaService({
       amount: r.amount,
       time: r.time,
     }))
+  }
+
+  /** Products the customer bought in counted orders. */
+  @InjectManager()
+  async listPurchasedProductIds(customerId: string, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const rows: { product_id: string }[] = await this.em_(sharedContext).execute(
+      `SELECT product_id FROM personalization_customer_product WHERE customer_id = ?`,
+      [customerId]
+    )
+    return rows.map((r) => r.product_id)
+  }
+
+  /**
+   * The customer's orders of each of these products and the mean days between them (null with
+   * one order), for a buy-again reason: distinct orders, first to last purchase / (orders - 1).
+   */
+  @InjectManager()
+  async getRepurchaseIntervals(
+    customerId: string,
+    productIds: string[],
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<Map<string, { orders: number; every_days: number | null }>> {
+    if (!productIds.length) return new Map()
+    const rows: { product_id: string; order_count: number; every_days: number | null }[] = await this.em_(sharedContext).execute(
+      `SELECT product_id, order_count,
+              CASE WHEN order_count > 1
+                   THEN ROUND(EXTRACT(EPOCH FROM (last_purchased_at - first_purchased_at)) / 86400 / (order_count - 1))::int END AS every_days
+       FROM personalization_customer_product
+       WHERE id = ANY (ARRAY(SELECT ? || ':' || value FROM jsonb_array_elements_text(?::jsonb)))`,
+      [customerId, json(productIds)]
+    )
+    return new Map(rows.map((r) => [r.product_id, { orders: r.order_count, every_days: r.every_days }]))
+  }
+
+  /**
+   * Products by distinct buyers in the last `days` days, then by all-time buyers, from the
+   * ledger's lines: what "trending" is before any model version is active.
+   */
+  @InjectManager()
+  async listTrendingProducts(days: number, limit: number, @MedusaContext() sharedContext: Context = {}) {
+    const rows: { product_id: string; recent: number; buyers: number }[] = await this.em_(sharedContext).execute(
+      `SELECT product_id,
+              (COUNT(DISTINCT customer_id) FILTER (WHERE placed_at >= now() - make_interval(days => ?)))::int AS recent,
+              COUNT(DISTINCT customer_id)::int AS buyers
+       FROM personalization_order_line
+       GROUP BY product_id
+       ORDER BY recent DESC, buyers DESC, product_id
+       LIMIT ?`,
+      [days, limit]
+    )
+    return rows
   }
 
   /** The store currency that money features use: the option, else the store's default currency. */

@@ -36,7 +36,7 @@ export type PurchasePrediction = {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Purchase prediction for `customerIds` as of `asOf`, as EVALUATION.md's protocol with W =
+ * Purchase prediction for `customerIds` as of `asOf`, as the protocol of docs/evaluation.md with W =
  * `windowDays`: the TF.js propensity ensemble is fitted (in a worker thread) on the features at
  * asOf - W of every customer with an order before then, labelled with what they bought in
  * [asOf - W, asOf), and then scores the features at asOf. Customers in `exclude` are neither
@@ -53,6 +53,7 @@ export async function predictPurchases(
     windowDays,
     minCustomers,
     onProgress,
+    signal,
   }: {
     asOf: Date
     customerIds: readonly string[]
@@ -61,6 +62,8 @@ export async function predictPurchases(
     minCustomers: number
     /** Share of the fit done, 0 to 1. */
     onProgress?: (share: number) => void
+    /** Aborts the fit (the run lost its lock). */
+    signal?: AbortSignal
   }
 ): Promise<PurchasePrediction> {
   const none = (training_customers: number, reason: string): PurchasePrediction => ({
@@ -89,7 +92,7 @@ export async function predictPurchases(
   const model = await fitInWorker(
     { kind: "propensity", train: propensityTrainingSet(population), options: FIT_OPTIONS },
     // The training set is not read again here: move its arrays instead of copying them.
-    { transferInput: true, onProgress: onProgress ? (net) => onProgress(net / NETS) : undefined }
+    { transferInput: true, signal, onProgress: onProgress ? (net) => onProgress(net / NETS) : undefined }
   )
 
   await yieldToLoop()

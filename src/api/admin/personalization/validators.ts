@@ -1,20 +1,29 @@
 import { z } from "@medusajs/framework/zod"
-import { MedusaError } from "@medusajs/framework/utils"
+import { day, pagination, text } from "../../validation"
 
-export const PageQuery = z
+/** Recommenders a training run can fit as its candidate; "hybrid" is what the plugin serves by default. */
+export const TRAINABLE_MODELS = ["hybrid", "ease", "item-knn", "als", "popularity", "trending"] as const
+
+export const AdminListRunsParams = z.object(pagination()).strict()
+export type AdminListRunsParamsType = z.infer<typeof AdminListRunsParams>
+
+export const AdminNoParams = z.object({}).strict()
+
+export const AdminRunBody = z.object({}).strict()
+
+export const AdminTrainBody = z
+  .object({ model: z.enum(TRAINABLE_MODELS, { error: `model: must be one of ${TRAINABLE_MODELS.join(", ")}` }).optional() })
+  .strict()
+export type AdminTrainBodyType = z.infer<typeof AdminTrainBody>
+
+export const AdminSegmentCustomersParams = z.object(pagination()).strict()
+export type AdminSegmentCustomersParamsType = z.infer<typeof AdminSegmentCustomersParams>
+
+export const AdminEventsParams = z
   .object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    /** First UTC day counted, YYYY-MM-DD; default: all days. */
+    since: day("since").optional(),
+    version_id: text("version_id").optional(),
   })
   .strict()
-
-/** Parses request input with a zod schema; a bad field answers 400 naming the field. */
-export function parseInput<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input ?? {})
-  if (!result.success) {
-    const issue = result.error.issues[0]
-    const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".")
-    throw new MedusaError(MedusaError.Types.INVALID_DATA, `Invalid request: ${field}: ${issue.message}`)
-  }
-  return result.data
-}
+export type AdminEventsParamsType = z.infer<typeof AdminEventsParams>

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto"
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { MedusaError } from "@medusajs/framework/utils"
+import { configuredOptions } from "../../../lib/configured-options"
 
 /**
  * The page reads everything it needs (publishable key, product id, region id) from its own
@@ -72,8 +74,10 @@ if (!key) {
  * GET /personalization/storefront-demo?key=pk_...&product_id=...: a page that shows the
  * storefront widget against this server (same origin, so no CORS setup). Outside /store so
  * that the page itself needs no publishable key; the strips send the one from the address.
+ * Served only with the `storefrontDemo` option (the dev app turns it on); 404 otherwise.
  */
 export async function GET(_req: MedusaRequest, res: MedusaResponse) {
+  if (!configuredOptions().storefrontDemo) throw new MedusaError(MedusaError.Types.NOT_FOUND, "The storefront demo is off (option storefrontDemo)")
   const nonce = randomBytes(16).toString("base64")
   res.setHeader("Content-Type", "text/html; charset=utf-8")
   res.setHeader(

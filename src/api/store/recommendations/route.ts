@@ -2,7 +2,9 @@ import type { MedusaResponse, MedusaStoreRequest } from "@medusajs/framework/htt
 import { MedusaError } from "@medusajs/framework/utils"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
 import type RecommendationsService from "../../../modules/recommendations/service"
-import { type Candidate, purchasedProductIds, sendRecommendations, visibleProductIds } from "./serve"
+import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
+import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
+import { type Candidate, candidatesOf, sendRecommendations, visibleProductIds } from "./serve"
 import type { StoreGetRecommendationsParamsType } from "./validators"
 
 /**
@@ -21,20 +23,22 @@ export async function GET(req: MedusaStoreRequest<unknown, StoreGetRecommendatio
     if (!visible) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Product with id: ${q.product_id} was not found`)
   }
   const exclude = new Set<string>(q.product_id ? [q.product_id] : [])
-  if (customerId && q.exclude_purchased) for (const id of await purchasedProductIds(req.scope, customerId)) exclude.add(id)
+  if (customerId && q.exclude_purchased) {
+    for (const id of await req.scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).listPurchasedProductIds(customerId)) exclude.add(id)
+  }
 
   const personal = customerId ? await service.getActiveList("customer", customerId) : null
   let list = "trending"
   let primary: Candidate[] = []
   if (personal) {
     list = "personal"
-    primary = personal.product_ids.map((product_id, i) => ({ product_id, reason: personal.reasons[i], list, version: personal.version_id }))
+    primary = candidatesOf(personal, list)
   } else if (q.product_id) {
     const related = await service.getActiveList("related", q.product_id)
     if (related) {
       list = "related"
-      primary = related.product_ids.map((product_id, i) => ({ product_id, reason: related.reasons[i], list, version: related.version_id }))
+      primary = candidatesOf(related, list, q.product_id)
     }
   }
-  await sendRecommendations(req, res, { list, primary, limit: q.limit, exclude, categoryId: q.category_id })
+  await sendRecommendations(req, res, { list, primary, limit: q.limit, exclude, categoryId: q.category_id, customerId: personal ? customerId : undefined })
 }

@@ -2,21 +2,52 @@ import type { MedusaStoreRequest, MedusaResponse } from "@medusajs/framework/htt
 import { ContainerRegistrationKeys, QueryContext } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { wrapProductsWithTaxPrices } from "@medusajs/medusa/api/store/products/helpers"
-import type { ServedReason } from "../../../ml/pipeline/training"
+import { configuredOptions } from "../../../lib/configured-options"
 import { signRecommendationId } from "../../../lib/recommendation-token"
+import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
+import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
+import { type StoredList, TRENDING_WINDOW_DAYS } from "../../../modules/recommendations/list-format"
+import { type ReasonFacts, ReasonRenderer } from "../../../modules/recommendations/reason-text"
 import type RecommendationsService from "../../../modules/recommendations/service"
 
-/** A product a list proposes, before the store's filters. */
-export type Candidate = { product_id: string; reason: ServedReason; list: string; version: string }
+/**
+ * A product a list proposes, before the store's filters, and why. A buy-again reason's numbers
+ * are the customer's current ones, looked up for the items actually served.
+ */
+export type Candidate = {
+  product_id: string
+  list: string
+  version: string
+  reason: ReasonFacts | { code: "buy_again"; params: null }
+}
 
 type Knex = { raw: <R>(sql: string, bindings?: unknown[]) => Promise<{ rows: R[] }> }
 
 /** Version of lists computed at request time, when no model version is active. */
 export const FALLBACK_VERSION = "fallback"
-const TRENDING_DAYS = 30
 
 const pg = (scope: MedusaContainer) => scope.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
+
+/** A stored list's items as candidates; related and bought-together reasons name the list's subject. */
+export function candidatesOf(stored: StoredList, list: string, subject?: string): Candidate[] {
+  return stored.items.map((item): Candidate => {
+    const base = { product_id: item.product_id, list, version: stored.version_id }
+    switch (item.code) {
+      case "buy_again":
+        return { ...base, reason: { code: "buy_again", params: null } }
+      case "because_you_bought":
+        return { ...base, reason: { code: "because_you_bought", params: { product_id: item.anchor_id as string } } }
+      case "trending":
+        return { ...base, reason: { code: "trending", params: { recent_buyers: item.recent_buyers, window_days: TRENDING_WINDOW_DAYS } } }
+      case "popular":
+        return { ...base, reason: { code: "popular", params: { buyers: item.buyers } } }
+      case "related":
+      case "bought_together":
+        return { ...base, reason: { code: item.code, params: { product_id: subject ?? "" } } }
+    }
+  })
+}
 
 /**
  * The ids among `ids` that the store may show, in the given order: live, published, in one of
@@ -45,15 +76,6 @@ export async function visibleProductIds(
   return rows.map((r) => r.id)
 }
 
-/** Products the customer bought (counted orders), for `exclude_purchased`. */
-export async function purchasedProductIds(scope: MedusaContainer, customerId: string): Promise<Set<string>> {
-  const { rows } = await pg(scope).raw<{ product_id: string }>(
-    `SELECT product_id FROM personalization_customer_product WHERE customer_id = ?`,
-    [customerId]
-  )
-  return new Set(rows.map((r) => r.product_id))
-}
-
 /**
  * Trending candidates: the active version's trending list; without one, distinct buyers of
  * the last 30 days from the feature tables (then all-time buyers), then the newest products,
@@ -61,31 +83,16 @@ export async function purchasedProductIds(scope: MedusaContainer, customerId: st
  */
 export async function trendingCandidates(scope: MedusaContainer): Promise<Candidate[]> {
   const active = await scope.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).getActiveList("trending", "")
-  if (active) {
-    return active.product_ids.map((product_id, i) => ({ product_id, reason: active.reasons[i], list: "trending", version: active.version_id }))
-  }
-  const { rows } = await pg(scope).raw<{ product_id: string; recent: number; buyers: number }>(
-    `SELECT product_id,
-            (COUNT(DISTINCT customer_id) FILTER (WHERE placed_at >= now() - make_interval(days => ?)))::int AS recent,
-            COUNT(DISTINCT customer_id)::int AS buyers
-     FROM personalization_order_line
-     GROUP BY product_id
-     ORDER BY recent DESC, buyers DESC, product_id
-     LIMIT 200`,
-    [TRENDING_DAYS]
-  )
+  if (active) return candidatesOf(active, "trending")
+  const rows = await scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).listTrendingProducts(TRENDING_WINDOW_DAYS, 200)
   return rows.map((r): Candidate => ({
     product_id: r.product_id,
     list: "trending",
     version: FALLBACK_VERSION,
     reason:
       r.recent > 0
-        ? {
-            code: "trending",
-            params: { recent_buyers: r.recent, window_days: TRENDING_DAYS },
-            text: `Trending: ${r.recent} customer${r.recent === 1 ? "" : "s"} bought it in the last ${TRENDING_DAYS} days`,
-          }
-        : { code: "popular", params: { buyers: r.buyers }, text: `Popular: bought by ${r.buyers} customer${r.buyers === 1 ? "" : "s"}` },
+        ? { code: "trending", params: { recent_buyers: r.recent, window_days: TRENDING_WINDOW_DAYS } }
+        : { code: "popular", params: { buyers: r.buyers } },
   }))
 }
 
@@ -110,14 +117,22 @@ async function newestProductIds(scope: MedusaContainer, salesChannelIds: string[
 
 /**
  * Answers a recommendation request: the list's visible candidates first, then trending (and
- * the newest products) to fill up to `limit`, each with its reason and a signed
- * `recommendation_id`; products as the core /store/products route returns them (fields,
- * prices and taxes from the same middlewares).
+ * the newest products) to fill up to `limit`, each with its reason rendered in the request's
+ * locale with the products' current titles, and a signed `recommendation_id` unique to this
+ * serve; products as the core /store/products route returns them (fields, prices and taxes
+ * from the same middlewares).
  */
 export async function sendRecommendations(
   req: MedusaStoreRequest,
   res: MedusaResponse,
-  { list, primary, limit, exclude, categoryId }: { list: string; primary: Candidate[]; limit: number; exclude: Set<string>; categoryId?: string }
+  {
+    list,
+    primary,
+    limit,
+    exclude,
+    categoryId,
+    customerId,
+  }: { list: string; primary: Candidate[]; limit: number; exclude: Set<string>; categoryId?: string; customerId?: string }
 ) {
   const scope = req.scope
   const salesChannelIds = (req.filterableFields as Record<string, unknown>).sales_channel_id as string[] // set by filterByValidSalesChannels
@@ -146,20 +161,41 @@ export async function sendRecommendations(
       if (chosen.length >= limit) break
       if (seen.has(id)) continue
       seen.add(id)
-      chosen.push({ product_id: id, list: "trending", version: FALLBACK_VERSION, reason: { code: "new_arrival", params: {}, text: "New in the shop" } })
+      chosen.push({ product_id: id, list: "trending", version: FALLBACK_VERSION, reason: { code: "new_arrival", params: {} } })
     }
   }
 
-  const products = await fetchProducts(req, chosen.map((c) => c.product_id))
+  const named = [...new Set(chosen.flatMap((c) => (c.reason.params && "product_id" in c.reason.params ? [c.reason.params.product_id] : [])))]
+  const [products, titles, intervals] = await Promise.all([
+    fetchProducts(req, chosen.map((c) => c.product_id)),
+    productTitles(req, named),
+    customerId
+      ? scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).getRepurchaseIntervals(
+          customerId,
+          chosen.filter((c) => c.reason.code === "buy_again").map((c) => c.product_id)
+        )
+      : new Map<string, { orders: number; every_days: number | null }>(),
+  ])
+  const titleOf = (id: string) => {
+    const product = products.get(id)
+    return typeof product?.title === "string" ? product.title : titles.get(id)
+  }
+  const renderer = new ReasonRenderer(req.locale, configuredOptions().reasonTemplates)
   const secret = projectSecret(scope)
   const issuedAt = Math.floor(Date.now() / 1000)
   const recommendations = chosen
     .filter((c) => products.has(c.product_id))
-    .map((c) => ({
-      recommendation_id: signRecommendationId({ version: c.version, list: c.list, product: c.product_id, issuedAt }, secret),
-      reason: c.reason,
-      product: products.get(c.product_id),
-    }))
+    .map((c) => {
+      const facts: ReasonFacts =
+        c.reason.code === "buy_again" && c.reason.params === null
+          ? { code: "buy_again", params: intervals.get(c.product_id) ?? { orders: 1, every_days: null } }
+          : (c.reason as ReasonFacts)
+      return {
+        recommendation_id: signRecommendationId({ version: c.version, list: c.list, product: c.product_id, issuedAt }, secret),
+        reason: renderer.served(facts, titleOf),
+        product: products.get(c.product_id),
+      }
+    })
   res.json({ list, recommendations, count: recommendations.length })
 }
 
@@ -174,6 +210,16 @@ async function fetchProducts(req: MedusaStoreRequest, ids: string[]): Promise<Ma
   )
   await wrapProductsWithTaxPrices(req as never, data) // typed for the core's own request type
   return new Map(data.map((p: Record<string, unknown>) => [p.id as string, p]))
+}
+
+/** Current titles (in the request's locale) of products a reason names: the customer's own, or a list's subject. */
+async function productTitles(req: MedusaStoreRequest, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map()
+  const { data } = await req.scope.resolve(ContainerRegistrationKeys.QUERY).graph(
+    { entity: "product", fields: ["id", "title"], filters: { id: ids } },
+    { locale: req.locale } as never // as fetchProducts
+  )
+  return new Map(data.map((p: { id: string; title: string }) => [p.id, p.title]))
 }
 
 /** The app's JWT secret signs recommendation ids: no extra secret to configure. */

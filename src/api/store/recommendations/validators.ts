@@ -1,34 +1,33 @@
 import { z } from "@medusajs/framework/zod"
-
-const booleanString = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean())
+import { flag, text, wholeNumber } from "../../validation"
 
 /** Pricing and field selection, as the core /store/products route reads them. */
 const productContext = {
-  fields: z.string().optional(),
-  region_id: z.string().optional(),
-  country_code: z.string().optional(),
-  province: z.string().optional(),
-  cart_id: z.string().optional(),
+  fields: text("fields", { max: 2000 }).optional(),
+  region_id: text("region_id").optional(),
+  country_code: text("country_code", { max: 10 }).optional(),
+  province: text("province").optional(),
+  cart_id: text("cart_id").optional(),
 }
 
 export const StoreGetRecommendationsParams = z
   .object({
     ...productContext,
-    limit: z.coerce.number().int().min(1).max(50).default(10),
+    limit: wholeNumber("limit", { min: 1, max: 50 }).default(10),
     /** The product being viewed: excluded from the list, and an anonymous visitor gets its related list. */
-    product_id: z.string().min(1).optional(),
+    product_id: text("product_id").optional(),
     /** Leave out products the customer bought before. */
-    exclude_purchased: booleanString.default(false),
+    exclude_purchased: flag("exclude_purchased").default(false),
     /** Only products in this category (active, public categories only). */
-    category_id: z.string().min(1).optional(),
+    category_id: text("category_id").optional(),
   })
   .strict()
 
 export const StoreGetProductRecommendationsParams = z
   .object({
     ...productContext,
-    limit: z.coerce.number().int().min(1).max(50).default(10),
-    type: z.enum(["related", "bought_together"]).default("related"),
+    limit: wholeNumber("limit", { min: 1, max: 50 }).default(10),
+    type: z.enum(["related", "bought_together"], { error: "type: must be related or bought_together" }).default("related"),
   })
   .strict()
 
@@ -36,9 +35,12 @@ export const EVENT_TYPES = ["impression", "click", "add_to_cart"] as const
 
 export const StorePostRecommendationEvents = z
   .object({
-    type: z.enum(EVENT_TYPES),
+    type: z.enum(EVENT_TYPES, { error: `type: must be one of ${EVENT_TYPES.join(", ")}` }),
     /** recommendation_id values of the served items (a strip's impressions come together). */
-    recommendation_ids: z.array(z.string().min(1).max(512)).min(1).max(50),
+    recommendation_ids: z
+      .array(text("recommendation_ids[]", { max: 512 }), { error: "recommendation_ids: must be a list of recommendation ids" })
+      .min(1, "recommendation_ids: must hold at least one id")
+      .max(50, "recommendation_ids: must hold at most 50 ids"),
   })
   .strict()
 

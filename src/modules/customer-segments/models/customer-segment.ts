@@ -1,11 +1,16 @@
 import { model } from "@medusajs/framework/utils"
 
-/** Each scored customer's segment as of the latest completed run. */
+/**
+ * A customer's segment in one run (id `<run>:<customer>`). A run writes its memberships before
+ * it becomes the current one, so readers see the previous run's or this run's, never a mix;
+ * once it is current, the older runs' memberships are deleted.
+ */
 export const CustomerSegment = model
   .define("personalization_customer_segment", {
-    customer_id: model.text().primaryKey(),
-    segment_key: model.text(),
+    id: model.text().primaryKey(),
+    customer_id: model.text(),
     run_id: model.text(),
+    segment_key: model.text(),
     /** Held out of the segment's customer group, to measure what a segment promotion earns. */
     in_control: model.boolean().default(false),
     /**
@@ -17,4 +22,7 @@ export const CustomerSegment = model
     buy_probability: model.float().nullable(),
     expected_spend: model.float().nullable(),
   })
-  .indexes([{ on: ["segment_key"], where: null }])
+  .indexes([
+    { on: ["customer_id"], where: null },
+    { on: ["run_id", "segment_key", "customer_id"], where: null },
+  ])

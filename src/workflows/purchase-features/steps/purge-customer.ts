@@ -8,40 +8,73 @@ import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { syncOrdersInChunks } from "./sync-orders"
 
-export type PurgeCustomerStepInput = { customer_id: string; order_ids: string[] }
+/**
+ * The steps of a customer's purge, one per module, each undoing exactly what it changed when a
+ * later step fails (the deletion is then rolled back: the customer exists again).
+ */
 
 /**
- * Deletes every row of the plugin keyed by the customer: features, ledger, segment membership,
- * personal recommendation lists of every model version.
+ * Deletes the customer's rows of the feature tables: features, ledger, interactions.
+ * Compensation: their orders are synced again from Medusa.
  */
-export const purgeCustomerStep = createStep(
+export const purgeCustomerFeaturesStep = createStep(
   "purge-customer-purchase-features",
-  async ({ customer_id, order_ids }: PurgeCustomerStepInput, { container }) => {
-    const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-    const result = await service.purgeCustomer(customer_id)
-    const segments = container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
-    const memberships = await segments.purgeCustomer(customer_id)
-    const lists = await container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).purgeCustomer(customer_id)
-    // Out of the segment groups this plugin owns too (Medusa keeps a soft-deleted customer's groups).
-    const ours = (await segments.listSegments({}, { take: null }))
-      .map((s) => s.customer_group_id)
-      .filter((id): id is string => Boolean(id))
-    const customers = container.resolve(Modules.CUSTOMER)
-    const inGroups = ours.length
-      ? await customers.listCustomerGroupCustomers({ customer_id, customer_group_id: ours }, { take: null })
-      : []
-    if (inGroups.length) {
-      await customers.removeCustomerFromGroup(inGroups.map((m) => ({ customer_id, customer_group_id: m.customer_group_id })))
-    }
-    return new StepResponse({ deleted: result.deleted + memberships + lists + inGroups.length }, order_ids)
+  async ({ customer_id, order_ids }: { customer_id: string; order_ids: string[] }, { container }) => {
+    const { deleted } = await container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).purgeCustomer(customer_id)
+    return new StepResponse(deleted, order_ids)
   },
-  // If the deletion is rolled back, the customer exists again: their orders come back from
-  // Medusa; their segment and their list come back with the next segmentation and training runs.
   async (orderIds, { container }) => {
-    if (!orderIds?.length) {
-      return
-    }
-    const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-    await syncOrdersInChunks(service, orderIds)
+    if (!orderIds?.length) return
+    await syncOrdersInChunks(container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE), orderIds)
+  }
+)
+
+/** Deletes the customer's segment memberships in every run, staged ones included. Compensation: puts them back. */
+export const purgeCustomerSegmentsStep = createStep(
+  "purge-customer-segments",
+  async ({ customer_id }: { customer_id: string }, { container }) => {
+    const rows = await container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).purgeCustomer(customer_id)
+    return new StepResponse(rows.length, rows)
+  },
+  async (rows, { container }) => {
+    if (!rows?.length) return
+    await container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).restoreMemberships(rows)
+  }
+)
+
+/**
+ * Takes the customer out of every customer group the plugin keeps for a segment (Medusa keeps
+ * a soft-deleted customer's group memberships). Compensation: puts them back in.
+ */
+export const removeCustomerFromSegmentGroupsStep = createStep(
+  "remove-customer-from-segment-groups",
+  async ({ customer_id }: { customer_id: string }, { container }) => {
+    const ours = await container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).listSegmentGroupIds()
+    const customers = container.resolve(Modules.CUSTOMER)
+    const pairs = ours.length
+      ? (await customers.listCustomerGroupCustomers({ customer_id, customer_group_id: ours }, { take: null })).map((m) => ({
+          customer_id,
+          customer_group_id: m.customer_group_id,
+        }))
+      : []
+    if (pairs.length) await customers.removeCustomerFromGroup(pairs)
+    return new StepResponse(pairs.length, pairs)
+  },
+  async (pairs, { container }) => {
+    if (!pairs?.length) return
+    await container.resolve(Modules.CUSTOMER).addCustomerToGroup(pairs)
+  }
+)
+
+/** Deletes the customer's personal lists in every model version, pending ones included. Compensation: puts them back. */
+export const purgeCustomerListsStep = createStep(
+  "purge-customer-recommendation-lists",
+  async ({ customer_id }: { customer_id: string }, { container }) => {
+    const rows = await container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).purgeCustomer(customer_id)
+    return new StepResponse(rows.length, rows)
+  },
+  async (rows, { container }) => {
+    if (!rows?.length) return
+    await container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).restoreLists(rows)
   }
 )

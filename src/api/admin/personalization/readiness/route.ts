@@ -1,18 +1,16 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { z } from "@medusajs/framework/zod"
 import { PURCHASE_FEATURES_MODULE } from "../../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../../modules/purchase-features/service"
-import { parseInput } from "../validators"
+import { configuredOptions } from "../../../../lib/configured-options"
 
 /**
  * Whether the store has enough data for segmentation (the readiness options): below the
  * thresholds, runs are skipped and storefronts get trending products.
  */
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
-  parseInput(z.object({}).strict(), req.query)
   const features = req.scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
   const volume = await features.getDataVolume()
-  const { minCustomers, minRepeatCustomers } = features.options.readiness
+  const { minCustomers, minRepeatCustomers } = configuredOptions().readiness
   const missing: string[] = []
   if (volume.customers < minCustomers) missing.push(`${minCustomers - volume.customers} more customers with an order`)
   if (volume.repeat_customers < minRepeatCustomers) {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises"
 import path from "node:path"
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
+import { configuredOptions } from "../../../../lib/configured-options"
 
 // From src (develop, tests) the widget sits four folders up; a built plugin runs from
 // .medusa/server/src, and the widget stays in the package's own src/storefront.
@@ -24,10 +25,11 @@ async function widgetSource(): Promise<string | null> {
 
 /**
  * GET /personalization/storefront-demo/recommendations-strip.js: the storefront widget
- * (src/storefront/recommendations-strip.js) as an ES module, for the demo page and for shops
- * that load it from their Medusa server.
+ * (src/storefront/recommendations-strip.js) as an ES module, for the demo page. Served only
+ * with the `storefrontDemo` option (404 otherwise); a shop serves the file from its storefront.
  */
 export async function GET(_req: MedusaRequest, res: MedusaResponse) {
+  if (!configuredOptions().storefrontDemo) throw new MedusaError(MedusaError.Types.NOT_FOUND, "The storefront demo is off (option storefrontDemo)")
   source ??= widgetSource()
   const text = await source
   if (text === null) {

@@ -2,7 +2,7 @@ import type { MedusaResponse, MedusaStoreRequest } from "@medusajs/framework/htt
 import { MedusaError } from "@medusajs/framework/utils"
 import { RECOMMENDATIONS_MODULE } from "../../../../../modules/recommendations"
 import type RecommendationsService from "../../../../../modules/recommendations/service"
-import { sendRecommendations, visibleProductIds } from "../../../recommendations/serve"
+import { candidatesOf, sendRecommendations, visibleProductIds } from "../../../recommendations/serve"
 import type { StoreGetProductRecommendationsParamsType } from "../../../recommendations/validators"
 
 /**
@@ -17,11 +17,6 @@ export async function GET(req: MedusaStoreRequest<unknown, StoreGetProductRecomm
   const [visible] = await visibleProductIds(req.scope, [productId], { salesChannelIds })
   if (!visible) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Product with id: ${productId} was not found`)
   const stored = await req.scope.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).getActiveList(q.type, productId)
-  const primary = (stored?.product_ids ?? []).map((product_id, i) => ({
-    product_id,
-    reason: stored!.reasons[i],
-    list: q.type,
-    version: stored!.version_id,
-  }))
+  const primary = stored ? candidatesOf(stored, q.type, productId) : []
   await sendRecommendations(req, res, { list: q.type, primary, limit: q.limit, exclude: new Set([productId]) })
 }

@@ -1,9 +1,7 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
-import { z } from "@medusajs/framework/zod"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../../../../modules/customer-segments/service"
-import { parseInput } from "../../../validators"
 
 /**
  * A customer's segment and purchase prediction as of the latest completed segmentation run:
@@ -13,14 +11,13 @@ import { parseInput } from "../../../validators"
  * counted order, opted out, or deleted).
  */
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
-  parseInput(z.object({}).strict(), req.query)
   const service = req.scope.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
-  const [member] = await service.listCustomerSegments({ customer_id: req.params.id })
+  const member = await service.getCurrentMembership(req.params.id)
   if (!member) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `No segment or scores for customer: ${req.params.id}`)
   }
   const [[segment], [run]] = await Promise.all([
-    service.listSegments({ key: member.segment_key }),
+    service.listSegments({ run_id: member.run_id, key: member.segment_key }),
     service.listSegmentationRuns({ id: member.run_id }),
   ])
   res.json({

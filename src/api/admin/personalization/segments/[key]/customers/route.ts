@@ -2,7 +2,7 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../../../../modules/customer-segments/service"
-import { PageQuery, parseInput } from "../../../validators"
+import type { AdminSegmentCustomersParamsType } from "../../../validators"
 
 /**
  * The customers of a segment, paginated by customer id (404 for an unknown segment key), each
@@ -10,15 +10,16 @@ import { PageQuery, parseInput } from "../../../validators"
  * `expected_spend` in the next `prediction.window_days` days, in `prediction.currency_code`;
  * both null when that run could not fit the model (`prediction.reason`).
  */
-export async function GET(req: MedusaRequest, res: MedusaResponse) {
-  const { limit, offset } = parseInput(PageQuery, req.query)
+export async function GET(req: MedusaRequest<unknown, AdminSegmentCustomersParamsType>, res: MedusaResponse) {
+  const { limit, offset } = req.validatedQuery as AdminSegmentCustomersParamsType
   const service = req.scope.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
-  const [segment] = await service.listSegments({ key: req.params.key })
+  const runId = await service.getCurrentRunId()
+  const [segment] = runId ? await service.listSegments({ run_id: runId, key: req.params.key }) : []
   if (!segment) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Segment with key: ${req.params.key} was not found`)
   }
   const [members, count] = await service.listAndCountCustomerSegments(
-    { segment_key: segment.key },
+    { run_id: runId as string, segment_key: segment.key },
     { take: limit, skip: offset, order: { customer_id: "ASC" } }
   )
   const [run] = await service.listSegmentationRuns({ id: segment.run_id })

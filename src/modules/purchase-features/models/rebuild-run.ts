@@ -1,0 +1,21 @@
+import { model } from "@medusajs/framework/utils"
+
+/** One rebuild of the feature tables from Medusa's orders: progress while it runs, what it did, or why it did not run. */
+export const RebuildRun = model.define("personalization_rebuild_run", {
+  id: model.id({ prefix: "pzrb" }).primaryKey(),
+  status: model.enum(["queued", "running", "completed", "skipped", "failed"]).default("queued"),
+  /** Why a run was skipped or failed. */
+  reason: model.text().nullable(),
+  /** Orders Medusa holds that the rebuild reads (known once it starts). */
+  total_orders: model.number().nullable(),
+  /** Orders read and written so far. */
+  orders: model.number().default(0),
+  /** Ledger orders removed because Medusa no longer has them or their customer was deleted. */
+  removed: model.number().default(0),
+  pages: model.number().default(0),
+  /** Share of the work done, 0 to 1. */
+  progress: model.float().default(0),
+  started_at: model.dateTime().nullable(),
+  finished_at: model.dateTime().nullable(),
+  duration_ms: model.number().nullable(),
+})

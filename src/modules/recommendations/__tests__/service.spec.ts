@@ -1,0 +1,154 @@
+import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import { RECOMMENDATIONS_MODULE } from ".."
+import { PackedListWriter, REASON_CODE } from "../../../ml/recommend/packed-lists"
+import type RecommendationsService from "../service"
+
+jest.setTimeout(60_000)
+
+const MINUTE = 60_000
+
+moduleIntegrationTestRunner<RecommendationsService>({
+  moduleName: RECOMMENDATIONS_MODULE,
+  resolve: "./src/modules/recommendations",
+  // The migrations, not the data model: the list bytes are a column the data model language cannot describe.
+  pathToMigrations: "./src/modules/recommendations/migrations",
+  testSuite: ({ service }) => {
+    describe("event budgets", () => {
+      const take = (events: number, atMs: number, limit = 100) => service.takeEventBudget([{ bucket: "client:k:1.2.3.4", limit }], events, atMs)
+
+      it("never admits more than the limit in any 60 s window, at any spacing of requests", async () => {
+        // Requests of 1 to 9 events at pseudo-random moments over six minutes, each admitted or not.
+        const t0 = Date.UTC(2026, 0, 1)
+        const admitted: { at: number; events: number }[] = []
+        let seed = 7
+        let at = t0
+        for (let i = 0; i < 600; i++) {
+          seed = (seed * 1103515245 + 12345) % 2 ** 31
+          at += seed % 1500
+          const events = 1 + (seed % 9)
+          if ((await take(events, at)).allowed) admitted.push({ at, events })
+        }
+        let worst = 0
+        for (const a of admitted) {
+          const inWindow = admitted.filter((b) => b.at > a.at - MINUTE && b.at <= a.at).reduce((n, b) => n + b.events, 0)
+          worst = Math.max(worst, inWindow)
+        }
+        expect(worst).toBeLessThanOrEqual(100)
+        // And the limit is not far from being reached: about one minute's worth every minute.
+        const total = admitted.reduce((n, a) => n + a.events, 0)
+        expect(total).toBeGreaterThan(((at - t0) / MINUTE) * 100 * 0.75)
+      })
+
+      it("counts events, not requests, refuses a request that would go over, and says when to come back", async () => {
+        const t = Date.UTC(2026, 0, 1, 0, 0, 5)
+        expect(await take(60, t)).toEqual({ allowed: true })
+        expect(await take(40, t + 1000)).toEqual({ allowed: true })
+        const refused = await take(1, t + 2000)
+        expect(refused).toEqual({ allowed: false, bucket: "client:k:1.2.3.4", retryAfterSeconds: expect.any(Number) })
+        // The first 60 events' slot leaves the checked window 70 s after its start.
+        const wait = (refused as { retryAfterSeconds: number }).retryAfterSeconds
+        expect(wait).toBeGreaterThan(55)
+        expect(wait).toBeLessThanOrEqual(70)
+        expect((await take(1, t + 2000 + wait * 1000)).allowed).toBe(true)
+      })
+
+      it("takes from every bucket or from none, and keeps the buckets apart", async () => {
+        const t = Date.UTC(2026, 0, 1)
+        const both = (bucket: string, events: number) =>
+          service.takeEventBudget([{ bucket, limit: 10 }, { bucket: "key:k", limit: 15 }], events, t)
+        expect((await both("client:a", 10)).allowed).toBe(true)
+        expect(await both("client:a", 1)).toEqual(expect.objectContaining({ allowed: false, bucket: "client:a" }))
+        expect((await both("client:b", 5)).allowed).toBe(true)
+        expect(await both("client:c", 1)).toEqual(expect.objectContaining({ allowed: false, bucket: "key:k" }))
+        // Refused takes charged nothing: b still has 5 of its 10, the key none of its 15.
+        expect((await service.takeEventBudget([{ bucket: "client:b", limit: 10 }], 5, t)).allowed).toBe(true)
+      })
+
+      it("admits exactly the limit to concurrent requests of one bucket", async () => {
+        const t = Date.UTC(2026, 0, 1)
+        const results = await Promise.all(Array.from({ length: 40 }, () => take(1, t, 10)))
+        expect(results.filter((r) => r.allowed)).toHaveLength(10)
+      })
+    })
+
+    describe("served events", () => {
+      const item = (hash: string) => ({ hash, version_id: "pzmv_1", list_type: "personal", expires_at: new Date(Date.now() + MINUTE) })
+
+      it("counts an item once per event type, and a click without an impression apart", async () => {
+        expect(await service.countServedEvents("impression", [item("a"), item("b"), item("a")])).toEqual({ counted: 2, without_impression: 0, repeated: 1 })
+        expect(await service.countServedEvents("click", [item("a")])).toEqual({ counted: 1, without_impression: 0, repeated: 0 })
+        expect(await service.countServedEvents("click", [item("a")])).toEqual({ counted: 0, without_impression: 0, repeated: 1 })
+        expect(await service.countServedEvents("click", [item("c")])).toEqual({ counted: 0, without_impression: 1, repeated: 0 })
+        expect(await service.countServedEvents("add_to_cart", [item("b")])).toEqual({ counted: 1, without_impression: 0, repeated: 0 })
+        expect(await service.summarizeEvents()).toEqual([
+          {
+            version_id: "pzmv_1",
+            list_type: "personal",
+            impressions: 2,
+            clicks: 1,
+            add_to_carts: 1,
+            clicks_without_impression: 1,
+            add_to_carts_without_impression: 0,
+            click_through_rate: 0.5,
+          },
+        ])
+      })
+
+      it("forgets ids once they have expired", async () => {
+        await service.countServedEvents("impression", [{ ...item("old"), expires_at: new Date(Date.now() - 1000) }, item("new")])
+        expect(await service.pruneServedEvents()).toBe(1)
+        expect((await service.listServedEvents({}, { take: null })).map((r) => r.id)).toEqual(["new:impression"])
+      })
+    })
+
+    describe("lists", () => {
+      async function version(status: "running" | "inactive") {
+        const v = await service.createModelVersions({ status })
+        await service.writeProductTable(v.id, { ids: ["prod_a", "prod_b", "prod_c"], buyers: Int32Array.from([5, 3, 1]), recentBuyers: Int32Array.from([2, 0, 1]) })
+        const writer = new PackedListWriter("customer", 3)
+        writer.add("cus_1", { items: [1, 2], codes: [REASON_CODE.buy_again, REASON_CODE.because_you_bought], anchors: [-1, 1] })
+        writer.add("cus_2", { items: [0], codes: [REASON_CODE.trending], anchors: [-1] })
+        await service.writeListBatch(v.id, writer.take())
+        return v.id
+      }
+
+      it("stores a version's lists and serves them by product id with the version's buyer counts", async () => {
+        const id = await version("running")
+        await service.markVersionBuilt(id, 2)
+        await service.activateVersion(id, { reason: "test", evaluation: { test_customers: 1 }, started_at: new Date(Date.now() - 5000) })
+        const v = await service.retrieveModelVersion(id)
+        expect(v).toEqual(expect.objectContaining({ status: "active", reason: "test", evaluation: { test_customers: 1 }, lists: 2, progress: 1 }))
+        expect(v.duration_ms).toBeGreaterThanOrEqual(5000)
+        expect(await service.getActiveList("customer", "cus_1")).toEqual({
+          version_id: id,
+          items: [
+            { product_id: "prod_b", code: "buy_again", anchor_id: null, buyers: 3, recent_buyers: 0 },
+            { product_id: "prod_c", code: "because_you_bought", anchor_id: "prod_b", buyers: 1, recent_buyers: 1 },
+          ],
+        })
+        expect(await service.getActiveList("customer", "cus_3")).toBeNull()
+      })
+
+      it("purges a customer's lists from every version, a pending one included, and can put them back", async () => {
+        const active = await version("running")
+        await service.markVersionBuilt(active, 2)
+        await service.activateVersion(active)
+        const pending = await version("running")
+        const purged = await service.purgeCustomer("cus_1")
+        expect(purged.map((r) => r.version_id).sort()).toEqual([active, pending].sort())
+        expect(await service.getActiveList("customer", "cus_1")).toBeNull()
+        expect(await service.getActiveList("customer", "cus_2")).not.toBeNull()
+        await service.restoreLists(purged)
+        expect((await service.getActiveList("customer", "cus_1"))?.items.map((i) => i.product_id)).toEqual(["prod_b", "prod_c"])
+      })
+
+      it("removes listed customers from one version only", async () => {
+        const a = await version("inactive")
+        const b = await version("inactive")
+        expect(await service.removeCustomerLists(b, ["cus_1", "cus_9"])).toBe(1)
+        const rows = await service.listRecommendationLists({ subject_id: "cus_1" }, { take: null })
+        expect(rows.map((r) => r.version_id)).toEqual([a])
+      })
+    })
+  },
+})
