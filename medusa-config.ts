@@ -11,11 +11,27 @@ loadEnv(process.env.NODE_ENV || "development", process.cwd())
 const databaseUrl =
   process.env.DATABASE_URL ?? "postgres://postgres@localhost:5432/medusa_personalization"
 const redisUrl = process.env.REDIS_URL
+// The admin, its API calls and CORS follow the server's port unless set explicitly.
+const port = process.env.PORT ?? "9000"
+const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${port}`
 
-// Options of this plugin, as a shop would write them (see README, "Options").
+/**
+ * Secrets sign every session and token (and the plugin's recommendation ids): never a default
+ * outside tests. `npm run demo` writes random ones into .env on its first run.
+ */
+function secret(name: "JWT_SECRET" | "COOKIE_SECRET"): string {
+  const value = process.env[name]
+  if (value) return value
+  if (process.env.NODE_ENV === "test") return "supersecret"
+  throw new Error(`${name} is not set: put a long random value in .env (npm run demo writes one on its first run)`)
+}
+
+// Options of this plugin, as a shop would write them (see README, "Options"); like a shop's
+// plugin entry, they reach every module of the plugin.
 // The PERSONALIZATION_SCHEDULE_* variables exist for scripts/check-cluster.mjs.
 const personalizationOptions = {
   currencyCode: process.env.PERSONALIZATION_CURRENCY ?? undefined,
+  storefrontDemo: true,
   schedules: {
     rebuild: process.env.PERSONALIZATION_SCHEDULE_REBUILD,
     segmentation: process.env.PERSONALIZATION_SCHEDULE_SEGMENTATION,
@@ -55,21 +71,21 @@ module.exports = defineConfig({
     redisUrl,
     workerMode: (process.env.MEDUSA_WORKER_MODE as "shared" | "worker" | "server") ?? "shared",
     http: {
-      storeCors: process.env.STORE_CORS ?? "http://localhost:8000,http://localhost:9000",
-      adminCors: process.env.ADMIN_CORS ?? "http://localhost:9000,http://localhost:5173",
-      authCors: process.env.AUTH_CORS ?? "http://localhost:8000,http://localhost:9000,http://localhost:5173",
-      jwtSecret: process.env.JWT_SECRET ?? "supersecret",
-      cookieSecret: process.env.COOKIE_SECRET ?? "supersecret",
+      storeCors: process.env.STORE_CORS ?? `http://localhost:8000,${backendUrl}`,
+      adminCors: process.env.ADMIN_CORS ?? `${backendUrl},http://localhost:5173`,
+      authCors: process.env.AUTH_CORS ?? `http://localhost:8000,${backendUrl},http://localhost:5173`,
+      jwtSecret: secret("JWT_SECRET"),
+      cookieSecret: secret("COOKIE_SECRET"),
     },
   },
   admin: {
     disable: process.env.MEDUSA_ADMIN_DISABLED === "true",
-    backendUrl: process.env.MEDUSA_BACKEND_URL ?? "http://localhost:9000",
+    backendUrl,
   },
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },
-    { resolve: "./src/modules/customer-segments" },
-    { resolve: "./src/modules/recommendations" },
+    { resolve: "./src/modules/customer-segments", options: personalizationOptions },
+    { resolve: "./src/modules/recommendations", options: personalizationOptions },
     ...redisModules,
   ],
 })

@@ -8,6 +8,7 @@
  *    on first use, then reused).
  * Runs src/scripts/bench-rebuild.ts in each and prints its figures.
  */
+import { withSecrets } from "./lib/secrets.mjs"
 import { spawnSync } from "node:child_process"
 import { parseArgs } from "node:util"
 import pg from "pg"
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 })
 const orders = Number(values.orders)
 const server = process.env.BENCH_PG_URL ?? "postgres://postgres@localhost:5432"
-const env = { ...process.env, MEDUSA_DISABLE_TELEMETRY: "true", LOG_LEVEL: "warn" }
+const env = withSecrets({ ...process.env, MEDUSA_DISABLE_TELEMETRY: "true", LOG_LEVEL: "warn" })
 
 async function databaseState(name) {
   const admin = new pg.Client({ connectionString: `${server}/postgres` })

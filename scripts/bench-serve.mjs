@@ -20,7 +20,9 @@
  * recommendation answers that are not the customer's personal list are counted and reported.
  * With --json the last line of stdout is `BENCH_SERVE_RESULT {...}`.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { DEMO_DB, KEY_TITLE, databaseExists, ensureDemoStore, pgServer, startServer, stopServer, waitForHealth, withClient } from "./lib/bench-server.mjs"
+import { withSecrets } from "./lib/secrets.mjs"
+import { spawnSync } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { createRequire } from "node:module"
 import os from "node:os"
@@ -60,13 +62,11 @@ const sampleSize = Number(values.sample)
 const port = Number(values.port)
 const random = mulberry32(Number(values.seed))
 
-const server = process.env.BENCH_PG_URL ?? "postgres://postgres@localhost:5432"
-const DEMO_DB = "pz_bench_serve_demo"
+const server = pgServer
 // The suffix names the generator version: a changed generator makes a new database.
-const SYNTHETIC_DB = `pz_bench_serve_${syntheticCustomers}_g1`
-const KEY_TITLE = "Personalization demo"
+const SYNTHETIC_DB = `pz_bench_serve_${syntheticCustomers}_g2`
 const SEED_MARK = "bench_serve_seed"
-const JWT_SECRET = process.env.JWT_SECRET ?? "supersecret"
+const { JWT_SECRET, COOKIE_SECRET } = withSecrets()
 const POOL_LISTS = 1000
 const LIST_LENGTH = 100
 const BATCH = 50_000
@@ -78,52 +78,6 @@ const ROUTES = {
 const log = (message) => process.stderr.write(`bench: ${message}\n`)
 const seconds = (since) => Math.round((Date.now() - since) / 100) / 10
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100)
-
-async function withClient(database, fn) {
-  const client = new pg.Client({ connectionString: `${server}/${database}` })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
-const databaseExists = (name) =>
-  withClient("postgres", async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount > 0)
-
-/** The demo store is ready when it has the demo key and an active version with personal lists. */
-async function demoReady() {
-  if (!(await databaseExists(DEMO_DB))) return false
-  return withClient(DEMO_DB, async (c) => {
-    const { rows } = await c.query(`SELECT to_regclass('public.personalization_model_version') IS NOT NULL AS migrated`)
-    if (!rows[0].migrated) return false
-    const ready = await c.query(
-      `SELECT EXISTS (SELECT 1 FROM api_key WHERE title = $1 AND type = 'publishable' AND revoked_at IS NULL AND deleted_at IS NULL)
-          AND EXISTS (SELECT 1 FROM personalization_recommendation_list l
-                      JOIN personalization_model_version v ON v.id = l.version_id AND v.status = 'active'
-                      WHERE l.kind = 'customer') AS ready`,
-      [KEY_TITLE]
-    )
-    return ready.rows[0].ready
-  })
-}
-
-async function ensureDemoStore() {
-  if (await demoReady()) {
-    log(`store A: ${DEMO_DB} is seeded and trained (reused)`)
-    return { reused: true }
-  }
-  log(`store A: npm run demo into ${DEMO_DB} (DEMO_NO_SERVER=1)`)
-  const started = Date.now()
-  const run = spawnSync("node", [join(root, "scripts/demo.mjs")], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: `${server}/${DEMO_DB}`, DEMO_NO_SERVER: "1", MEDUSA_DISABLE_TELEMETRY: "true" },
-    stdio: ["ignore", process.stderr, process.stderr],
-  })
-  if (run.status !== 0 || !(await demoReady())) throw new Error(`the demo seed of ${DEMO_DB} failed`)
-  return { reused: false, seed_seconds: seconds(started) }
-}
 
 /** The seed mark of store B (null while missing or unfinished). */
 async function syntheticMark() {
@@ -179,30 +133,36 @@ async function ensureSyntheticStore() {
     log(`store B: ${syntheticCustomers} customers in ${timings.customers_seconds} s`)
 
     t = Date.now()
-    await c.query(
-      `CREATE TEMP TABLE bench_pool AS
-       WITH visible AS (
-         SELECT p.id FROM product p
-         WHERE p.status = 'published' AND p.deleted_at IS NULL
-           AND EXISTS (SELECT 1 FROM product_sales_channel psc
-                       WHERE psc.product_id = p.id AND psc.deleted_at IS NULL AND psc.sales_channel_id = ANY ($1::text[])))
-       SELECT k, ARRAY_AGG(id ORDER BY rn) AS product_ids,
-              (SELECT jsonb_agg(jsonb_build_object('code', 'popular', 'params', jsonb_build_object('buyers', 200 - j),
-                                                   'text', 'Popular: bought by ' || (200 - j) || ' customers') ORDER BY j)
-               FROM generate_series(1, $3::int) AS j) AS reasons
-       FROM (SELECT k, v.id, row_number() OVER (PARTITION BY k ORDER BY md5($4 || ':' || k || ':' || v.id)) AS rn
-             FROM generate_series(0, $2::int - 1) AS k CROSS JOIN visible v) s
-       WHERE rn <= $3
-       GROUP BY k`,
-      [channels, POOL_LISTS, LIST_LENGTH, String(values.seed)]
+    // A pool of lists in the stored format (format 1: products as 3-byte indexes into the active
+    // version's product table, a "popular" reason code each), dealt out to the customers below.
+    const { rows: visible } = await c.query(
+      `SELECT mp.index FROM personalization_model_product mp
+       JOIN product p ON p.id = mp.product_id AND p.status = 'published' AND p.deleted_at IS NULL
+       WHERE mp.version_id = $1
+         AND EXISTS (SELECT 1 FROM product_sales_channel psc
+                     WHERE psc.product_id = p.id AND psc.deleted_at IS NULL AND psc.sales_channel_id = ANY ($2::text[]))
+       ORDER BY mp.index`,
+      [version, channels]
     )
-    const pool = (await c.query(`SELECT COUNT(*)::int AS n, MIN(cardinality(product_ids))::int AS len FROM bench_pool`)).rows[0]
-    if (pool.n !== POOL_LISTS || pool.len !== LIST_LENGTH) throw new Error(`list pool: ${JSON.stringify(pool)} (too few visible products?)`)
+    if (visible.length < LIST_LENGTH) throw new Error(`list pool: only ${visible.length} visible products in the version's table`)
+    await c.query(`CREATE TEMP TABLE bench_pool (k int PRIMARY KEY, items bytea NOT NULL)`)
+    for (let k = 0; k < POOL_LISTS; k++) {
+      const indexes = visible.map((r) => r.index)
+      for (let i = indexes.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1))
+        ;[indexes[i], indexes[j]] = [indexes[j], indexes[i]]
+      }
+      const items = Buffer.alloc(4 + LIST_LENGTH * 4)
+      items.set([1, 3, LIST_LENGTH & 0xff, LIST_LENGTH >> 8])
+      for (let i = 0; i < LIST_LENGTH; i++) items.writeUIntLE(indexes[i], 4 + 3 * i, 3)
+      items.fill(4, 4 + 3 * LIST_LENGTH) // REASON_CODE.popular
+      await c.query(`INSERT INTO bench_pool (k, items) VALUES ($1, $2)`, [k, items])
+    }
     for (let start = 0; start < syntheticCustomers; start += BATCH) {
       const end = Math.min(syntheticCustomers, start + BATCH) - 1
       await c.query(
-        `INSERT INTO personalization_recommendation_list (id, version_id, kind, subject_id, product_ids, reasons)
-         SELECT $1 || ':customer:' || s.customer_id, $1, 'customer', s.customer_id, p.product_ids, p.reasons
+        `INSERT INTO personalization_recommendation_list (id, version_id, kind, subject_id, items)
+         SELECT $1 || ':customer:' || s.customer_id, $1, 'customer', s.customer_id, p.items
          FROM (SELECT i, 'cus_bench' || lpad(i::text, 21, '0') AS customer_id FROM generate_series($2::int, $3::int) AS i) s
          JOIN bench_pool p ON p.k = s.i % $4`,
         [version, start, end, POOL_LISTS]
@@ -275,54 +235,6 @@ function featureFlags() {
   }
   const envUsed = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("MEDUSA_FF_")))
   return { flags, env: envUsed }
-}
-
-function startServer(database) {
-  const env = {
-    ...process.env,
-    DATABASE_URL: `${server}/${database}`,
-    NODE_ENV: "production",
-    MEDUSA_ADMIN_DISABLED: "true",
-    MEDUSA_WORKER_MODE: "server",
-    MEDUSA_DISABLE_TELEMETRY: "true",
-    LOG_LEVEL: "error",
-    PORT: String(port),
-    JWT_SECRET,
-  }
-  // Its own process group, so that stopping it stops npx and the node process under it.
-  const child = spawn("npx", ["medusa", "start"], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => (output = (output + chunk).slice(-20_000)))
-  child.output = () => output
-  return child
-}
-
-function stopServer(child) {
-  if (child.exitCode !== null) return Promise.resolve()
-  return new Promise((r) => {
-    child.on("exit", r)
-    try {
-      process.kill(-child.pid, "SIGTERM")
-    } catch {
-      r()
-    }
-    setTimeout(() => {
-      try {
-        process.kill(-child.pid, "SIGKILL")
-      } catch {}
-    }, 10_000).unref()
-  })
-}
-
-async function waitForHealth(child, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      if ((await fetch(`http://localhost:${port}/health`)).ok) return
-    } catch {}
-    await new Promise((r) => setTimeout(r, 1000))
-  }
-  throw new Error(`the server did not answer /health:\n${child.output()}`)
 }
 
 /**
@@ -409,9 +321,16 @@ async function benchStore(label, database, seed) {
   log(`${label}: ${JSON.stringify(facts.sizes)}; sample of ${tokens.length} customers`)
   const loadStart = load()
   const bootStarted = Date.now()
-  const child = startServer(database)
+  const child = startServer(database, port, {
+    NODE_ENV: "production",
+    MEDUSA_ADMIN_DISABLED: "true",
+    MEDUSA_WORKER_MODE: "server",
+    LOG_LEVEL: "error",
+    JWT_SECRET,
+    COOKIE_SECRET,
+  })
   try {
-    await waitForHealth(child)
+    await waitForHealth(child, port)
     const bootSeconds = seconds(bootStarted)
     log(`${label}: server up in ${bootSeconds} s`)
     const sizes = await sanityCheck(target)
@@ -488,7 +407,7 @@ const flags = featureFlags()
 log(`feature flags: ${JSON.stringify(flags)}`)
 
 const stores = []
-const demoSeed = await ensureDemoStore()
+const demoSeed = await ensureDemoStore({ ...process.env, JWT_SECRET, COOKIE_SECRET }, log)
 const synthSeed = values["skip-synthetic"] ? null : await ensureSyntheticStore()
 if (!values["skip-demo-store"]) stores.push(await benchStore("A: demo store", DEMO_DB, demoSeed))
 if (synthSeed) stores.push(await benchStore(`B: demo store + ${syntheticCustomers} synthetic customers`, SYNTHETIC_DB, synthSeed))

@@ -14,6 +14,7 @@
  * Uses the database pz_cluster_check (dropped and created) and Redis database 14 (flushed) of
  * REDIS_URL's server (default redis://localhost:6379). Exits 1 when a check fails.
  */
+import { withSecrets } from "./lib/secrets.mjs"
 import { spawn } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -52,7 +53,7 @@ function run(args, env) {
 }
 
 const env = {
-  ...process.env,
+  ...withSecrets(),
   DATABASE_URL: dbUrl,
   REDIS_URL: values["without-redis"] ? "" : redisUrl.toString(),
   MEDUSA_DISABLE_TELEMETRY: "true",

@@ -25,7 +25,9 @@
  * Every medusa command runs with MEDUSA_DISABLE_TELEMETRY=true and this DATABASE_URL.
  */
 import { spawn } from "node:child_process"
-import { dirname, resolve } from "node:path"
+import { randomBytes } from "node:crypto"
+import { appendFileSync, existsSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
 
@@ -61,6 +63,21 @@ const env = {
 }
 
 const log = (message) => process.stdout.write(`\n[demo] ${message}\n`)
+
+/**
+ * The dev app signs sessions and tokens with JWT_SECRET and COOKIE_SECRET and refuses to start
+ * without them: on the first run the demo writes random ones into .env (which Medusa loads),
+ * unless the environment already sets them.
+ */
+function ensureSecrets() {
+  const file = join(root, ".env")
+  const existing = existsSync(file) ? readFileSync(file, "utf8") : ""
+  const missing = ["JWT_SECRET", "COOKIE_SECRET"].filter((name) => !process.env[name] && !new RegExp(`^${name}=.+`, "m").test(existing))
+  if (!missing.length) return
+  const lines = missing.map((name) => `${name}=${randomBytes(32).toString("hex")}`)
+  appendFileSync(file, `${existing && !existing.endsWith("\n") ? "\n" : ""}${lines.join("\n")}\n`)
+  log(`wrote random ${missing.join(" and ")} to .env`)
+}
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`
 
 /** Runs `npx medusa ...args`; resolves with its exit code and (when captured) its output. */
@@ -173,7 +190,9 @@ function demoDetails() {
               (SELECT COUNT(*) FROM "order" WHERE deleted_at IS NULL)::int AS orders,
               (SELECT COUNT(*) FROM personalization_customer_features)::int AS customer_features,
               (SELECT COUNT(*) FROM personalization_customer_product)::int AS customer_products,
-              (SELECT COUNT(*) FROM personalization_segment)::int AS segments`
+              (SELECT COUNT(*) FROM personalization_segment WHERE run_id = (
+                 SELECT id FROM personalization_segmentation_run WHERE status = 'completed'
+                 ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1))::int AS segments`
     )
     const model = await client.query(
       `SELECT v.id, (SELECT COUNT(*) FROM personalization_recommendation_list l WHERE l.version_id = v.id AND l.kind = 'customer')::int AS customers
@@ -239,6 +258,7 @@ async function waitForHealth(child, timeoutMs) {
 
 async function main() {
   const started = Date.now()
+  ensureSecrets()
   log(`database ${shownUrl}`)
   await ensureDatabase()
   await step("migrations", ["db:migrate"])
