@@ -1,7 +1,7 @@
 /**
  * The same plugin on Medusa's Redis modules (event bus, workflow engine, locking), as a shop
- * with several processes runs it. Run by `npm test` with REDIS_URL on its own Redis database
- * (15 by default), flushed before the suite.
+ * with several processes runs it. Run by `npm test` with REDIS_URL on a Redis database it has
+ * marked as its own (scripts/test.mjs), emptied before the suite.
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
@@ -17,8 +17,10 @@ jest.setTimeout(180_000)
 
 const redisUrl = process.env.REDIS_URL
 if (!redisUrl || !/\/([1-9]\d*)$/.test(redisUrl)) {
-  throw new Error(`the Redis suite needs REDIS_URL on a database of its own (not 0), got "${redisUrl}"`)
+  throw new Error(`the Redis suite needs REDIS_URL on a database of its own (not 0), got "${redisUrl}"; run it through npm test`)
 }
+/** The key that marks the database as this run's (scripts/test.mjs set it); kept when the database is emptied. */
+const marker = process.env.PZ_REDIS_MARKER
 
 async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -33,7 +35,18 @@ async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean,
 
 beforeAll(async () => {
   const redis = new Redis(redisUrl)
-  await redis.flushdb()
+  if (!marker || !(await redis.get(marker))) {
+    await redis.quit()
+    throw new Error(`${redisUrl} is not marked as this run's (run the suite through npm test, which takes a free database)`)
+  }
+  // Empty what an earlier run left, but the marker.
+  for (let cursor = "0"; ; ) {
+    const [next, keys] = await redis.scan(cursor, "COUNT", 1000)
+    const stale = keys.filter((k) => k !== marker)
+    if (stale.length) await redis.del(...stale)
+    if (next === "0") break
+    cursor = next
+  }
   await redis.quit()
 })
 

@@ -8,7 +8,8 @@ const { monitorEventLoopDelay } = require("node:perf_hooks")
 const { appendFileSync } = require("node:fs")
 
 const file = process.env.LOOP_MONITOR_FILE
-if (file && /@medusajs[\\/]cli[\\/]cli\.js$/.test(process.argv[1] ?? "")) {
+const entry = process.argv[1] ?? ""
+if (file && (/[\\/]\.bin[\\/]medusa$/.test(entry) || /@medusajs[\\/]cli[\\/]cli\.js$/.test(entry))) {
   const second = monitorEventLoopDelay({ resolution: 5 })
   second.enable()
   const timer = setInterval(() => {

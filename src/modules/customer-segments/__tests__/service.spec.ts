@@ -1,4 +1,5 @@
 import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import { testDatabaseName } from "../../../../integration-tests/helpers/test-run"
 import { CUSTOMER_SEGMENTS_MODULE } from ".."
 import type CustomerSegmentsService from "../service"
 import type { RunDetails } from "../service"
@@ -27,6 +28,7 @@ const segment = (key: string, size: number) => ({ key, name: key.toUpperCase(), 
 moduleIntegrationTestRunner<CustomerSegmentsService>({
   moduleName: CUSTOMER_SEGMENTS_MODULE,
   resolve: "./src/modules/customer-segments",
+  dbName: testDatabaseName("customer_segments"),
   testSuite: ({ service, MikroOrmWrapper }) => {
     async function stagedRun(members: [string, string][]) {
       const run = await service.createSegmentationRuns({ status: "running" })

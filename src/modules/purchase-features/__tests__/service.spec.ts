@@ -1,4 +1,5 @@
 import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import { testDatabaseName } from "../../../../integration-tests/helpers/test-run"
 import { PURCHASE_FEATURES_MODULE } from ".."
 import type PurchaseFeaturesService from "../service"
 
@@ -9,6 +10,7 @@ const at = (iso: string) => new Date(`${iso}T00:00:00Z`)
 moduleIntegrationTestRunner<PurchaseFeaturesService>({
   moduleName: PURCHASE_FEATURES_MODULE,
   resolve: "./src/modules/purchase-features",
+  dbName: testDatabaseName("purchase_features"),
   moduleOptions: { currencyCode: "GBP" },
   testSuite: ({ service }) => {
     async function ledger(rows: { id: string; customer: string; at: string; amount: number; currency?: string; counted?: boolean; products?: string[] }[]) {

@@ -1,4 +1,5 @@
 import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import { testDatabaseName } from "../../../../integration-tests/helpers/test-run"
 import { RECOMMENDATIONS_MODULE } from ".."
 import { PackedListWriter, REASON_CODE } from "../../../ml/recommend/packed-lists"
 import type RecommendationsService from "../service"
@@ -10,6 +11,7 @@ const MINUTE = 60_000
 moduleIntegrationTestRunner<RecommendationsService>({
   moduleName: RECOMMENDATIONS_MODULE,
   resolve: "./src/modules/recommendations",
+  dbName: testDatabaseName("recommendations"),
   // The migrations, not the data model: the list bytes are a column the data model language cannot describe.
   pathToMigrations: "./src/modules/recommendations/migrations",
   testSuite: ({ service }) => {
