@@ -10,11 +10,15 @@
  *   5. rebuilds the plugin's feature tables (src/scripts/rebuild-features.ts), segments
  *      the customers (src/scripts/run-segmentation.ts: segments and their customer groups)
  *      and trains the recommenders (src/scripts/train-recommenders.ts: an active model
- *      version with precomputed lists)
+ *      version with precomputed lists). When the ledger is what the last segmentation and
+ *      training saw (a fingerprint kept in the store's metadata) and both left results, they
+ *      are reused instead: a restart costs seconds, not minutes. `--retrain` runs them anyway.
  *   6. starts `npx medusa develop` and prints the admin URL and login, a customer login,
  *      the publishable key and curl examples (the customer's recommendations among them)
  *
  * Running it again is safe: nothing is created twice, and the rebuild is idempotent.
+ *
+ * Flags: --retrain   segment and train even when the data has not changed.
  *
  * Environment:
  *   DATABASE_URL    PostgreSQL URL (default postgres://postgres@localhost:5432). Without a
@@ -37,6 +41,9 @@ const ADMIN_PASSWORD = "supersecret"
 const CUSTOMER_PASSWORD = "demo-password"
 const KEY_TITLE = "Personalization demo"
 const SEEDED_KEY = "personalization_demo_seeded_at"
+/** Store metadata: the ledger's fingerprint when the demo last segmented and trained. */
+const RUNS_FINGERPRINT_KEY = "personalization_demo_runs_fingerprint"
+const retrain = process.argv.includes("--retrain") || process.env.DEMO_RETRAIN === "1"
 const port = Number(process.env.PORT ?? 9000)
 const baseUrl = `http://localhost:${port}`
 
@@ -198,12 +205,21 @@ function demoDetails() {
       `SELECT v.id, (SELECT COUNT(*) FROM personalization_recommendation_list l WHERE l.version_id = v.id AND l.kind = 'customer')::int AS customers
        FROM personalization_model_version v WHERE v.status = 'active'`
     )
-    return { key: key.rows[0]?.token ?? null, customer: customer.rows[0] ?? null, counts: counts.rows[0], model: model.rows[0] ?? null }
+    const region = await client.query(`SELECT default_region_id AS id FROM store WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1`)
+    return {
+      key: key.rows[0]?.token ?? null,
+      customer: customer.rows[0] ?? null,
+      counts: counts.rows[0],
+      model: model.rows[0] ?? null,
+      region: region.rows[0]?.id ?? null,
+    }
   })
 }
 
-function banner({ key, customer, counts, model }) {
+function banner({ key, customer, counts, model, region }) {
   const keyText = key ?? "(none: was the store seeded?)"
+  // Prices need a region: every example asks in the demo's.
+  const regionQuery = region ? `&region_id=${region}` : ""
   const lines = [
     "",
     "=".repeat(78),
@@ -212,7 +228,7 @@ function banner({ key, customer, counts, model }) {
     ` Database:        ${shownUrl}`,
     ` Store data:      ${counts.products} products, ${counts.customers} customers, ${counts.orders} orders`,
     ` Plugin tables:   ${counts.customer_features} customer feature rows, ${counts.customer_products} customer-product rows`,
-    ` Segments:        ${counts.segments} (admin: Customers > Customer Groups, "Segment ...")`,
+    ` Segments:        ${counts.segments} (each with its customer group: Customers > Customer Groups)`,
     model
       ? ` Recommendations: model version ${model.id}, personal lists for ${model.customers} customers`
       : " Recommendations: no active model version (the routes serve trending products)",
@@ -221,13 +237,14 @@ function banner({ key, customer, counts, model }) {
       ? ` Customer login:  ${customer.email} / ${CUSTOMER_PASSWORD}   (${customer.orders} orders)`
       : " Customer login:  (none)",
     ` Publishable key: ${keyText}`,
+    ` Region:          ${region ?? "(none)"}`,
     "",
     " Try:",
-    `   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/products?limit=3"`,
+    `   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/products?limit=3${regionQuery}"`,
   ]
-  lines.push(`   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/recommendations?limit=5"   # trending`)
+  lines.push(`   curl -H "x-publishable-api-key: ${keyText}" "${baseUrl}/store/recommendations?limit=5${regionQuery}"   # trending`)
   lines.push("", " The storefront widget on a demo page (add &product_id=prod_... for a product's strips):")
-  lines.push(`   ${baseUrl}/personalization/storefront-demo?key=${encodeURIComponent(keyText)}`)
+  lines.push(`   ${baseUrl}/personalization/storefront-demo?key=${encodeURIComponent(keyText)}${regionQuery}`)
   if (customer) {
     lines.push(
       "",
@@ -235,11 +252,46 @@ function banner({ key, customer, counts, model }) {
       `   TOKEN=$(curl -s -X POST ${baseUrl}/auth/customer/emailpass -H "content-type: application/json" \\`,
       `        -d '{"email":"${customer.email}","password":"${CUSTOMER_PASSWORD}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
       `   curl -H "x-publishable-api-key: ${keyText}" -H "authorization: Bearer $TOKEN" \\`,
-      `        "${baseUrl}/store/recommendations?limit=5&fields=id,title"`
+      `        "${baseUrl}/store/recommendations?limit=5&fields=id,title,*variants.calculated_price${regionQuery}"`
     )
   }
   lines.push("=".repeat(78), "")
   process.stdout.write(lines.join("\n") + "\n")
+}
+
+/** What the segmentation and training runs see of the data: every ledger order as it counts. */
+function ledgerFingerprint() {
+  return withClient(dbUrl, async (client) => {
+    const { rows } = await client.query(
+      `SELECT md5(COALESCE(string_agg(id || ':' || customer_id || ':' || counted || ':' || amount::text || ':' || placed_at::text, ',' ORDER BY id), '')) AS f
+       FROM personalization_order`
+    )
+    return rows[0].f
+  })
+}
+
+/** The last runs, when they saw this fingerprint and left results (a completed segmentation, an active version with lists). */
+function reusableRuns(fingerprint) {
+  return withClient(dbUrl, async (client) => {
+    const { rows } = await client.query(
+      `SELECT (SELECT metadata->>$1 FROM store WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1) AS fingerprint,
+              (SELECT id FROM personalization_segmentation_run WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST LIMIT 1) AS run,
+              (SELECT id FROM personalization_model_version WHERE status = 'active' AND lists > 0 LIMIT 1) AS version`,
+      [RUNS_FINGERPRINT_KEY]
+    )
+    const r = rows[0]
+    return r.fingerprint === fingerprint && r.run && r.version ? r : null
+  })
+}
+
+function recordFingerprint(fingerprint) {
+  return withClient(dbUrl, (client) =>
+    client.query(
+      `UPDATE store SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object($1::text, $2::text)
+       WHERE id = (SELECT id FROM store WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1)`,
+      [RUNS_FINGERPRINT_KEY, fingerprint]
+    )
+  )
 }
 
 async function waitForHealth(child, timeoutMs) {
@@ -271,8 +323,15 @@ async function main() {
   }
   await createAdmin()
   await step("feature rebuild", ["exec", "./src/scripts/rebuild-features.ts"])
-  await step("segmentation", ["exec", "./src/scripts/run-segmentation.ts"])
-  await step("recommender training", ["exec", "./src/scripts/train-recommenders.ts"])
+  const fingerprint = await ledgerFingerprint()
+  const reusable = retrain ? null : await reusableRuns(fingerprint)
+  if (reusable) {
+    log(`data unchanged since the last runs: reusing segmentation run ${reusable.run} and model version ${reusable.version} (npm run demo -- --retrain runs them again)`)
+  } else {
+    await step("segmentation", ["exec", "./src/scripts/run-segmentation.ts"])
+    await step("recommender training", ["exec", "./src/scripts/train-recommenders.ts"])
+    await recordFingerprint(fingerprint)
+  }
 
   const details = await demoDetails()
   log(`ready in ${seconds(started)}`)

@@ -29,7 +29,7 @@ import { ItemKnnRecommender } from "../ml/recommend/item-knn"
 import { PopularityRecommender } from "../ml/recommend/popularity"
 import type { Recommender } from "../ml/recommend/recommender"
 import { TrendingRecommender } from "../ml/recommend/trending"
-import { type CliIo, loadLines, parseCommand } from "./io"
+import { type CliIo, checkCutoff, loadData, parseCommand } from "./io"
 import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
 
@@ -125,7 +125,9 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = (io.load ?? loadLines)(values.data, format)
+  const lines = loadData(io, values.data, format)
+  checkCutoff(lines, cutoff, "--cutoff", { needLater: true })
+  if (fitCutoff !== null) checkCutoff(lines, fitCutoff, "--fit-cutoff")
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
   const split = temporalSplit(lines, cutoff, end)
   const s = split.train.strength

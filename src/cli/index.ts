@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * medusa-personalization: the plugin's algorithms on an order file, without a store.
- * Results on stdout (JSON with --json), progress and errors on stderr; exit 2 on bad input.
+ * Results on stdout (JSON with --json), progress and errors on stderr. Exit codes: 0 success,
+ * 2 bad input (the message names the flag, or the file and line), 1 an internal error.
  */
 import { runEvaluate } from "./evaluate"
-import type { CliIo } from "./io"
+import { CliInputError, type CliIo } from "./io"
 import { runRecommend } from "./recommend"
 import { runSegment } from "./segment"
 
@@ -37,7 +38,21 @@ export async function main(argv: string[]): Promise<number> {
     io.stderr(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(", ")}\n`)
     return 2
   }
-  return entry.run(rest, io)
+  return runCommand(() => entry.run(rest, io), io)
+}
+
+/** Runs a command, mapping a CliInputError to exit code 2 with its message and anything else to 1. */
+export async function runCommand(run: () => number | Promise<number>, io: Pick<CliIo, "stderr">): Promise<number> {
+  try {
+    return await run()
+  } catch (e) {
+    if (e instanceof CliInputError) {
+      io.stderr(`${e.message}\n`)
+      return 2
+    }
+    io.stderr(`internal error: ${(e as Error).stack ?? e}\n`)
+    return 1
+  }
 }
 
 if (require.main === module) {

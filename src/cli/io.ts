@@ -1,7 +1,22 @@
+import { existsSync, statSync } from "node:fs"
 import { type ParseArgsConfig, parseArgs } from "node:util"
 import { loadOnlineRetail } from "../ml/data/online-retail"
 import { loadOrdersCsv } from "../ml/data/orders-csv"
 import type { PurchaseLine } from "../ml/data/purchase-line"
+import { formatTimestamp } from "../ml/data/time"
+
+/**
+ * Bad input a person can fix: a missing or malformed file, a flag out of range. Its message
+ * names the flag, or the file and line. `main` prints it and exits with code 2; any other
+ * error is the program's fault and exits with code 1.
+ */
+export class CliInputError extends Error {
+  readonly exitCode = 2
+  constructor(message: string) {
+    super(message)
+    this.name = "CliInputError"
+  }
+}
 
 /** What a subcommand may touch: its output streams and, replaceable in tests, the file loader. */
 export interface CliIo {
@@ -12,11 +27,48 @@ export interface CliIo {
   tty?: boolean
 }
 
-/** Cleaned purchase lines of an Online Retail file or a generic orders CSV (.csv or .csv.gz). */
+/**
+ * Cleaned purchase lines of an Online Retail file or a generic orders CSV (.csv or .csv.gz).
+ * Throws CliInputError naming `--data` for a missing or unreadable file, a file without the
+ * format's columns, a bad row (with its line), and a file that leaves no purchase line.
+ */
 export function loadLines(path: string, format: string): PurchaseLine[] {
-  if (format === "online-retail") return loadOnlineRetail(path).lines
-  if (format === "orders") return loadOrdersCsv(path).lines
-  throw new RangeError(`--format must be online-retail or orders, got "${format}"`)
+  if (format !== "online-retail" && format !== "orders") throw new CliInputError(`--format must be online-retail or orders, got "${format}"`)
+  if (!existsSync(path)) throw new CliInputError(`--data: no such file: ${path}`)
+  if (statSync(path).isDirectory()) throw new CliInputError(`--data: ${path} is a folder, not an order file`)
+  let lines: PurchaseLine[]
+  try {
+    lines = format === "online-retail" ? loadOnlineRetail(path).lines : loadOrdersCsv(path).lines
+  } catch (e) {
+    // The parsers say what is wrong and where (a missing column, "row 12: bad quantity").
+    throw new CliInputError(`--data ${path}: ${(e as Error).message}`)
+  }
+  if (!lines.length) throw new CliInputError(`--data ${path}: no purchase lines (an empty file, or every row dropped by the ${format} cleaning rules)`)
+  return lines
+}
+
+/** The lines to work on: the test loader's (CliIo.load) or the file's. */
+export function loadData(io: CliIo, path: string, format: string): PurchaseLine[] {
+  const lines = (io.load ?? loadLines)(path, format)
+  if (!lines.length) throw new CliInputError(`--data ${path}: no purchase lines`)
+  return lines
+}
+
+/**
+ * Checks a cutoff against the data's span: lines before it are needed to learn from and, with
+ * `needLater`, lines at or after it to test on. Throws CliInputError naming the flag and the
+ * data's first and last times.
+ */
+export function checkCutoff(lines: readonly PurchaseLine[], cutoff: number, flag: string, { needLater = false } = {}): void {
+  let first = Number.POSITIVE_INFINITY
+  let last = Number.NEGATIVE_INFINITY
+  for (const l of lines) {
+    if (l.time < first) first = l.time
+    if (l.time > last) last = l.time
+  }
+  const span = `the data runs from ${formatTimestamp(first)} to ${formatTimestamp(last)}`
+  if (!(cutoff > first)) throw new CliInputError(`${flag} ${formatTimestamp(cutoff)} is not after the first line: ${span}, so there is nothing before it to learn from`)
+  if (needLater && !(cutoff <= last)) throw new CliInputError(`${flag} ${formatTimestamp(cutoff)} is after the last line: ${span}, so there is nothing after it to test on`)
 }
 
 type OptionSpecs = NonNullable<ParseArgsConfig["options"]>

@@ -17,7 +17,7 @@ import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ReasonExplainer } from "../ml/recommend/reasons"
 import { type ReasonFacts, ReasonRenderer, type ServedReason } from "../modules/recommendations/reason-text"
 import { TrendingRecommender } from "../ml/recommend/trending"
-import { type CliIo, loadLines, parseCommand } from "./io"
+import { CliInputError, type CliIo, checkCutoff, loadData, parseCommand } from "./io"
 
 const USAGE =
   "usage: medusa-personalization recommend --data FILE [--format online-retail|orders] [--cutoff YYYY-MM-DD] " +
@@ -50,20 +50,16 @@ export function runRecommend(argv: string[], io: CliIo): number {
     io.stderr(`--n must be an integer from 1 to 500, got "${values.n}"\n`)
     return 2
   }
-  let lines: PurchaseLine[]
-  let cutoff: number
+  let cutoff: number | undefined
   try {
-    lines = (io.load ?? loadLines)(values.data, values.format as string)
-    cutoff = values.cutoff ? requireTimestamp(values.cutoff, "--cutoff") : Math.max(...lines.map((l) => l.time)) + 1
+    cutoff = values.cutoff ? requireTimestamp(values.cutoff, "--cutoff") : undefined
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n`)
-    return 2
+    throw new CliInputError((e as Error).message)
   }
-  const train = lines.filter((l) => l.time < cutoff)
-  if (!train.length) {
-    io.stderr(`no purchase lines before the cutoff\n`)
-    return 2
-  }
+  const lines: PurchaseLine[] = loadData(io, values.data, values.format as string)
+  if (cutoff === undefined) cutoff = lines.reduce((max, l) => Math.max(max, l.time), Number.NEGATIVE_INFINITY) + 1
+  else checkCutoff(lines, cutoff, "--cutoff")
+  const train = lines.filter((l) => l.time < (cutoff as number))
   const users = IdIndex.fromIds(train.map((l) => l.customerId))
   const items = IdIndex.fromIds(train.map((l) => l.productId))
   const data = interactionsFromLines(train, users, items, cutoff)
@@ -77,10 +73,7 @@ export function runRecommend(argv: string[], io: CliIo): number {
   const productReasons = new Map<number, ServedReason>()
   if (values.product) {
     const item = items.indexOf(values.product)
-    if (item < 0) {
-      io.stderr(`product "${values.product}" has no purchases before the cutoff\n`)
-      return 1
-    }
+    if (item < 0) throw new CliInputError(`--product ${values.product} has no purchases before the cutoff in --data ${values.data}`)
     // Bought together first (shared orders); related products (the collaborative model's
     // neighbours) fill the list when too few items share enough orders.
     const together = new BoughtTogether().fit(basketsFromLines(train, items)).similarItems(item, n)

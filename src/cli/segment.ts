@@ -25,7 +25,7 @@ import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { customerFeatures, EXTRA_CUSTOMER_FEATURES, futureLabels, selectColumns, SIGNED_FEATURES } from "../ml/features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
 import { type KCriterion, type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
-import { type CliIo, loadLines, parseCommand } from "./io"
+import { type CliIo, checkCutoff, loadData, parseCommand } from "./io"
 import { progressBar } from "./progress"
 
 export interface SegmentIo extends CliIo {
@@ -116,7 +116,11 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = (io.load ?? loadLines)(values.data, values.format as string)
+  const lines = loadData(io, values.data, values.format as string)
+  checkCutoff(lines, cutoff, "--cutoff")
+  // Without lines after the cutoff the segments still stand, but nothing shows how they buy next.
+  const hasFuture = lines.some((l) => l.time >= cutoff && l.time < end)
+  if (!hasFuture) progress(`warning: no line at or after --cutoff ${formatTimestamp(cutoff)}: the segments' buy-again and future spend are not shown`)
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
   // Every extra column, so that --columns can name any of them; they cost little next to k-means.
   const features = customerFeatures(lines, cutoff, { extras: EXTRA_CUSTOMER_FEATURES })
@@ -203,7 +207,7 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
     inertia: result.inertia,
     searchSeconds,
     search: result.search.map((r, i) => ({ ...r, ...perK[i], inertiaRatio: perK[i].sklearnInertia ? r.inertia / perK[i].sklearnInertia : undefined })),
-    segments: result.segments.map((s) => ({ ...s, ...chosen[s.label] })),
+    segments: result.segments.map((s) => ({ ...s, ...(hasFuture ? chosen[s.label] : { size: chosen[s.label].size, buyAgainRate: null, meanFutureSpend: null }) })),
   }
   if (values.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`)
@@ -213,13 +217,13 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   io.stdout(`k | inertia    | silhouette | buy-again spread | mean future spend      | fit s | sklearn inertia (ratio)\n`)
   for (const r of report.search) {
     const sk = r.sklearnInertia ? `${r.sklearnInertia.toFixed(1)} (${(r.inertia / r.sklearnInertia).toFixed(5)}) ${r.sklearnSeconds?.toFixed(2)} s` : "-"
-    io.stdout(
-      `${String(r.k).padEnd(1)} | ${r.inertia.toFixed(1).padStart(10)} | ${r.silhouette.toFixed(3).padStart(10)} | ${r.buySpread.toFixed(3).padStart(16)} | ${r.minSpend.toFixed(0).padStart(8)} to ${r.maxSpend.toFixed(0).padEnd(9)} | ${r.seconds.toFixed(2).padStart(5)} | ${sk}\n`
-    )
+    const future = hasFuture ? `${r.buySpread.toFixed(3).padStart(16)} | ${r.minSpend.toFixed(0).padStart(8)} to ${r.maxSpend.toFixed(0).padEnd(9)}` : `${"-".padStart(16)} | ${"-".padStart(21)}`
+    io.stdout(`${String(r.k).padEnd(1)} | ${r.inertia.toFixed(1).padStart(10)} | ${r.silhouette.toFixed(3).padStart(10)} | ${future} | ${r.seconds.toFixed(2).padStart(5)} | ${sk}\n`)
   }
   io.stdout(`search time ${searchSeconds.toFixed(2)} s\n`)
   for (const s of report.segments) {
-    io.stdout(`${s.id} ${s.name}: ${s.size} customers, buy-again rate ${s.buyAgainRate.toFixed(3)}, mean future spend ${s.meanFutureSpend.toFixed(0)}\n    ${s.description}\n`)
+    const future = s.buyAgainRate !== null && s.meanFutureSpend !== null ? `, buy-again rate ${s.buyAgainRate.toFixed(3)}, mean future spend ${s.meanFutureSpend.toFixed(0)}` : ""
+    io.stdout(`${s.id} ${s.name}: ${s.size} customers${future}\n    ${s.description}\n`)
   }
   return 0
 }
