@@ -125,7 +125,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = loadData(io, values.data, format)
+  const lines = loadData(io, values.data, format).lines
   checkCutoff(lines, cutoff, "--cutoff", { needLater: true })
   if (fitCutoff !== null) checkCutoff(lines, fitCutoff, "--fit-cutoff")
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)

@@ -19,10 +19,13 @@ export class CliInputError extends Error {
 }
 
 /** What a subcommand may touch: its output streams and, replaceable in tests, the file loader. */
+/** A file's cleaned lines and, where the file names them, product titles by product id. */
+export type LoadedData = { lines: PurchaseLine[]; titles: Map<string, string> }
+
 export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
-  load?: (path: string, format: string) => PurchaseLine[]
+  load?: (path: string, format: string) => PurchaseLine[] | LoadedData
   /** Whether stderr is a terminal (progress bars redraw one line); default false. */
   tty?: boolean
 }
@@ -32,26 +35,39 @@ export interface CliIo {
  * Throws CliInputError naming `--data` for a missing or unreadable file, a file without the
  * format's columns, a bad row (with its line), and a file that leaves no purchase line.
  */
-export function loadLines(path: string, format: string): PurchaseLine[] {
+export function loadLines(path: string, format: string): LoadedData {
   if (format !== "online-retail" && format !== "orders") throw new CliInputError(`--format must be online-retail or orders, got "${format}"`)
   if (!existsSync(path)) throw new CliInputError(`--data: no such file: ${path}`)
   if (statSync(path).isDirectory()) throw new CliInputError(`--data: ${path} is a folder, not an order file`)
-  let lines: PurchaseLine[]
+  let data: LoadedData
   try {
-    lines = format === "online-retail" ? loadOnlineRetail(path).lines : loadOrdersCsv(path).lines
+    if (format === "orders") {
+      const parsed = loadOrdersCsv(path)
+      data = { lines: parsed.lines, titles: parsed.titles }
+    } else {
+      const parsed = loadOnlineRetail(path)
+      data = { lines: parsed.lines, titles: onlineRetailTitles(parsed) }
+    }
   } catch (e) {
     // The parsers say what is wrong and where (a missing column, "row 12: bad quantity").
     throw new CliInputError(`--data ${path}: ${(e as Error).message}`)
   }
-  if (!lines.length) throw new CliInputError(`--data ${path}: no purchase lines (an empty file, or every row dropped by the ${format} cleaning rules)`)
-  return lines
+  if (!data.lines.length) throw new CliInputError(`--data ${path}: no purchase lines (an empty file, or every row dropped by the ${format} cleaning rules)`)
+  return data
 }
 
-/** The lines to work on: the test loader's (CliIo.load) or the file's. */
-export function loadData(io: CliIo, path: string, format: string): PurchaseLine[] {
-  const lines = (io.load ?? loadLines)(path, format)
-  if (!lines.length) throw new CliInputError(`--data ${path}: no purchase lines`)
-  return lines
+/** An Online Retail file's product descriptions, when its parser reads them. */
+function onlineRetailTitles(parsed: object): Map<string, string> {
+  const descriptions = (parsed as { descriptions?: Map<string, string> }).descriptions
+  return descriptions instanceof Map ? descriptions : new Map()
+}
+
+/** The data to work on: the test loader's (CliIo.load) or the file's. */
+export function loadData(io: CliIo, path: string, format: string): LoadedData {
+  const loaded = (io.load ?? loadLines)(path, format)
+  const data = Array.isArray(loaded) ? { lines: loaded, titles: new Map<string, string>() } : loaded
+  if (!data.lines.length) throw new CliInputError(`--data ${path}: no purchase lines`)
+  return data
 }
 
 /**

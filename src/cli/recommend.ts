@@ -56,7 +56,7 @@ export function runRecommend(argv: string[], io: CliIo): number {
   } catch (e) {
     throw new CliInputError((e as Error).message)
   }
-  const lines: PurchaseLine[] = loadData(io, values.data, values.format as string)
+  const { lines, titles } = loadData(io, values.data, values.format as string)
   if (cutoff === undefined) cutoff = lines.reduce((max, l) => Math.max(max, l.time), Number.NEGATIVE_INFINITY) + 1
   else checkCutoff(lines, cutoff, "--cutoff")
   const train = lines.filter((l) => l.time < (cutoff as number))
@@ -66,7 +66,8 @@ export function runRecommend(argv: string[], io: CliIo): number {
   io.stderr(`fitting on ${train.length} lines: ${users.size} customers, ${items.size} products\n`)
   const explainer = new ReasonExplainer(data)
   const renderer = new ReasonRenderer("en")
-  const title = (id: string) => id
+  // Without a title in the file, the product id is the best name a reason can give.
+  const title = (id: string) => titles.get(id) ?? id
 
   let picked: Int32Array = new Int32Array(0)
   let user: number | null = null
@@ -101,13 +102,16 @@ export function runRecommend(argv: string[], io: CliIo): number {
   const results = Array.from(picked, (item, rank) => ({
     rank: rank + 1,
     product_id: items.id(item),
+    title: titles.get(items.id(item)) ?? null,
     // Every picked product got a reason above.
     reason: values.product ? (productReasons.get(item) as ServedReason) : renderer.served(withIds(explainer.explain(user, item), items), title),
   }))
   if (values.json) {
     io.stdout(`${JSON.stringify({ customer_id: values.customer ?? null, product_id: values.product ?? null, cutoff: new Date(cutoff).toISOString(), recommendations: results })}\n`)
   } else {
-    for (const r of results) io.stdout(`${String(r.rank).padStart(3)}  ${r.product_id.padEnd(12)}  ${r.reason.text}\n`)
+    const named = (r: (typeof results)[number]) => (r.title ? `${r.title} (${r.product_id})` : r.product_id)
+    const width = Math.min(60, Math.max(...results.map((r) => named(r).length)))
+    for (const r of results) io.stdout(`${String(r.rank).padStart(3)}  ${named(r).padEnd(width)}  ${r.reason.text}\n`)
   }
   return 0
 }

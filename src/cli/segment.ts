@@ -116,7 +116,7 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = loadData(io, values.data, values.format as string)
+  const lines = loadData(io, values.data, values.format as string).lines
   checkCutoff(lines, cutoff, "--cutoff")
   // Without lines after the cutoff the segments still stand, but nothing shows how they buy next.
   const hasFuture = lines.some((l) => l.time >= cutoff && l.time < end)

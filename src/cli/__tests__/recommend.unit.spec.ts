@@ -13,13 +13,13 @@ const lines: PurchaseLine[] = [
   { orderId: "u5-1", customerId: "u5", productId: "c", quantity: 1, amount: 1, time: T - 2 * DAY },
 ]
 
-function run(args: string[]) {
+function run(args: string[], titles = new Map<string, string>()) {
   const out: string[] = []
   const err: string[] = []
   const code = runRecommend(["--data", "x", ...args], {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
-    load: () => lines,
+    load: () => ({ lines, titles }),
   })
   return { code, out: out.join(""), err: err.join("") }
 }
@@ -32,6 +32,7 @@ describe("medusa-personalization recommend", () => {
       {
         rank: 1,
         product_id: "b",
+        title: null,
         reason: { code: "because_you_bought", params: { product_id: "a" }, text: "Because you bought a" },
       },
     ])
@@ -45,6 +46,7 @@ describe("medusa-personalization recommend", () => {
     expect(JSON.parse(out).recommendations[0]).toEqual({
       rank: 1,
       product_id: "a",
+      title: null,
       reason: { code: "trending", params: { recent_buyers: 4, window_days: 30 }, text: "Trending: 4 customers bought it in the last 30 days" },
     })
   })
@@ -65,7 +67,17 @@ describe("medusa-personalization recommend --product", () => {
     expect(first).toEqual({
       rank: 1,
       product_id: "b",
+      title: null,
       reason: { code: "bought_together", params: { product_id: "a" }, text: "Often bought together with a" },
     })
+  })
+})
+
+describe("medusa-personalization recommend with product titles", () => {
+  it("names products by their title, in the table and in the reasons", () => {
+    const { code, out } = run(["--customer", "u4", "--n", "2"], new Map([["a", "Apple mug"], ["b", "Blue spoon"]]))
+    expect(code).toBe(0)
+    expect(out.split("\n")[0]).toMatch(/^ {2}1 {2}Apple mug \(a\) +You bought this before$/)
+    expect(out.split("\n")[1]).toMatch(/^ {2}2 {2}Blue spoon \(b\) +Because you bought Apple mug$/)
   })
 })

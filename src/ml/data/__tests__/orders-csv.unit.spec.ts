@@ -37,4 +37,16 @@ describe("parseOrdersCsv", () => {
     expect(() => parseOrdersCsv(head + "o1,c1,p1,1,1,2024-01-01\no2,c1,p1,1,1,yesterday\n")).toThrow(/row 3 created_at/)
     expect(() => parseOrdersCsv("order_id,customer_id\n")).toThrow(/missing column "product_id"/)
   })
+
+  it("keeps each product's most frequent title from the optional product_title column", () => {
+    const csv = [
+      "order_id,customer_id,product_id,quantity,unit_price,created_at,product_title",
+      'o1,c1,p1,1,1,2024-01-01,"Mug, red"',
+      "o2,c2,p1,1,1,2024-01-02,Red mug",
+      'o3,c3,p1,1,1,2024-01-03,"Mug, red"',
+      "o4,c3,p2,-1,1,2024-01-03,Spoon",
+    ].join("\n")
+    expect(parseOrdersCsv(csv).titles).toEqual(new Map([["p1", "Mug, red"], ["p2", "Spoon"]]))
+    expect(parseOrdersCsv("order_id,customer_id,product_id,quantity,unit_price,created_at\no1,c1,p1,1,1,2024-01-01\n").titles.size).toBe(0)
+  })
 })
