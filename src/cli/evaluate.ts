@@ -3,6 +3,8 @@
  *
  *   evaluate --data FILE --format online-retail|orders --cutoff T [--fit-cutoff T1] [--end E]
  *            [--seed N] [--models a,b,...] [--json] [--compare-reference]
+ *   evaluate --data FILE --format ... --splits T,T,... [--test-days 92]
+ *            [--prediction-splits T,T,... [--prediction-days 92]] [--bootstrap 1000] [--models a,b,...] [--json]
  *
  * T, T1 and E are "YYYY-MM-DD[ HH:MM:SS]" read as UTC: recommenders train before T and are
  * tested in [T, E) (E exclusive; default: all later lines). With --fit-cutoff, purchase
@@ -10,6 +12,12 @@
  * Results go to stdout (a table, or with --json one JSON document and nothing else); progress
  * goes to stderr. --compare-reference checks the reference models against EVALUATION.md's
  * development rows and exits 1 on a mismatch.
+ *
+ * With --splits and/or --prediction-splits (rolling-origin selection, docs/evaluation.md),
+ * --cutoff, --fit-cutoff and --end are not used: each recommendation cutoff T is tested on
+ * [T, T + test-days), each prediction cutoff T is fitted at T - prediction-days and judged on
+ * [T, T + prediction-days); every split, the mean, and each default's difference from each
+ * reference with a 95% bootstrap interval over customers are printed (evaluate-splits.ts).
  */
 
 
@@ -29,6 +37,8 @@ import { ItemKnnRecommender } from "../ml/recommend/item-knn"
 import { PopularityRecommender } from "../ml/recommend/popularity"
 import type { Recommender } from "../ml/recommend/recommender"
 import { TrendingRecommender } from "../ml/recommend/trending"
+import { LIFECYCLE_MODELS } from "../ml/lifecycle/evaluate"
+import { formatSplitsReport, runSplits } from "./evaluate-splits"
 import { type CliIo, loadLines, parseCommand } from "./io"
 import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
@@ -62,7 +72,9 @@ export interface ModelResult extends SplitMetrics {
 
 const USAGE =
   "usage: medusa-personalization evaluate --data FILE --format online-retail|orders --cutoff YYYY-MM-DD " +
-  "[--fit-cutoff YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]"
+  "[--fit-cutoff YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N] [--models " + Object.keys(MODELS).join(",") + "] [--json] [--compare-reference]\n" +
+  "       medusa-personalization evaluate --data FILE --format online-retail|orders --splits YYYY-MM-DD,... [--test-days 92] " +
+  "[--prediction-splits YYYY-MM-DD,... [--prediction-days 92]] [--bootstrap 1000] [--seed N] [--models a,b,...] [--json]"
 
 
 /** Runs the command; resolves to the process exit code (0 ok, 1 reference mismatch, 2 usage). */
@@ -79,13 +91,24 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
       models: { type: "string" },
       json: { type: "boolean", default: false },
       "compare-reference": { type: "boolean", default: false },
+      splits: { type: "string" },
+      "test-days": { type: "string", default: "92" },
+      "prediction-splits": { type: "string" },
+      "prediction-days": { type: "string", default: "92" },
+      bootstrap: { type: "string", default: "1000" },
     },
     USAGE,
     io,
-    ["data", "cutoff"]
+    ["data"]
   )
   if ("exit" in parsed) return parsed.exit
   const { values } = parsed
+  if (values.splits !== undefined || values["prediction-splits"] !== undefined) return runSplitsCommand(values, io)
+  if (values.cutoff === undefined) {
+    io.stderr(`--cutoff is required\n${USAGE}\n`)
+    return 2
+  }
+  const cutoffText: string = values.cutoff
   const format = values.format as string
   if (format !== "online-retail" && format !== "orders") {
     io.stderr(`--format must be online-retail or orders, got "${format}"\n`)
@@ -106,7 +129,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   let end: number
   let fitCutoff: number | null
   try {
-    cutoff = requireTimestamp(values.cutoff, "--cutoff")
+    cutoff = requireTimestamp(cutoffText, "--cutoff")
     end = values.end ? requireTimestamp(values.end, "--end") : Number.POSITIVE_INFINITY
     fitCutoff = values["fit-cutoff"] ? requireTimestamp(values["fit-cutoff"], "--fit-cutoff") : null
   } catch (e) {
@@ -262,6 +285,62 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     }
   }
   return mismatches.length ? 1 : 0
+}
+
+/** The --splits form of the command (see the module comment). */
+async function runSplitsCommand(
+  values: { data: string; format?: string; models?: string; seed?: string; json?: boolean; splits?: string; "test-days"?: string; "prediction-splits"?: string; "prediction-days"?: string; bootstrap?: string },
+  io: EvaluateIo
+): Promise<number> {
+  const format = values.format ?? "online-retail"
+  const fail = (message: string) => {
+    io.stderr(`${message}\n`)
+    return 2
+  }
+  if (format !== "online-retail" && format !== "orders") return fail(`--format must be online-retail or orders, got "${format}"`)
+  const int = (name: string, text: string | undefined, min: number): number | string => {
+    const v = Number(text)
+    return Number.isInteger(v) && v >= min ? v : `--${name} must be an integer >= ${min}, got "${text}"`
+  }
+  const seed = int("seed", values.seed ?? "0", Number.MIN_SAFE_INTEGER)
+  const testDays = int("test-days", values["test-days"], 1)
+  const windowDays = int("prediction-days", values["prediction-days"], 1)
+  const replicates = int("bootstrap", values.bootstrap, 1)
+  for (const v of [seed, testDays, windowDays, replicates]) if (typeof v === "string") return fail(v)
+  const dates = (name: string, text: string | undefined): number[] => {
+    if (text === undefined) return []
+    return text.split(",").map((d) => requireTimestamp(d.trim(), `--${name}`))
+  }
+  let cutoffs: number[]
+  let predictionCutoffs: number[]
+  try {
+    cutoffs = dates("splits", values.splits)
+    predictionCutoffs = dates("prediction-splits", values["prediction-splits"])
+  } catch (e) {
+    return fail((e as Error).message)
+  }
+  const names = values.models ? values.models.split(",").map((s) => s.trim()) : Object.keys(MODELS)
+  const unknown = names.filter((n) => !MODELS[n])
+  if (unknown.length) return fail(`unknown model(s): ${unknown.join(", ")}; known: ${Object.keys(MODELS).join(", ")}`)
+  const now = io.now ?? (() => performance.now())
+  const t = now()
+  const lines = (io.load ?? loadLines)(values.data, format)
+  io.stderr(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s\n`)
+  const report = await runSplits(lines, {
+    cutoffs,
+    testDays: testDays as number,
+    predictionCutoffs,
+    windowDays: windowDays as number,
+    recommenders: Object.fromEntries(names.map((n) => [n, MODELS[n]])),
+    predictionModels: LIFECYCLE_MODELS,
+    defaults: { recommender: DEFAULT_RECOMMENDER, buy: DEFAULT_PROPENSITY.buy, spend: DEFAULT_PROPENSITY.spend },
+    replicates: replicates as number,
+    seed: seed as number,
+    now,
+    progress: (m) => io.stderr(`${m}\n`),
+  })
+  io.stdout(values.json ? `${JSON.stringify({ data: values.data, format, splits: report }, null, 2)}\n` : formatSplitsReport(report))
+  return 0
 }
 
 function metricsJson(m: TopNMetrics) {

@@ -1,5 +1,6 @@
 import type { PurchaseLine } from "../data/purchase-line"
 import { rocAuc } from "../evaluation/auc"
+import { brierScore, expectedCalibrationError } from "../evaluation/calibration"
 import { spearman } from "../evaluation/spearman"
 import { type CustomerFeatureMatrix, type FutureLabels, customerFeatures, futureLabels, selectColumns } from "../features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../features/feature-transform"
@@ -32,6 +33,12 @@ export interface LifecycleModelResult {
   spearman: number
   /** Fit time in seconds (0 for the rules). */
   fitSeconds: number
+  /** Brier score of the buy score; null when it is not a probability (recency, RFM). */
+  brier: number | null
+  /** Expected calibration error of the buy score over 10 equal-width bins; null as brier. */
+  ece: number | null
+  /** The scores themselves, per scored customer (order of scoredIds), when keepScores was set. */
+  scores?: { buy: Float64Array; spend: Float64Array }
 }
 
 export interface LifecycleEvaluation {
@@ -40,6 +47,8 @@ export interface LifecycleEvaluation {
   scoredCustomers: number
   scoredBuyRate: number
   results: LifecycleModelResult[]
+  /** With keepScores: the scored customers and what they did in [T2, E). */
+  scored?: { customerIds: readonly string[]; labels: FutureLabels }
   /** The fitted network when "propensity-net" ran (for saving or inspection). */
   propensityModel?: PropensityModel
 }
@@ -51,6 +60,8 @@ export interface LifecycleEvaluateOptions {
   propensity?: PropensityOptions
   /** Monotonic ms for fit timings; default performance.now. */
   now?: () => number
+  /** Keep every model's scores and the scored population (for paired comparisons); default false. */
+  keepScores?: boolean
 }
 
 /** A population at a cutoff: its features, and what each customer did in the window after. */
@@ -99,21 +110,24 @@ export async function evaluateLifecycle(
   const scored = lifecyclePopulation(lines, t2, end)
   const { features: f1, labels: y1 } = fit
   const { features: f2, labels: y2 } = scored
-  const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number): LifecycleModelResult => ({
+  const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number, probability = true): LifecycleModelResult => ({
     model,
     auc: rocAuc(y2.boughtAgain, buy),
     spearman: spearman(spend, y2.spend),
     fitSeconds,
+    brier: probability ? brierScore(y2.boughtAgain, buy) : null,
+    ece: probability ? expectedCalibrationError(y2.boughtAgain, buy) : null,
+    ...(options.keepScores ? { scores: { buy: Float64Array.from(buy), spend: Float64Array.from(spend) } } : {}),
   })
   const results: LifecycleModelResult[] = []
   let propensityModel: PropensityModel | undefined
   for (const name of models) {
     if (name === "recency") {
       const s = selectColumns(f2, ["recency"]).map((v) => -v)
-      results.push(result(name, s, s, 0))
+      results.push(result(name, s, s, 0, false))
     } else if (name === "rfm") {
       const s = rfmQuintileSum(selectColumns(f2, ["recency"]), selectColumns(f2, ["invoices"]), selectColumns(f2, ["spend"]))
-      results.push(result(name, s, s, 0))
+      results.push(result(name, s, s, 0, false))
     } else if (name === "logistic") {
       const t = now()
       const sc = fitFeatureTransform(f1.values, f1.names, { log1p: f1.names })
@@ -139,6 +153,7 @@ export async function evaluateLifecycle(
     scoredCustomers: f2.customerIds.length,
     scoredBuyRate: rate(y2.boughtAgain),
     results,
+    ...(options.keepScores ? { scored: { customerIds: f2.customerIds, labels: y2 } } : {}),
     ...(propensityModel ? { propensityModel } : {}),
   }
 }
