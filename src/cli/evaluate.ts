@@ -30,12 +30,16 @@ import { customerFeatures, futureLabels, selectColumns } from "../ml/features/cu
 import { applyFeatureTransform, fitFeatureTransform } from "../ml/features/feature-transform"
 import { type SegmentationResult, segmentCustomersInWorkers } from "../ml/segmentation/segment"
 import { behaviourBySegment } from "./segment"
+import { useBackend } from "../ml/lifecycle/propensity"
+import { BlendRecommender } from "../ml/recommend/blend"
 import { BuyAgainRecommender } from "../ml/recommend/buy-again"
 import { EaseRecommender } from "../ml/recommend/ease"
 import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ItemKnnRecommender } from "../ml/recommend/item-knn"
+import { MultVaeRecommender } from "../ml/recommend/mult-vae"
 import { PopularityRecommender } from "../ml/recommend/popularity"
 import type { Recommender } from "../ml/recommend/recommender"
+import { Rp3BetaRecommender } from "../ml/recommend/rp3beta"
 import { TrendingRecommender } from "../ml/recommend/trending"
 import { LIFECYCLE_MODELS } from "../ml/lifecycle/evaluate"
 import { formatSplitsReport, runSplits } from "./evaluate-splits"
@@ -43,7 +47,14 @@ import { type CliIo, loadLines, parseCommand } from "./io"
 import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
 
-/** Model name -> factory. "recency-ease" is the hybrid's collaborative part alone. */
+/** EASE as the hybrid's collaborative part has it: lambda 250, recency-weighted scoring. */
+const RECENCY_EASE = { lambda: 250, scoreWeighting: { kind: "last-decay" as const, halfLifeDays: 60 } }
+
+/**
+ * Model name -> factory: the references (popularity, buy-again, item-knn, ease, als), then the
+ * candidates of docs/evaluation.md. "recency-ease" is the hybrid's collaborative part alone
+ * (what it serves for new items); "ease-250" EASE at the lambda the rolling splits chose.
+ */
 export const MODELS: Record<string, () => Recommender> = {
   popularity: () => new PopularityRecommender(),
   "buy-again": () => new BuyAgainRecommender(),
@@ -51,8 +62,21 @@ export const MODELS: Record<string, () => Recommender> = {
   ease: () => new EaseRecommender({ lambda: 500 }),
   trending: () => new TrendingRecommender(),
   als: () => new AlsRecommender(),
+  "ease-250": () => new EaseRecommender({ lambda: 250 }),
+  rp3beta: () => new Rp3BetaRecommender({ alpha: 0.5, beta: 0.6, neighbours: 100 }),
+  "ease+item-knn": () => new BlendRecommender({ parts: [{ model: "ease", options: RECENCY_EASE, weight: 1 }, { model: "item-knn", weight: 0.25 }] }),
+  "ease+als": () => new BlendRecommender({ parts: [{ model: "ease", options: RECENCY_EASE, weight: 1 }, { model: "als", weight: 0.25 }] }),
+  "mult-vae": () => new MultVaeRecommender(),
   "recency-ease": () => new HybridRecommender({ ownWeight: 0 }),
   hybrid: () => new HybridRecommender(),
+}
+
+/** Models run when --models is not given: all but the neural one (minutes per fit; ask for it by name). */
+export const DEFAULT_MODELS = Object.keys(MODELS).filter((name) => name !== "mult-vae")
+
+/** Makes the TF.js wasm backend active when a neural recommender is among `names` (its fit needs it). */
+async function prepareModels(names: readonly string[]): Promise<void> {
+  if (names.includes("mult-vae")) await useBackend("wasm")
 }
 
 /** What the plugin serves by default. */
@@ -119,12 +143,13 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     io.stderr(`--seed must be an integer, got "${values.seed}"\n`)
     return 2
   }
-  const names = values.models ? values.models.split(",").map((s) => s.trim()) : Object.keys(MODELS)
+  const names = values.models ? values.models.split(",").map((s) => s.trim()) : DEFAULT_MODELS
   const unknown = names.filter((n) => !MODELS[n])
   if (unknown.length) {
     io.stderr(`unknown model(s): ${unknown.join(", ")}; known: ${Object.keys(MODELS).join(", ")}\n`)
     return 2
   }
+  await prepareModels(names)
   let cutoff: number
   let end: number
   let fitCutoff: number | null
@@ -319,9 +344,10 @@ async function runSplitsCommand(
   } catch (e) {
     return fail((e as Error).message)
   }
-  const names = values.models ? values.models.split(",").map((s) => s.trim()) : Object.keys(MODELS)
+  const names = values.models ? values.models.split(",").map((s) => s.trim()) : DEFAULT_MODELS
   const unknown = names.filter((n) => !MODELS[n])
   if (unknown.length) return fail(`unknown model(s): ${unknown.join(", ")}; known: ${Object.keys(MODELS).join(", ")}`)
+  await prepareModels(names)
   const now = io.now ?? (() => performance.now())
   const t = now()
   const lines = (io.load ?? loadLines)(values.data, format)

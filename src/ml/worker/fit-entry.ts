@@ -6,6 +6,8 @@ import { parentPort } from "node:worker_threads"
 
 import { fitPropensity } from "../lifecycle/propensity"
 import { runTraining } from "../pipeline/training"
+import { MultVaeRecommender } from "../recommend/mult-vae"
+import { useBackend } from "../lifecycle/propensity"
 import type { FitJob, WorkerMessage } from "./fit-in-worker"
 import { createRecommender } from "./registry"
 import { transferableBuffers } from "./start-worker"
@@ -39,6 +41,11 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "propensity") {
     const onProgress = withProgress ? (net: number, epoch: number, loss: number) => post({ type: "progress", args: [net, epoch, loss] }) : undefined
     return fitPropensity(job.train, { ...job.options, onProgress })
+  }
+  if (job.kind === "mult-vae") {
+    const model = new MultVaeRecommender(job.options)
+    await useBackend(model.options.backend)
+    return model.fit(job.data, withProgress ? { onProgress: recommenderProgress() } : {}).serialize()
   }
   if (job.kind === "training") {
     return runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)

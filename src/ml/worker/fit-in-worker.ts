@@ -16,6 +16,7 @@ import type { Interactions } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
 import type { TrainingPlan, TrainingResult } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
+import type { MultVaeOptions } from "../recommend/mult-vae"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
 import { type StartWorkerOptions, adoptTypedArrays, siblingModule, startWorker, transferableBuffers } from "./start-worker"
@@ -31,6 +32,16 @@ export interface PropensityFitJob {
   options?: Omit<PropensityOptions, "onProgress">
 }
 
+/**
+ * A Mult-VAE fit on the wasm backend (prepared in the worker before the fit, which the
+ * "recommender" kind cannot do: its fits are synchronous). Resolves to the serialized model.
+ */
+export interface MultVaeFitJob {
+  kind: "mult-vae"
+  options?: MultVaeOptions
+  data: Interactions
+}
+
 /** A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists. */
 export interface TrainingJob {
   kind: "training"
@@ -38,7 +49,7 @@ export interface TrainingJob {
   plan: TrainingPlan
 }
 
-export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob
+export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob
 
 /** Messages from the worker (fit-entry.ts). */
 export type WorkerMessage =
@@ -77,6 +88,7 @@ export class WorkerFitError extends Error {
 export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
 export function fitInWorker(job: TrainingJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<TrainingResult>
+export function fitInWorker(job: MultVaeFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> = {}): Promise<unknown> {
   const signal = options.signal
   if (signal?.aborted) return Promise.reject(abortError(signal))
