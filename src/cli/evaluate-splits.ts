@@ -14,6 +14,8 @@ import { spearman } from "../ml/evaluation/spearman"
 import { type SplitMetrics, evaluateSplit } from "../ml/evaluation/top-n"
 import { type LifecycleEvaluation, type LifecycleModelName, evaluateLifecycle } from "../ml/lifecycle/evaluate"
 import type { PropensityOptions } from "../ml/lifecycle/propensity"
+import { coldItemSplit, evaluateColdItems, newestFirstColdScores, randomColdScores } from "../ml/evaluation/cold-items"
+import { ContentIndex } from "../ml/recommend/content"
 import type { Recommender } from "../ml/recommend/recommender"
 
 /** The reference models of the protocol, by the names `evaluate` knows them. */
@@ -37,6 +39,8 @@ export interface SplitsPlan {
   defaults: { recommender: string; buy: LifecycleModelName; spend: LifecycleModelName }
   replicates: number
   seed: number
+  /** Product texts by product id, for the cold-items truth; null skips it. */
+  texts?: ReadonlyMap<string, string> | null
   propensity?: PropensityOptions
   now: () => number
   progress: (message: string) => void
@@ -53,6 +57,41 @@ export interface RecSplitResult {
   end: string
   users: { all: number; new: number }
   models: Record<string, { all: Record<RecMetric, number>; new: Record<RecMetric, number>; fit_seconds: number }>
+  cold_items?: ColdItemsReport | null
+}
+
+/** The cold-items truth on one split (docs/evaluation.md): products first sold in the window. */
+export interface ColdItemsReport {
+  /** Cold products (candidates) and the known customers who buy at least one. */
+  items: number
+  users: number
+  models: Record<"random" | "newest-first" | "content", Record<RecMetric, number>>
+}
+
+/**
+ * Random (seeded), newest first (descending product id) and the TF-IDF content model (a
+ * customer's mean text cosine to each cold product over the products they bought before the
+ * cutoff) on the cold-items truth at `cutoff` with the window [cutoff, end).
+ */
+export function coldItemsReport(lines: readonly PurchaseLine[], texts: ReadonlyMap<string, string>, cutoff: number, end: number, seed: number): ColdItemsReport {
+  const split = coldItemSplit(lines, cutoff, end)
+  const index = ContentIndex.fit(Array.from(texts, ([id, title]) => ({ id, title })))
+  const cold = Int32Array.from(split.items.ids, (id) => index.indexOf(id))
+  const content = (u: number) => {
+    const history = (split.history.get(split.users.id(u)) ?? []).map((id) => index.indexOf(id))
+    const all = index.historyScores(history)
+    return Float64Array.from(cold, (j) => (j >= 0 ? all[j] : 0))
+  }
+  const pick = (m: { recall20: number; ndcg10: number }) => ({ "recall@20": m.recall20, "ndcg@10": m.ndcg10 })
+  return {
+    items: split.items.size,
+    users: split.truth.users.length,
+    models: {
+      random: pick(evaluateColdItems(randomColdScores(split, seed), split)),
+      "newest-first": pick(evaluateColdItems(newestFirstColdScores(split), split)),
+      content: pick(evaluateColdItems(content, split)),
+    },
+  }
 }
 
 export interface Comparison {
@@ -130,6 +169,7 @@ function recommendationSplits(lines: readonly PurchaseLine[], plan: SplitsPlan, 
       end: formatTimestamp(end),
       users: { all: split.truthAll.users.length, new: split.truthNew.users.length },
       models: {},
+      cold_items: plan.texts ? coldItemsReport(lines, plan.texts, cutoff, end, plan.seed) : null,
     }
     const idsAll = userIds(split, split.truthAll.users)
     const idsNew = userIds(split, split.truthNew.users)
@@ -308,6 +348,14 @@ export function formatSplitsReport(r: SplitsReport): string {
           out.push(`${name.padEnd(22)} ${cells} ${f4(rec.mean[name][truth][metric]).padStart(10)}`)
         }
       }
+    }
+    if (rec.splits.some((sp) => sp.cold_items)) {
+      out.push(`\ncold items (products first sold in the test window), recall@20 / ndcg@10`)
+      out.push(`${"model".padEnd(22)} ${rec.splits.map((sp) => sp.cutoff.slice(0, 10).padStart(17)).join(" ")}`)
+      for (const name of ["random", "newest-first", "content"] as const) {
+        out.push(`${name.padEnd(22)} ${rec.splits.map((sp) => (sp.cold_items ? `${f4(sp.cold_items.models[name]["recall@20"])} / ${f4(sp.cold_items.models[name]["ndcg@10"])}` : "-").padStart(17)).join(" ")}`)
+      }
+      out.push(`${"(products, users)".padEnd(22)} ${rec.splits.map((sp) => (sp.cold_items ? `${sp.cold_items.items}, ${sp.cold_items.users}` : "-").padStart(17)).join(" ")}`)
     }
     out.push(`\n${rec.default} minus each reference (95% bootstrap interval over customers, ${r.replicates} replicates)`)
     for (const c of rec.comparisons) {

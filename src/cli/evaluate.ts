@@ -21,6 +21,7 @@
  */
 
 
+import { loadOnlineRetail } from "../ml/data/online-retail"
 import { temporalSplit } from "../ml/data/split"
 import { formatTimestamp, requireTimestamp } from "../ml/data/time"
 import { type SplitMetrics, type TopNMetrics, evaluateSplit } from "../ml/evaluation/top-n"
@@ -42,7 +43,7 @@ import type { Recommender } from "../ml/recommend/recommender"
 import { Rp3BetaRecommender } from "../ml/recommend/rp3beta"
 import { TrendingRecommender } from "../ml/recommend/trending"
 import { LIFECYCLE_MODELS } from "../ml/lifecycle/evaluate"
-import { formatSplitsReport, runSplits } from "./evaluate-splits"
+import { coldItemsReport, formatSplitsReport, runSplits } from "./evaluate-splits"
 import { type CliIo, loadLines, parseCommand } from "./io"
 import { progressBar } from "./progress"
 import { REFERENCE_ROWS } from "./reference-rows"
@@ -86,6 +87,20 @@ export const DEFAULT_PROPENSITY = { buy: "propensity-net", spend: "propensity-ne
 export interface EvaluateIo extends CliIo {
   /** Monotonic milliseconds for fit timings; defaults to performance.now. */
   now?: () => number
+  /**
+   * Product texts by product id for the cold-items truth, or null without them; replaceable in
+   * tests. By default an Online Retail file gives its Description column, an orders file none.
+   */
+  loadTexts?: (path: string, format: string) => ReadonlyMap<string, string> | null
+}
+
+/** Lines and product texts of the data file (an Online Retail file is parsed once for both). */
+function loadData(path: string, format: string, io: EvaluateIo): { lines: ReturnType<typeof loadLines>; texts: ReadonlyMap<string, string> | null } {
+  if (!io.load && !io.loadTexts && format === "online-retail") {
+    const parsed = loadOnlineRetail(path)
+    return { lines: parsed.lines, texts: parsed.descriptions }
+  }
+  return { lines: (io.load ?? loadLines)(path, format), texts: io.loadTexts?.(path, format) ?? null }
 }
 
 export interface ModelResult extends SplitMetrics {
@@ -173,7 +188,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
   const progress = (msg: string) => io.stderr(`${msg}\n`)
 
   let t = now()
-  const lines = (io.load ?? loadLines)(values.data, format)
+  const { lines, texts } = loadData(values.data, format, io)
   progress(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s`)
   const split = temporalSplit(lines, cutoff, end)
   const s = split.train.strength
@@ -209,10 +224,13 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     progress(`${name}: fit ${fitSeconds.toFixed(1)} s, evaluation ${evaluateSeconds.toFixed(1)} s`)
   }
 
+  // Cold items: products first sold in [T, E) (the test window; to the data's end without --end).
+  const lastTime = lines.reduce((max, l) => Math.max(max, l.time), Number.NEGATIVE_INFINITY)
+  const cold = texts ? coldItemsReport(lines, texts, cutoff, Number.isFinite(end) ? end : lastTime + 1, seed) : null
+
   let lifecycle: LifecycleEvaluation | null = null
   if (fitCutoff !== null) {
     t = now()
-    const lastTime = lines.reduce((max, l) => Math.max(max, l.time), Number.NEGATIVE_INFINITY)
     lifecycle = await evaluateLifecycle(
       lines,
       { fitCutoff, scoreCutoff: cutoff, end: Number.isFinite(end) ? end : lastTime + 1 },
@@ -265,6 +283,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
             { all: metricsJson(r.all), new: metricsJson(r.new), fit_seconds: r.fitSeconds },
           ])
         ),
+        cold_items: cold,
       },
       propensity: lifecycle && {
         default: DEFAULT_PROPENSITY,
@@ -295,6 +314,10 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
     for (const r of results) {
       const v = rowOf(r).map((x) => x.toFixed(4))
       io.stdout(`${r.model.padEnd(13)} | ${v.slice(0, 4).join(" ")} | ${v.slice(4).join(" ")} | ${r.fitSeconds.toFixed(1)}\n`)
+    }
+    if (cold) {
+      io.stdout(`\ncold items (${cold.items} products first sold after the cutoff, ${cold.users} customers) | R@20   NDCG@10\n`)
+      for (const [name, m] of Object.entries(cold.models)) io.stdout(`${name.padEnd(13)} | ${m["recall@20"].toFixed(4)} ${m["ndcg@10"].toFixed(4)}\n`)
     }
     io.stdout(`\nsegments (k=${segmentation.k}, silhouette ${segmentation.silhouette.toFixed(3)}) | size | buys again | mean spend\n`)
     for (const segment of segmentation.segments) {
@@ -350,7 +373,7 @@ async function runSplitsCommand(
   await prepareModels(names)
   const now = io.now ?? (() => performance.now())
   const t = now()
-  const lines = (io.load ?? loadLines)(values.data, format)
+  const { lines, texts } = loadData(values.data, format, io)
   io.stderr(`loaded ${lines.length} cleaned lines in ${((now() - t) / 1000).toFixed(1)} s\n`)
   const report = await runSplits(lines, {
     cutoffs,
@@ -362,6 +385,7 @@ async function runSplitsCommand(
     defaults: { recommender: DEFAULT_RECOMMENDER, buy: DEFAULT_PROPENSITY.buy, spend: DEFAULT_PROPENSITY.spend },
     replicates: replicates as number,
     seed: seed as number,
+    texts,
     now,
     progress: (m) => io.stderr(`${m}\n`),
   })

@@ -80,6 +80,30 @@ describe("evaluate command", () => {
   })
 })
 
+describe("evaluate: cold items", () => {
+  it("ranks products first sold after the cutoff by their text next to what each customer bought", async () => {
+    const extra: PurchaseLine[] = [
+      { orderId: "n1", customerId: "a-cus0", productId: "a9", quantity: 1, amount: 1, time: T + 3 * DAY },
+      { orderId: "n2", customerId: "b-cus0", productId: "b9", quantity: 1, amount: 1, time: T + 3 * DAY },
+    ]
+    const texts = new Map(["1", "2", "3", "9"].flatMap((k) => [[`a${k}`, `alpha mug ${k}`], [`b${k}`, `beta scarf ${k}`]] as [string, string][]))
+    let stdout = ""
+    const code = await runEvaluate(["--data", "x", "--format", "orders", "--cutoff", "2011-06-01", "--models", "popularity", "--json"], {
+      stdout: (s) => (stdout += s),
+      stderr: () => undefined,
+      load: () => [...lines(), ...extra],
+      loadTexts: () => texts,
+      now: () => 0,
+    })
+    expect(code).toBe(0)
+    const cold = JSON.parse(stdout).recommendation.cold_items
+    expect(cold).toMatchObject({ items: 2, users: 2 })
+    expect(cold.models.content).toEqual({ "recall@20": 1, "ndcg@10": 1 })
+    // Newest first puts b9 first for both customers: a-cus0's a9 is second.
+    expect(cold.models["newest-first"]["ndcg@10"]).toBeCloseTo((1 + 1 / Math.log2(3)) / 2, 12)
+  })
+})
+
 describe("evaluate --splits", () => {
   it("prints every split, the mean and the default's intervals against each reference", async () => {
     const r = await run([
