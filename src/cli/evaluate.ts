@@ -82,7 +82,11 @@ async function prepareModels(names: readonly string[]): Promise<void> {
 
 /** What the plugin serves by default. */
 export const DEFAULT_RECOMMENDER = "hybrid"
-export const DEFAULT_PROPENSITY = { buy: "propensity-net", spend: "propensity-net" } as const
+/**
+ * The served purchase prediction: purchase-model.ts (chosen on the rolling splits: the cheapest
+ * model within noise of the best; its buy ranking is the logistic regression's, calibrated).
+ */
+export const DEFAULT_PROPENSITY = { buy: "purchase-model", spend: "purchase-model" } as const
 
 export interface EvaluateIo extends CliIo {
   /** Monotonic milliseconds for fit timings; defaults to performance.now. */

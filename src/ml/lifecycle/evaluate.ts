@@ -6,9 +6,13 @@ import { type CustomerFeatureMatrix, type FutureLabels, customerFeatures, future
 import { applyFeatureTransform, fitFeatureTransform } from "../features/feature-transform"
 import { type PropensityModel, type PropensityOptions, type PropensityTrainingSet, fitPropensity, scorePropensity } from "./propensity"
 import { fitLogistic, predictLogistic, rfmQuintileSum } from "./references"
+import { bgnbdConditionalExpectation, bgnbdProbabilityPurchase, fitBgNbd, fitGammaGamma, gammaGammaExpectedValue, repeatSummary } from "./bgnbd"
+import { type PurchaseModel, type PurchaseModelOptions, fitPurchaseModel, scorePurchaseModel } from "./purchase-model"
+import { type SequenceModelOptions, fitSequenceModel, purchaseSequences, scoreSequenceModel } from "./sequence-model"
+import { useBackend } from "./propensity"
 
 /** Model names evaluateLifecycle knows, in its output order. */
-export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "propensity-net"] as const
+export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "bgnbd", "purchase-model", "purchase-sequence", "propensity-net"] as const
 export type LifecycleModelName = (typeof LIFECYCLE_MODELS)[number]
 
 /** True when `name` is one of LIFECYCLE_MODELS (for validating command-line input). */
@@ -51,6 +55,8 @@ export interface LifecycleEvaluation {
   scored?: { customerIds: readonly string[]; labels: FutureLabels }
   /** The fitted network when "propensity-net" ran (for saving or inspection). */
   propensityModel?: PropensityModel
+  /** The fitted purchase model when "purchase-model" ran. */
+  purchaseModel?: PurchaseModel
 }
 
 export interface LifecycleEvaluateOptions {
@@ -58,6 +64,10 @@ export interface LifecycleEvaluateOptions {
   models?: readonly LifecycleModelName[]
   /** Options of the network (seed, backend, sizes...). */
   propensity?: PropensityOptions
+  /** Options of the purchase model other than its horizon (the label window's length). */
+  purchaseModel?: Omit<PurchaseModelOptions, "horizonDays">
+  /** Options of the sequence model; it runs on the backend of `propensity` (default wasm). */
+  sequence?: SequenceModelOptions
   /** Monotonic ms for fit timings; default performance.now. */
   now?: () => number
   /** Keep every model's scores and the scored population (for paired comparisons); default false. */
@@ -121,6 +131,8 @@ export async function evaluateLifecycle(
   })
   const results: LifecycleModelResult[] = []
   let propensityModel: PropensityModel | undefined
+  let purchaseModel: PurchaseModel | undefined
+  const horizonDays = (t2 - t1) / 86_400_000
   for (const name of models) {
     if (name === "recency") {
       const s = selectColumns(f2, ["recency"]).map((v) => -v)
@@ -136,6 +148,42 @@ export async function evaluateLifecycle(
       const p = predictLogistic(m, applyFeatureTransform(sc, f2.values))
       const aov = selectColumns(f2, ["averageInvoice"])
       results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
+    } else if (name === "bgnbd") {
+      // Unsupervised: BG/NBD and Gamma-Gamma fitted on the scored customers' own history before T2.
+      const t = now()
+      const sum = repeatSummary(lines, f2.customerIds, t2)
+      const bg = fitBgNbd(sum, options.purchaseModel)
+      const gg = fitGammaGamma(sum, options.purchaseModel)
+      const fitSeconds = (now() - t) / 1000
+      const h = (end - t2) / 86_400_000
+      const n = f2.customerIds.length
+      const buy = new Float64Array(n)
+      const spend = new Float64Array(n)
+      for (let i = 0; i < n; i++) {
+        buy[i] = bgnbdProbabilityPurchase(bg, sum.x[i], sum.tx[i], sum.T[i], h)
+        spend[i] = bgnbdConditionalExpectation(bg, sum.x[i], sum.tx[i], sum.T[i], h) * gammaGammaExpectedValue(gg, sum.x[i], sum.monetary[i])
+      }
+      results.push(result(name, buy, spend, fitSeconds))
+    } else if (name === "purchase-model") {
+      const t = now()
+      purchaseModel = fitPurchaseModel(
+        { names: f1.names, values: f1.values, summary: repeatSummary(lines, f1.customerIds, t1), bought: y1.boughtAgain, spend: y1.spend },
+        { ...options.purchaseModel, horizonDays }
+      )
+      const fitSeconds = (now() - t) / 1000
+      const s = scorePurchaseModel(purchaseModel, { names: f2.names, values: f2.values, summary: repeatSummary(lines, f2.customerIds, t2) })
+      results.push(result(name, s.buy, s.spend, fitSeconds))
+    } else if (name === "purchase-sequence") {
+      await useBackend(options.propensity?.backend ?? "wasm")
+      const t = now()
+      const steps = 8
+      const m = fitSequenceModel(
+        { sequences: purchaseSequences(lines, f1.customerIds, t1, steps), steps, names: f1.names, values: f1.values, bought: y1.boughtAgain, spend: y1.spend },
+        { seed: options.propensity?.seed, ...options.sequence }
+      )
+      const fitSeconds = (now() - t) / 1000
+      const s = scoreSequenceModel(m, { sequences: purchaseSequences(lines, f2.customerIds, t2, steps), names: f2.names, values: f2.values })
+      results.push(result(name, s.buy, s.spend, fitSeconds))
     } else if (name === "propensity-net") {
       const t = now()
       propensityModel = await fitPropensity(propensityTrainingSet(fit), options.propensity)
@@ -155,6 +203,7 @@ export async function evaluateLifecycle(
     results,
     ...(options.keepScores ? { scored: { customerIds: f2.customerIds, labels: y2 } } : {}),
     ...(propensityModel ? { propensityModel } : {}),
+    ...(purchaseModel ? { purchaseModel } : {}),
   }
 }
 

@@ -8,6 +8,7 @@ import { fitPropensity } from "../lifecycle/propensity"
 import { runTraining } from "../pipeline/training"
 import { MultVaeRecommender } from "../recommend/mult-vae"
 import { useBackend } from "../lifecycle/propensity"
+import { fitPurchaseModel } from "../lifecycle/purchase-model"
 import type { FitJob, WorkerMessage } from "./fit-in-worker"
 import { createRecommender } from "./registry"
 import { transferableBuffers } from "./start-worker"
@@ -46,6 +47,9 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
     const model = new MultVaeRecommender(job.options)
     await useBackend(model.options.backend)
     return model.fit(job.data, withProgress ? { onProgress: recommenderProgress() } : {}).serialize()
+  }
+  if (job.kind === "purchase-model") {
+    return fitPurchaseModel(job.train, job.options)
   }
   if (job.kind === "training") {
     return runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)

@@ -16,6 +16,7 @@ import type { Interactions } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
 import type { TrainingPlan, TrainingResult } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
+import type { PurchaseModel, PurchaseModelOptions, PurchaseTrainingSet } from "../lifecycle/purchase-model"
 import type { MultVaeOptions } from "../recommend/mult-vae"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
@@ -42,6 +43,16 @@ export interface MultVaeFitJob {
   data: Interactions
 }
 
+/**
+ * The default purchase prediction (src/ml/lifecycle/purchase-model.ts): fit rows at the fit
+ * cutoff in, the plain PurchaseModel out (score it with scorePurchaseModel, in batches).
+ */
+export interface PurchaseModelFitJob {
+  kind: "purchase-model"
+  train: PurchaseTrainingSet
+  options: PurchaseModelOptions
+}
+
 /** A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists. */
 export interface TrainingJob {
   kind: "training"
@@ -49,7 +60,7 @@ export interface TrainingJob {
   plan: TrainingPlan
 }
 
-export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob
+export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob | PurchaseModelFitJob
 
 /** Messages from the worker (fit-entry.ts). */
 export type WorkerMessage =
@@ -89,6 +100,7 @@ export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
 export function fitInWorker(job: TrainingJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<TrainingResult>
 export function fitInWorker(job: MultVaeFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
+export function fitInWorker(job: PurchaseModelFitJob, options?: WorkerFitOptions<() => void>): Promise<PurchaseModel>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> = {}): Promise<unknown> {
   const signal = options.signal
   if (signal?.aborted) return Promise.reject(abortError(signal))

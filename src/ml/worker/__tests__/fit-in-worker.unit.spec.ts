@@ -1,5 +1,6 @@
 import type { Interactions } from "../../data/interactions"
 import { type PropensityTrainingSet, fitPropensity, scorePropensity, useBackend } from "../../lifecycle/propensity"
+import { fitPurchaseModel, scorePurchaseModel } from "../../lifecycle/purchase-model"
 import { Rng } from "../../random"
 import { interactions } from "../../recommend/__tests__/fixtures"
 import { fitInWorker } from "../fit-in-worker"
@@ -61,6 +62,20 @@ describe("fitInWorker: recommenders", () => {
     warn.mockRestore()
     const there = deserializeRecommender(await fitInWorker({ kind: "mult-vae", options, data: TINY }))
     for (let u = 0; u < TINY.nUsers; u++) expect(Array.from(there.scores(u))).toEqual(Array.from(here.scores(u)))
+  })
+
+  it("fits the purchase model through its own job kind like a fit here", async () => {
+    const rng = new Rng(5)
+    const n = 300
+    const names = ["recency", "tenure", "invoices", "spend", "averageInvoice", "invoices90", "items"]
+    const values = Float64Array.from({ length: n * 7 }, () => rng.nextInt(50))
+    const summary = { x: Float64Array.from({ length: n }, () => rng.nextInt(5)), tx: Float64Array.from({ length: n }, () => rng.nextInt(50)), T: Float64Array.from({ length: n }, () => 60 + rng.nextInt(50)), monetary: Float64Array.from({ length: n }, () => 10) }
+    const bought = Uint8Array.from({ length: n }, (_, i) => (values[i * 7] < 25 ? 1 : 0))
+    const spend = Float64Array.from(bought, (b) => b * 30)
+    const train = { names, values, summary, bought, spend }
+    const here = fitPurchaseModel(train, { horizonDays: 90 })
+    const there = await fitInWorker({ kind: "purchase-model", train, options: { horizonDays: 90 } })
+    expect(Array.from(scorePurchaseModel(there, train).buy)).toEqual(Array.from(scorePurchaseModel(here, train).buy))
   })
 
   it("covers every registered recommender", () => {
