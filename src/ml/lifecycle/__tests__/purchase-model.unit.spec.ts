@@ -34,8 +34,8 @@ function planted(n: number, seed: number): PurchaseTrainingSet {
 }
 
 describe("purchase model", () => {
-  const train = planted(3000, 1)
-  const test = planted(2000, 2)
+  const train = planted(1500, 1)
+  const test = planted(1000, 2)
   const model = fitPurchaseModel(train, { horizonDays: 90 })
 
   it("ranks like the logistic regression it calibrates, and its probabilities match the planted rates", () => {
@@ -56,12 +56,12 @@ describe("purchase model", () => {
     const rate = Array.from(test.bought).reduce((x, y) => x + y, 0) / test.bought.length
     const meanP = s.buy.reduce((x, y) => x + y, 0) / s.buy.length
     expect(Math.abs(meanP - rate)).toBeLessThan(0.03)
-    expect(model.fitted).toEqual({ customers: 3000, bgnbdCustomers: 3000, buyRate: expect.any(Number) })
+    expect(model.fitted).toEqual({ customers: 1500, bgnbdCustomers: 1500, buyRate: expect.any(Number) })
   })
 
   it("scores in batches exactly as in one call, and survives JSON", () => {
     const all = scorePurchaseModel(model, test)
-    const parts = [scorePurchaseModel(model, test, 0, 700), scorePurchaseModel(model, test, 700, 2000)]
+    const parts = [scorePurchaseModel(model, test, 0, 700), scorePurchaseModel(model, test, 700, 1000)]
     expect(Array.from(parts[0].buy).concat(Array.from(parts[1].buy))).toEqual(Array.from(all.buy))
     expect(Array.from(parts[0].spend).concat(Array.from(parts[1].spend))).toEqual(Array.from(all.spend))
     const back = checkPurchaseModel(fromJsonSafe(JSON.parse(JSON.stringify(toJsonSafe(model)))) as PurchaseModel)
@@ -76,6 +76,6 @@ describe("purchase model", () => {
     expect(small.fitted.bgnbdCustomers).toBe(200)
     expect(Array.from(fitPurchaseModel(train, { horizonDays: 90, sampleSize: 500, bgnbdSampleSize: 200, seed: 4 }).buy)).toEqual(Array.from(small.buy))
     expect(rocAuc(test.bought, scorePurchaseModel(small, test).buy)).toBeGreaterThan(0.74)
-    expect(() => fitPurchaseModel({ ...train, bought: new Uint8Array(3000) }, { horizonDays: 90 })).toThrow(/buyers and non-buyers/)
+    expect(() => fitPurchaseModel({ ...train, bought: new Uint8Array(1500) }, { horizonDays: 90 })).toThrow(/buyers and non-buyers/)
   })
 })
