@@ -293,7 +293,7 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
         default: DEFAULT_PROPENSITY,
         population: { fit: lifecycle.fitCustomers, scored: lifecycle.scoredCustomers, scored_buy_rate: lifecycle.scoredBuyRate },
         models: Object.fromEntries(
-          lifecycle.results.map((r) => [r.model, { auc: r.auc, spearman: r.spearman, fit_seconds: r.fitSeconds }])
+          lifecycle.results.map((r) => [r.model, { auc: r.auc, spearman: r.spearman, brier: r.brier, ece: r.ece, fit_seconds: r.fitSeconds }])
         ),
       },
       segmentation: {
@@ -329,8 +329,9 @@ export async function runEvaluate(argv: string[], io: EvaluateIo): Promise<numbe
       io.stdout(`${segment.name.padEnd(40)} | ${String(segment.size).padStart(5)} | ${b.buyAgainRate.toFixed(3)} | ${b.meanFutureSpend.toFixed(0)}\n`)
     }
     if (lifecycle) {
-      io.stdout(`\npurchase prediction  | AUC    | Spearman\n`)
-      for (const r of lifecycle.results) io.stdout(`${r.model.padEnd(20)} | ${r.auc.toFixed(4)} | ${r.spearman.toFixed(4)}\n`)
+      io.stdout(`\npurchase prediction  | AUC    | Spearman | Brier  | ECE    | fit s\n`)
+      const f = (v: number | null) => (v === null ? "  -   " : v.toFixed(4))
+      for (const r of lifecycle.results) io.stdout(`${r.model.padEnd(20)} | ${r.auc.toFixed(4)} | ${r.spearman.toFixed(4)}   | ${f(r.brier)} | ${f(r.ece)} | ${r.fitSeconds.toFixed(2)}\n`)
     }
     if (values["compare-reference"]) {
       io.stdout(mismatches.length ? `reference mismatches:\n${mismatches.join("\n")}\n` : "reference rows reproduced to 4 decimals\n")

@@ -22,6 +22,7 @@
  * in batches of any size. On the development data the whole fit takes well under a second.
  */
 import { type BgNbdParams, type RepeatSummary, bgnbdConditionalExpectation, bgnbdProbabilityPurchase, fitBgNbd } from "./bgnbd"
+import { rocAuc } from "../evaluation/auc"
 import { fitLogistic, predictLogistic, sigmoid, solveSpd } from "./references"
 
 /** The protocol's seven base features, in the order the model reads them. */
@@ -85,6 +86,8 @@ export interface PurchaseModel {
   spendResidualVariance: number
   /** Customers fitted on (after sampling), those the BG/NBD parameters came from, and the buyers' share. */
   fitted: { customers: number; bgnbdCustomers: number; buyRate: number }
+  /** Out-of-fold ROC AUC of the buy part on the fit rows (the folds of the Platt scaling); NaN without calibration. */
+  validation: { auc: number }
 }
 
 const D = PURCHASE_BASE_FEATURES.length + PURCHASE_BGNBD_FEATURES.length
@@ -172,6 +175,7 @@ export function fitPurchaseModel(train: PurchaseTrainingSet, options: PurchaseMo
 
   // Platt scaling on out-of-fold predictions: 5 folds by a seeded shuffle of the fit rows.
   const platt = Float64Array.from([1, 0])
+  let oofAuc = Number.NaN
   if ((options.calibration ?? "platt") === "platt") {
     const fold = seededSample(m, m, (options.seed ?? 0) + 1)
     const oof = new Float64Array(m)
@@ -190,6 +194,7 @@ export function fitPurchaseModel(train: PurchaseTrainingSet, options: PurchaseMo
       te.forEach((r, k) => (oof[r] = clampLogit(p[k])))
     }
     // An effectively unpenalised fit (C = 1e6) of y on the out-of-fold logit.
+    oofAuc = rocAuc(y, oof)
     const cal = fitLogistic(oof, 1, y, { c: 1e6 })
     platt[0] = cal.weights[0]
     platt[1] = cal.intercept
@@ -232,6 +237,7 @@ export function fitPurchaseModel(train: PurchaseTrainingSet, options: PurchaseMo
     spend,
     spendResidualVariance: buyerRows.length ? ss / buyerRows.length : 0,
     fitted: { customers: m, bgnbdCustomers: bgRows.length, buyRate: buyers / m },
+    validation: { auc: oofAuc },
   }
 }
 

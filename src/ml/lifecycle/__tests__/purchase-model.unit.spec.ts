@@ -57,6 +57,8 @@ describe("purchase model", () => {
     const meanP = s.buy.reduce((x, y) => x + y, 0) / s.buy.length
     expect(Math.abs(meanP - rate)).toBeLessThan(0.03)
     expect(model.fitted).toEqual({ customers: 1500, bgnbdCustomers: 1500, buyRate: expect.any(Number) })
+    // Out of fold on the fit rows, close to what the held-out rows give.
+    expect(Math.abs(model.validation.auc - rocAuc(test.bought, s.buy))).toBeLessThan(0.04)
   })
 
   it("scores in batches exactly as in one call, and survives JSON", () => {
