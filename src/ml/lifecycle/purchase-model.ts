@@ -10,11 +10,13 @@
  *   buyColumns "base+bgnbd" it also reads the two BG/NBD columns; that was +0.0013 AUC on the
  *   mean of the 92-day splits but below the plain regression on one of them, so it is not the
  *   default.
- * - spend: P(buy) x E[spend | buy], E[spend | buy] = exp(mu + s^2 / 2) - 1 with mu a ridge
+ * - spend: P'(buy) x E[spend | buy], E[spend | buy] = exp(mu + s^2 / 2) - 1 with mu a ridge
  *   regression (lambda 1) of log(1 + spend) over the fit rows that bought, on the standardised
  *   seven columns and the two BG/NBD columns (from a BG/NBD model fitted on the same history:
  *   logit P(purchase in H days), log(1 + expected purchases in H days)), and s^2 its residual
- *   variance (the mean of a log-normal).
+ *   variance (the mean of a log-normal). P'(buy) is a second logistic regression on all nine
+ *   columns: it ranks future spend better on every rolling split (Spearman +0.002 to +0.006
+ *   over the seven-column one), while the buy probability the shop sees stays the reference's.
  *
  * Fit: plain data in (features and repeat summaries at a fit cutoff T1, outcomes in [T1, T1 + H)),
  * a plain model of typed arrays and numbers out; fitted on a seeded uniform sample of at most
@@ -83,6 +85,8 @@ export interface PurchaseModel {
   platt: Float64Array
   /** Ridge regression of log(1 + spend) given a purchase: weights (nine) then the intercept. */
   spend: Float64Array
+  /** The logistic regression on all nine columns behind the spend score: weights then intercept. */
+  spendBuy: Float64Array
   spendResidualVariance: number
   /** Customers fitted on (after sampling), those the BG/NBD parameters came from, and the buyers' share. */
   fitted: { customers: number; bgnbdCustomers: number; buyRate: number }
@@ -172,6 +176,8 @@ export function fitPurchaseModel(train: PurchaseTrainingSet, options: PurchaseMo
   const buy = new Float64Array(D + 1)
   buy.set(lr.weights)
   buy[D] = lr.intercept
+  const lrAll = dBuy === D ? lr : fitLogistic(x, D, y)
+  const spendBuy = Float64Array.from([...lrAll.weights, lrAll.intercept])
 
   // Platt scaling on out-of-fold predictions: 5 folds by a seeded shuffle of the fit rows.
   const platt = Float64Array.from([1, 0])
@@ -235,6 +241,7 @@ export function fitPurchaseModel(train: PurchaseTrainingSet, options: PurchaseMo
     buy,
     platt,
     spend,
+    spendBuy,
     spendResidualVariance: buyerRows.length ? ss / buyerRows.length : 0,
     fitted: { customers: m, bgnbdCustomers: bgRows.length, buyRate: buyers / m },
     validation: { auc: oofAuc },
@@ -253,15 +260,16 @@ export function scorePurchaseModel(model: PurchaseModel, rows: PurchaseRows, sta
   const spend = new Float32Array(pick.length)
   for (let k = 0; k < pick.length; k++) {
     let z = model.buy[D]
+    let z2 = model.spendBuy[D]
     let mu = model.spend[D]
     for (let j = 0; j < D; j++) {
       const v = (raw[k * D + j] - model.mean[j]) / model.std[j]
       z += v * model.buy[j]
+      z2 += v * model.spendBuy[j]
       mu += v * model.spend[j]
     }
-    const p = sigmoid(model.platt[0] * clampLogit(sigmoid(z)) + model.platt[1])
-    buy[k] = p
-    spend[k] = p * Math.max(0, Math.expm1(mu + model.spendResidualVariance / 2))
+    buy[k] = sigmoid(model.platt[0] * clampLogit(sigmoid(z)) + model.platt[1])
+    spend[k] = sigmoid(z2) * Math.max(0, Math.expm1(mu + model.spendResidualVariance / 2))
   }
   return { buy, spend }
 }
@@ -271,6 +279,6 @@ export function checkPurchaseModel(m: PurchaseModel): PurchaseModel {
   if (!m || m.format !== PURCHASE_MODEL_FORMAT) throw new Error(`expected a "${PURCHASE_MODEL_FORMAT}" model, got "${(m as { format?: unknown })?.format}"`)
   if (m.version !== PURCHASE_MODEL_VERSION) throw new Error(`${PURCHASE_MODEL_FORMAT}: unsupported version ${m.version} (this code reads ${PURCHASE_MODEL_VERSION})`)
   const ok = (a: unknown, n: number) => a instanceof Float64Array && a.length === n
-  if (!ok(m.mean, D) || !ok(m.std, D) || !ok(m.buy, D + 1) || !ok(m.spend, D + 1) || !ok(m.platt, 2)) throw new Error(`${PURCHASE_MODEL_FORMAT}: arrays do not match ${D} columns`)
+  if (!ok(m.mean, D) || !ok(m.std, D) || !ok(m.buy, D + 1) || !ok(m.spend, D + 1) || !ok(m.spendBuy, D + 1) || !ok(m.platt, 2)) throw new Error(`${PURCHASE_MODEL_FORMAT}: arrays do not match ${D} columns`)
   return m
 }
