@@ -71,8 +71,8 @@ interface Layer {
  * "mult-vae" of src/ml/worker does), cpu is made active by the fit itself. Randomness comes from the seed (TF.js's own generator is not
  * used), so a fit is repeatable on one backend. Cost per epoch is about
  * 6 x users x items x hidden floating-point operations (forward and backward through the two
- * items x hidden layers): at the defaults, 110-200 s per fit (60 epochs) on the rolling splits
- * (1,680-2,716 users, 2,753-3,108 items), one wasm thread, the 2-core machine shared (load 3-4).
+ * items x hidden layers): at the defaults, 140-310 s per fit (60 epochs) on the rolling splits
+ * (1,680-2,716 users, 2,753-3,108 items), one wasm thread, the 2-core machine shared (load 3-9).
  */
 export class MultVaeRecommender extends BaseRecommender {
   static readonly FORMAT = "personalization.recommender.mult-vae"
