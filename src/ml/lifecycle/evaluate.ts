@@ -12,7 +12,14 @@ import { type SequenceModelOptions, fitSequenceModel, purchaseSequences, scoreSe
 import { useBackend } from "./propensity"
 
 /** Model names evaluateLifecycle knows, in its output order. */
-export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "bgnbd", "purchase-model", "purchase-sequence", "propensity-net"] as const
+export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "logistic-lifecycle", "bgnbd", "purchase-model", "purchase-sequence", "propensity-net"] as const
+
+/**
+ * The lifecycle columns "logistic-lifecycle" adds to the seven: the mean and spread of the days
+ * between orders, the last gaps against the usual one, how overdue the next order is, and the
+ * orders of the last 90 days against the 90 before (signed, so not logged).
+ */
+export const LIFECYCLE_COLUMNS = ["meanInterval", "intervalSpread", "recentGapRatio", "overdue", "trendDelta"] as const
 export type LifecycleModelName = (typeof LIFECYCLE_MODELS)[number]
 
 /** True when `name` is one of LIFECYCLE_MODELS (for validating command-line input). */
@@ -146,6 +153,17 @@ export async function evaluateLifecycle(
       const m = fitLogistic(applyFeatureTransform(sc, f1.values), f1.names.length, y1.boughtAgain)
       const fitSeconds = (now() - t) / 1000
       const p = predictLogistic(m, applyFeatureTransform(sc, f2.values))
+      const aov = selectColumns(f2, ["averageInvoice"])
+      results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
+    } else if (name === "logistic-lifecycle") {
+      const t = now()
+      const a = customerFeatures(lines, t1, { extras: LIFECYCLE_COLUMNS })
+      const b = customerFeatures(lines, t2, { extras: LIFECYCLE_COLUMNS })
+      const logged = a.names.filter((n) => n !== "trendDelta")
+      const sc = fitFeatureTransform(a.values, a.names, { log1p: logged })
+      const m = fitLogistic(applyFeatureTransform(sc, a.values), a.names.length, y1.boughtAgain)
+      const fitSeconds = (now() - t) / 1000
+      const p = predictLogistic(m, applyFeatureTransform(sc, b.values))
       const aov = selectColumns(f2, ["averageInvoice"])
       results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
     } else if (name === "bgnbd") {
