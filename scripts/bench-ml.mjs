@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:ml` = `node scripts/bench-ml.mjs [--only dev|synthetic|kmeans] [--lines 20000000]
+ * `npm run bench:ml` = `node scripts/bench-ml.mjs [--only dev|synthetic|kmeans|purchase] [--lines 20000000]
  *   [--customers N] [--products 100000] [--small-lines 2000000] [--propensity-customers 5000]
  *   [--models a,b] [--seed 1] [--dev-file F] [--cutoff 2011-06-01] [--cache-dir /tmp] [--json]`
  *
@@ -16,6 +16,11 @@
  * a --small-lines set (marked); models over their item limit print "skipped". k-means runs
  * through scripts/bench-ml-kmeans.mjs under /usr/bin/time for its peak RSS (without scikit-learn),
  * then, when Debian's python3-sklearn is installed, again against scikit-learn for the ratio.
+ * Purchase prediction (src/ml/lifecycle/purchase-model.ts, the default) runs on seeded synthetic
+ * customer bases of 100,000 and 1,000,000 customers (syntheticLifecycle: a BG/NBD-like purchase
+ * process): fit on the default sample (50,000 customers, BG/NBD on 10,000 of them) plus scoring
+ * every customer in batches of 10,000, in one child process each, timed together; and, for the
+ * AUC the sample costs, the same with larger samples (all 100,000; 200,000 / 50,000 at 1M).
  * The machine may be shared: the 1-minute load average is printed before each fit.
  *
  * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
@@ -29,7 +34,7 @@ import { fileURLToPath } from "node:url"
 import { registerTs } from "./lib/register-ts.mjs"
 import { parseArgs } from "node:util"
 
-import { readArrays, syntheticPropensitySet, syntheticPurchases, writeArrays } from "./lib/synthetic-purchases.mjs"
+import { readArrays, syntheticLifecycle, syntheticPropensitySet, syntheticPurchases, writeArrays } from "./lib/synthetic-purchases.mjs"
 
 const require = createRequire(import.meta.url)
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -50,7 +55,7 @@ const { values: args } = parseArgs({
     "propensity-customers": { type: "string", default: "5000" },
     models: { type: "string" },
     seed: { type: "string", default: "1" },
-    "dev-file": { type: "string", default: "data/online-retail-dev/online-retail-dev.csv.gz" },
+    "dev-file": { type: "string", default: join(root, "data/online-retail-dev/online-retail-dev.csv.gz") },
     cutoff: { type: "string", default: "2011-06-01" },
     "fit-cutoff": { type: "string", default: "2011-03-01" },
     "cache-dir": { type: "string", default: "/tmp" },
@@ -134,7 +139,31 @@ function loadDataset(file) {
 
 // ---------------------------------------------------------------- child: one fit
 
+/** One purchase-model run: fit on a sample, score everyone in batches; AUC on the scored window. */
+function runPurchaseChild(spec) {
+  registerTs()
+  const { fitPurchaseModel, scorePurchaseModel } = require(join(root, "src/ml/lifecycle/purchase-model.ts"))
+  const { rocAuc } = require(join(root, "src/ml/evaluation/auc.ts"))
+  const data = syntheticLifecycle({ customers: spec.customers, seed: Number(args.seed) })
+  global.gc()
+  const rssBefore = process.memoryUsage().rss
+  const t = performance.now()
+  const model = fitPurchaseModel(data.fit, { horizonDays: data.horizonDays, ...spec.options })
+  const fitSeconds = (performance.now() - t) / 1000
+  const n = data.scored.bought.length
+  const buy = new Float32Array(n)
+  for (let s = 0; s < n; s += 10_000) buy.set(scorePurchaseModel(model, data.scored, s, Math.min(n, s + 10_000)).buy, s)
+  const seconds = (performance.now() - t) / 1000
+  const peak = process.resourceUsage().maxRSS * 1024
+  process.stdout.write(JSON.stringify({
+    seconds, fitSeconds, scoreSeconds: seconds - fitSeconds, auc: rocAuc(data.scored.bought, buy),
+    peakRssMb: mb(peak), rssBeforeMb: mb(rssBefore), fitExtraMb: mb(peak - rssBefore), modelMb: mb(typedBytes(model)),
+    fitted: model.fitted,
+  }) + "\n")
+}
+
 async function runChild(spec) {
+  if (spec.purchase) return runPurchaseChild(spec)
   if (spec.prepare) {
     prepare(spec.dataset)
     process.stdout.write(JSON.stringify({ ok: true }) + "\n")
@@ -213,7 +242,7 @@ const MODELS = [
 function main() {
   if (args.child) return runChild(JSON.parse(args.child))
   const only = args.only
-  if (only && !["dev", "synthetic", "kmeans"].includes(only)) throw new Error(`--only must be dev, synthetic or kmeans, got ${only}`)
+  if (only && !["dev", "synthetic", "kmeans", "purchase"].includes(only)) throw new Error(`--only must be dev, synthetic, kmeans or purchase, got ${only}`)
   const pick = args.models ? new Set(args.models.split(",")) : null
   const lines = Number(args.lines)
   const small = Math.min(lines, Number(args["small-lines"]))
@@ -259,6 +288,26 @@ function main() {
       if (m.model === "propensity" && ds.kind === "synthetic") note = `fit on the first ${meta.propensityCustomers.toLocaleString("en")} customers (labels: last 90 days)`
       if (m.model === "propensity" && ds.kind === "dev") note = `fit at ${args["fit-cutoff"]} (${meta.propensityCustomers} customers), labels to ${args.cutoff}; out-of-fold AUC ${r.validationAuc?.toFixed(4)}`
       print({ dataset: desc, model: m.name, load, note, ...r })
+    }
+  }
+  if (!only || only === "purchase") {
+    const runs = [
+      { customers: 100_000, label: "default sample (50,000; BG/NBD 10,000)", options: {} },
+      { customers: 100_000, label: "all 100,000 (BG/NBD 100,000)", options: { sampleSize: 100_000, bgnbdSampleSize: 100_000 } },
+      { customers: 1_000_000, label: "default sample (50,000; BG/NBD 10,000)", options: {} },
+      { customers: 1_000_000, label: "larger sample (200,000; BG/NBD 50,000)", options: { sampleSize: 200_000, bgnbdSampleSize: 50_000 } },
+    ]
+    for (const run of runs) {
+      const load = loadavg()
+      console.error(`  purchase model, ${run.customers} customers, ${run.label} (load ${load}) ...`)
+      const r = child({ purchase: true, customers: run.customers, options: run.options })
+      print({
+        dataset: `synthetic customer base ${run.customers.toLocaleString("en")} (lifecycle)`,
+        model: `purchase model fit + score all, ${run.label}`,
+        load,
+        ...r,
+        note: r.error ? "" : `fit ${r.fitSeconds.toFixed(2)} s + score ${r.scoreSeconds.toFixed(2)} s; AUC on the next 90 days ${r.auc.toFixed(4)}`,
+      })
     }
   }
   if (!only || only === "kmeans") {

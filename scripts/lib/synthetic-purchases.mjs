@@ -260,3 +260,85 @@ export function readArrays(file) {
   for (const s of sections) arrays[s.name] = new TYPES[s.type](buf.buffer, base + s.offset, s.length)
   return { meta, arrays }
 }
+
+/**
+ * A seeded synthetic customer base for purchase prediction, generated as the BG/NBD story:
+ * per customer a purchase rate lambda ~ Gamma(0.7, scale 1/60 per day), a dropout probability
+ * after each purchase p ~ Beta(1, 6), a first purchase uniform over the 700 days before
+ * `fitCutoff`, and an order value ~ 20 x lognormal(customer mean ~ N(0, 0.5), 0.4). Returns the
+ * fit rows (features and repeat summaries at fitCutoff, outcome in [fitCutoff, fitCutoff + H)) and
+ * the scored rows (at fitCutoff + H, outcome in the next H days) for the same customers, in the
+ * layout of src/ml/lifecycle/purchase-model.ts (base features: recency, tenure, invoices, spend,
+ * averageInvoice, invoices90, items, with items = invoices x 2).
+ */
+export function syntheticLifecycle({ customers, horizonDays = 90, seed = 1, fitCutoff = Date.UTC(2011, 8, 1) }) {
+  const next = rng(seed)
+  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next())
+  const gamma = (k) => {
+    // Marsaglia and Tsang; k < 1 by the boost k + 1 and u^(1/k).
+    if (k < 1) return gamma(k + 1) * Math.pow(next(), 1 / k)
+    const d = k - 1 / 3
+    const c = 1 / Math.sqrt(9 * d)
+    for (;;) {
+      let x
+      let v
+      do {
+        x = normal()
+        v = 1 + c * x
+      } while (v <= 0)
+      v = v * v * v
+      if (Math.log(next()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v
+    }
+  }
+  const H = horizonDays
+  const day0 = Math.floor(fitCutoff / DAY)
+  const names = ["recency", "tenure", "invoices", "spend", "averageInvoice", "invoices90", "items"]
+  const make = () => ({ values: new Float64Array(customers * 7), summary: { x: new Float64Array(customers), tx: new Float64Array(customers), T: new Float64Array(customers), monetary: new Float64Array(customers) }, bought: new Uint8Array(customers), spend: new Float64Array(customers) })
+  const fit = make()
+  const scored = make()
+  const days = []
+  const amounts = []
+  for (let c = 0; c < customers; c++) {
+    const lambda = gamma(0.7) / 60
+    const g1 = gamma(1)
+    const p = g1 / (g1 + gamma(6))
+    const mean = normal() * 0.5
+    days.length = 0
+    amounts.length = 0
+    // Purchase days from the first one, until dropout or two windows after the fit cutoff.
+    let t = day0 - 1 - Math.floor(next() * 700)
+    const stop = day0 + 2 * H
+    for (;;) {
+      days.push(t)
+      amounts.push(20 * Math.exp(mean + 0.4 * normal()))
+      if (next() < p) break
+      t += Math.max(1, Math.ceil(-Math.log(1 - next()) / lambda))
+      if (t >= stop) break
+    }
+    for (const [rows, cutoffDay] of [[fit, day0], [scored, day0 + H]]) {
+      let n = 0
+      let sp = 0
+      let n90 = 0
+      let last = 0
+      let future = 0
+      let repeatSpend = 0
+      for (let k = 0; k < days.length; k++) {
+        if (days[k] < cutoffDay) {
+          n++
+          sp += amounts[k]
+          if (days[k] >= cutoffDay - 90) n90++
+          last = days[k]
+          if (k > 0) repeatSpend += amounts[k]
+        } else if (days[k] < cutoffDay + H) future += amounts[k]
+      }
+      rows.values.set([cutoffDay - last - 1, cutoffDay - days[0] - 1, n, sp, sp / n, n90, 2 * n], c * 7)
+      rows.summary.x[c] = n - 1
+      rows.summary.tx[c] = last - days[0]
+      rows.summary.T[c] = cutoffDay - days[0]
+      rows.summary.monetary[c] = n > 1 ? repeatSpend / (n - 1) : 0
+      rows.bought[c] = future > 0 ? 1 : 0
+      rows.spend[c] = future
+    }
+  }
+  return { names, horizonDays: H, fit: { names, ...fit }, scored: { names, ...scored } }
+}

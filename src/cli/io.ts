@@ -46,7 +46,7 @@ export function loadLines(path: string, format: string): LoadedData {
       data = { lines: parsed.lines, titles: parsed.titles }
     } else {
       const parsed = loadOnlineRetail(path)
-      data = { lines: parsed.lines, titles: onlineRetailTitles(parsed) }
+      data = { lines: parsed.lines, titles: parsed.descriptions }
     }
   } catch (e) {
     // The parsers say what is wrong and where (a missing column, "row 12: bad quantity").
@@ -54,12 +54,6 @@ export function loadLines(path: string, format: string): LoadedData {
   }
   if (!data.lines.length) throw new CliInputError(`--data ${path}: no purchase lines (an empty file, or every row dropped by the ${format} cleaning rules)`)
   return data
-}
-
-/** An Online Retail file's product descriptions, when its parser reads them. */
-function onlineRetailTitles(parsed: object): Map<string, string> {
-  const descriptions = (parsed as { descriptions?: Map<string, string> }).descriptions
-  return descriptions instanceof Map ? descriptions : new Map()
 }
 
 /** The data to work on: the test loader's (CliIo.load) or the file's. */

@@ -79,3 +79,54 @@ describe("evaluate command", () => {
     expect(r.stdout).toMatch(/reference mismatches:\npopularity column 1/)
   })
 })
+
+describe("evaluate: cold items", () => {
+  it("ranks products first sold after the cutoff by their text next to what each customer bought", async () => {
+    const extra: PurchaseLine[] = [
+      { orderId: "n1", customerId: "a-cus0", productId: "a9", quantity: 1, amount: 1, time: T + 3 * DAY },
+      { orderId: "n2", customerId: "b-cus0", productId: "b9", quantity: 1, amount: 1, time: T + 3 * DAY },
+    ]
+    const texts = new Map(["1", "2", "3", "9"].flatMap((k) => [[`a${k}`, `alpha mug ${k}`], [`b${k}`, `beta scarf ${k}`]] as [string, string][]))
+    let stdout = ""
+    const code = await runEvaluate(["--data", "x", "--format", "orders", "--cutoff", "2011-06-01", "--models", "popularity", "--json"], {
+      stdout: (s) => (stdout += s),
+      stderr: () => undefined,
+      load: () => [...lines(), ...extra],
+      loadTexts: () => texts,
+      now: () => 0,
+    })
+    expect(code).toBe(0)
+    const cold = JSON.parse(stdout).recommendation.cold_items
+    expect(cold).toMatchObject({ items: 2, users: 2 })
+    expect(cold.models.content).toEqual({ "recall@20": 1, "ndcg@10": 1 })
+    // Newest first puts b9 first for both customers: a-cus0's a9 is second.
+    expect(cold.models["newest-first"]["ndcg@10"]).toBeCloseTo((1 + 1 / Math.log2(3)) / 2, 12)
+  })
+})
+
+describe("evaluate --splits", () => {
+  it("prints every split, the mean and the default's intervals against each reference", async () => {
+    const r = await run([
+      "--data", "x", "--format", "orders", "--splits", "2011-06-01,2011-06-01 12:00", "--test-days", "5",
+      "--models", "popularity,buy-again,ease,hybrid", "--bootstrap", "50", "--json",
+    ])
+    expect(r.code).toBe(0)
+    const rec = JSON.parse(r.stdout).splits.recommendation
+    expect(rec.cutoffs).toEqual(["2011-06-01 00:00:00", "2011-06-01 12:00:00"])
+    expect(rec.splits[0].models.ease.new["recall@20"]).toBe(1)
+    expect(rec.mean.ease.new["ndcg@10"]).toBe(1)
+    // hybrid vs each of the three references, on two truths and two metrics.
+    expect(rec.comparisons).toHaveLength(2 * 2 * 3)
+    const vsEase = rec.comparisons.find((c: { truth: string; metric: string; reference: string }) => c.truth === "new" && c.metric === "ndcg@10" && c.reference === "ease")
+    expect(vsEase.splits).toHaveLength(2)
+    expect(vsEase.mean.low).toBeLessThanOrEqual(vsEase.mean.estimate)
+    expect(rec.verdict.new.best_reference).toBe("ease")
+    expect(JSON.parse(r.stdout).splits.propensity).toBeNull()
+  })
+
+  it("names a bad --splits date or --bootstrap count with exit code 2", async () => {
+    expect((await run(["--data", "x", "--splits", "2011-13-01"])).stderr).toMatch(/--splits: not a timestamp/)
+    expect((await run(["--data", "x", "--splits", "2011-06-01", "--bootstrap", "0"])).stderr).toMatch(/--bootstrap must be an integer >= 1/)
+    expect((await run(["--data", "x", "--splits", "2011-06-01", "--bootstrap", "0"])).code).toBe(2)
+  })
+})

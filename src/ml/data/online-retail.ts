@@ -15,6 +15,11 @@ export interface OnlineRetailParseResult {
   rowsRead: number
   /** Rows dropped by the cleaning rules. */
   rowsDropped: number
+  /**
+   * Product text per cleaned stock code (of any row with a product code, kept or not): its most
+   * frequent `Description`, trimmed (ties: the first seen); empty without a Description column.
+   */
+  descriptions: Map<string, string>
 }
 
 /**
@@ -28,7 +33,7 @@ export interface OnlineRetailParseResult {
  */
 export function parseOnlineRetailCsv(text: string): OnlineRetailParseResult {
   const rows: string[][] = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: true })
-  if (rows.length === 0) return { lines: [], rowsRead: 0, rowsDropped: 0 }
+  if (rows.length === 0) return { lines: [], rowsRead: 0, rowsDropped: 0, descriptions: new Map() }
   const header = rows[0].map((h) => h.trim())
   const col: Record<(typeof COLUMNS)[number], number> = Object.fromEntries(
     COLUMNS.map((c) => {
@@ -39,8 +44,19 @@ export function parseOnlineRetailCsv(text: string): OnlineRetailParseResult {
   ) as Record<(typeof COLUMNS)[number], number>
 
   const lines: PurchaseLine[] = []
+  const descriptionColumn = header.indexOf("Description")
+  const texts = new Map<string, Map<string, number>>()
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]
+    if (descriptionColumn >= 0) {
+      const code = row[col.StockCode].toUpperCase().trim()
+      const text = row[descriptionColumn].trim()
+      if (text && PRODUCT_CODE.test(code)) {
+        let c = texts.get(code)
+        if (!c) texts.set(code, (c = new Map()))
+        c.set(text, (c.get(text) ?? 0) + 1)
+      }
+    }
     const customer = row[col.CustomerID].trim()
     if (customer === "") continue
     const invoice = row[col.InvoiceNo].trim()
@@ -62,7 +78,15 @@ export function parseOnlineRetailCsv(text: string): OnlineRetailParseResult {
     })
   }
   const rowsRead = rows.length - 1
-  return { lines, rowsRead, rowsDropped: rowsRead - lines.length }
+  const descriptions = new Map<string, string>()
+  for (const [code, c] of texts) {
+    let best = ""
+    let bestCount = 0
+    // Map iteration follows insertion order, so ties keep the first description seen.
+    for (const [text, count] of c) if (count > bestCount) ((best = text), (bestCount = count))
+    descriptions.set(code, best)
+  }
+  return { lines, rowsRead, rowsDropped: rowsRead - lines.length, descriptions }
 }
 
 /** Reads and parses an Online Retail CSV file (plain or gzip) at `path`. */

@@ -23,6 +23,11 @@ export interface TopNOptions {
   exclude?: CsrMatrix
   /** Per-user top lists, for dumps and cross-checks (item indices, best first). */
   onList?: (user: number, items: Int32Array) => void
+  /**
+   * Each test user's own recall@20 and NDCG@10, in the order of truth.users: what a paired
+   * comparison of two models over the same users (a bootstrap) needs.
+   */
+  onUser?: (user: number, recall20: number, ndcg10: number) => void
 }
 
 const DISCOUNT = Array.from({ length: 10 }, (_, r) => 1 / Math.log2(r + 2))
@@ -33,7 +38,7 @@ const DISCOUNT = Array.from({ length: 10 }, (_, r) => 1 / Math.log2(r + 2))
  * are removed from the candidates before the top 20 is taken.
  */
 export function evaluateTopN(score: ScoreFn, truth: TestTruth, nItems: number, options: TopNOptions = {}): TopNMetrics {
-  const { exclude, onList } = options
+  const { exclude, onList, onUser } = options
   const mask = new Uint8Array(nItems)
   const inTruth = new Uint8Array(nItems)
   const seen = new Uint8Array(nItems)
@@ -69,8 +74,10 @@ export function evaluateTopN(score: ScoreFn, truth: TestTruth, nItems: number, o
     for (const i of t) inTruth[i] = 0
     let idcg = 0
     for (let r = 0; r < Math.min(t.length, 10); r++) idcg += DISCOUNT[r]
-    recall += hits / Math.min(t.length, 20)
+    const userRecall = hits / Math.min(t.length, 20)
+    recall += userRecall
     ndcg += dcg / idcg
+    onUser?.(u, userRecall, dcg / idcg)
     hr += hit10 ? 1 : 0
   }
   let covered = 0
@@ -92,10 +99,14 @@ export interface SplitMetrics {
 }
 
 /** Both docs/evaluation.md evaluations of `score` on a temporal split. */
-export function evaluateSplit(score: ScoreFn, split: TemporalSplit, options: Pick<TopNOptions, "onList"> & { onListNew?: TopNOptions["onList"] } = {}): SplitMetrics {
+export function evaluateSplit(
+  score: ScoreFn,
+  split: TemporalSplit,
+  options: Pick<TopNOptions, "onList" | "onUser"> & { onListNew?: TopNOptions["onList"]; onUserNew?: TopNOptions["onUser"] } = {}
+): SplitMetrics {
   const nItems = split.items.size
   return {
-    all: evaluateTopN(score, split.truthAll, nItems, { onList: options.onList }),
-    new: evaluateTopN(score, split.truthNew, nItems, { exclude: split.train.strength, onList: options.onListNew }),
+    all: evaluateTopN(score, split.truthAll, nItems, { onList: options.onList, onUser: options.onUser }),
+    new: evaluateTopN(score, split.truthNew, nItems, { exclude: split.train.strength, onList: options.onListNew, onUser: options.onUserNew }),
   }
 }

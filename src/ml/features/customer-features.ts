@@ -38,6 +38,10 @@ export const BASE_CUSTOMER_FEATURES = ["recency", "tenure", "invoices", "spend",
  * - activeMonths [periods]: distinct 30-day periods before T (counted back from T) with an order.
  * - trendRatio [ratio, >= 0]: invoices90 / (expected orders in 90 days at the customer's
  *   lifetime rate), the rate being invoices / max(tenure, 90) days.
+ * - intervalSpread [days, fractional]: standard deviation (n - 1) of the days between consecutive
+ *   orders; 0 with fewer than three orders.
+ * - recentGapRatio [ratio, >= 0]: mean of the last two gaps between orders / mean of all gaps:
+ *   below 1 when the customer is speeding up; 1 with fewer than two orders.
  * All but trendDelta are >= 0, so log(1 + x) is defined for them.
  */
 export const EXTRA_CUSTOMER_FEATURES = [
@@ -50,6 +54,8 @@ export const EXTRA_CUSTOMER_FEATURES = [
   "spend90",
   "activeMonths",
   "trendRatio",
+  "intervalSpread",
+  "recentGapRatio",
 ] as const
 
 export type BaseCustomerFeature = (typeof BASE_CUSTOMER_FEATURES)[number]
@@ -123,6 +129,26 @@ const EXTRA_VALUE: Record<ExtraCustomerFeature, (s: CustomerSummary) => number> 
   spend90: (s) => s.spend90,
   activeMonths: (s) => s.months,
   trendRatio: (s) => s.n90 / ((90 * s.orders.length) / Math.max(s.tenure, 90)),
+  intervalSpread: (s) => {
+    const g = gaps(s)
+    if (g.length < 2) return 0
+    const m = g.reduce((a, b) => a + b, 0) / g.length
+    return Math.sqrt(g.reduce((a, v) => a + (v - m) ** 2, 0) / (g.length - 1))
+  },
+  recentGapRatio: (s) => {
+    const g = gaps(s)
+    const m = g.length ? g.reduce((a, b) => a + b, 0) / g.length : 0
+    if (!(m > 0)) return 1
+    const last = g.slice(-2)
+    return last.reduce((a, b) => a + b, 0) / last.length / m
+  },
+}
+
+/** Days between consecutive orders, in time order. */
+function gaps(s: CustomerSummary): number[] {
+  const out: number[] = []
+  for (let k = 1; k < s.orders.length; k++) out.push((s.orders[k].time - s.orders[k - 1].time) / MS_PER_DAY)
+  return out
 }
 
 /**

@@ -1,13 +1,25 @@
 import type { PurchaseLine } from "../data/purchase-line"
 import { rocAuc } from "../evaluation/auc"
+import { brierScore, expectedCalibrationError } from "../evaluation/calibration"
 import { spearman } from "../evaluation/spearman"
 import { type CustomerFeatureMatrix, type FutureLabels, customerFeatures, futureLabels, selectColumns } from "../features/customer-features"
 import { applyFeatureTransform, fitFeatureTransform } from "../features/feature-transform"
 import { type PropensityModel, type PropensityOptions, type PropensityTrainingSet, fitPropensity, scorePropensity } from "./propensity"
 import { fitLogistic, predictLogistic, rfmQuintileSum } from "./references"
+import { bgnbdConditionalExpectation, bgnbdProbabilityPurchase, fitBgNbd, fitGammaGamma, gammaGammaExpectedValue, repeatSummary } from "./bgnbd"
+import { type PurchaseModel, type PurchaseModelOptions, fitPurchaseModel, scorePurchaseModel } from "./purchase-model"
+import { type SequenceModelOptions, fitSequenceModel, purchaseSequences, scoreSequenceModel } from "./sequence-model"
+import { useBackend } from "./propensity"
 
 /** Model names evaluateLifecycle knows, in its output order. */
-export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "propensity-net"] as const
+export const LIFECYCLE_MODELS = ["recency", "rfm", "logistic", "logistic-lifecycle", "bgnbd", "purchase-model", "purchase-sequence", "propensity-net"] as const
+
+/**
+ * The lifecycle columns "logistic-lifecycle" adds to the seven: the mean and spread of the days
+ * between orders, the last gaps against the usual one, how overdue the next order is, and the
+ * orders of the last 90 days against the 90 before (signed, so not logged).
+ */
+export const LIFECYCLE_COLUMNS = ["meanInterval", "intervalSpread", "recentGapRatio", "overdue", "trendDelta"] as const
 export type LifecycleModelName = (typeof LIFECYCLE_MODELS)[number]
 
 /** True when `name` is one of LIFECYCLE_MODELS (for validating command-line input). */
@@ -32,6 +44,12 @@ export interface LifecycleModelResult {
   spearman: number
   /** Fit time in seconds (0 for the rules). */
   fitSeconds: number
+  /** Brier score of the buy score; null when it is not a probability (recency, RFM). */
+  brier: number | null
+  /** Expected calibration error of the buy score over 10 equal-width bins; null as brier. */
+  ece: number | null
+  /** The scores themselves, per scored customer (order of scoredIds), when keepScores was set. */
+  scores?: { buy: Float64Array; spend: Float64Array }
 }
 
 export interface LifecycleEvaluation {
@@ -40,8 +58,12 @@ export interface LifecycleEvaluation {
   scoredCustomers: number
   scoredBuyRate: number
   results: LifecycleModelResult[]
+  /** With keepScores: the scored customers and what they did in [T2, E). */
+  scored?: { customerIds: readonly string[]; labels: FutureLabels }
   /** The fitted network when "propensity-net" ran (for saving or inspection). */
   propensityModel?: PropensityModel
+  /** The fitted purchase model when "purchase-model" ran. */
+  purchaseModel?: PurchaseModel
 }
 
 export interface LifecycleEvaluateOptions {
@@ -49,8 +71,14 @@ export interface LifecycleEvaluateOptions {
   models?: readonly LifecycleModelName[]
   /** Options of the network (seed, backend, sizes...). */
   propensity?: PropensityOptions
+  /** Options of the purchase model other than its horizon (the label window's length). */
+  purchaseModel?: Omit<PurchaseModelOptions, "horizonDays">
+  /** Options of the sequence model; it runs on the backend of `propensity` (default wasm). */
+  sequence?: SequenceModelOptions
   /** Monotonic ms for fit timings; default performance.now. */
   now?: () => number
+  /** Keep every model's scores and the scored population (for paired comparisons); default false. */
+  keepScores?: boolean
 }
 
 /** A population at a cutoff: its features, and what each customer did in the window after. */
@@ -99,21 +127,26 @@ export async function evaluateLifecycle(
   const scored = lifecyclePopulation(lines, t2, end)
   const { features: f1, labels: y1 } = fit
   const { features: f2, labels: y2 } = scored
-  const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number): LifecycleModelResult => ({
+  const result = (model: LifecycleModelName, buy: ArrayLike<number>, spend: ArrayLike<number>, fitSeconds: number, probability = true): LifecycleModelResult => ({
     model,
     auc: rocAuc(y2.boughtAgain, buy),
     spearman: spearman(spend, y2.spend),
     fitSeconds,
+    brier: probability ? brierScore(y2.boughtAgain, buy) : null,
+    ece: probability ? expectedCalibrationError(y2.boughtAgain, buy) : null,
+    ...(options.keepScores ? { scores: { buy: Float64Array.from(buy), spend: Float64Array.from(spend) } } : {}),
   })
   const results: LifecycleModelResult[] = []
   let propensityModel: PropensityModel | undefined
+  let purchaseModel: PurchaseModel | undefined
+  const horizonDays = (t2 - t1) / 86_400_000
   for (const name of models) {
     if (name === "recency") {
       const s = selectColumns(f2, ["recency"]).map((v) => -v)
-      results.push(result(name, s, s, 0))
+      results.push(result(name, s, s, 0, false))
     } else if (name === "rfm") {
       const s = rfmQuintileSum(selectColumns(f2, ["recency"]), selectColumns(f2, ["invoices"]), selectColumns(f2, ["spend"]))
-      results.push(result(name, s, s, 0))
+      results.push(result(name, s, s, 0, false))
     } else if (name === "logistic") {
       const t = now()
       const sc = fitFeatureTransform(f1.values, f1.names, { log1p: f1.names })
@@ -122,6 +155,53 @@ export async function evaluateLifecycle(
       const p = predictLogistic(m, applyFeatureTransform(sc, f2.values))
       const aov = selectColumns(f2, ["averageInvoice"])
       results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
+    } else if (name === "logistic-lifecycle") {
+      const t = now()
+      const a = customerFeatures(lines, t1, { extras: LIFECYCLE_COLUMNS })
+      const b = customerFeatures(lines, t2, { extras: LIFECYCLE_COLUMNS })
+      const logged = a.names.filter((n) => n !== "trendDelta")
+      const sc = fitFeatureTransform(a.values, a.names, { log1p: logged })
+      const m = fitLogistic(applyFeatureTransform(sc, a.values), a.names.length, y1.boughtAgain)
+      const fitSeconds = (now() - t) / 1000
+      const p = predictLogistic(m, applyFeatureTransform(sc, b.values))
+      const aov = selectColumns(f2, ["averageInvoice"])
+      results.push(result(name, p, p.map((v, i) => v * aov[i]), fitSeconds))
+    } else if (name === "bgnbd") {
+      // Unsupervised: BG/NBD and Gamma-Gamma fitted on the scored customers' own history before T2.
+      const t = now()
+      const sum = repeatSummary(lines, f2.customerIds, t2)
+      const bg = fitBgNbd(sum, options.purchaseModel)
+      const gg = fitGammaGamma(sum, options.purchaseModel)
+      const fitSeconds = (now() - t) / 1000
+      const h = (end - t2) / 86_400_000
+      const n = f2.customerIds.length
+      const buy = new Float64Array(n)
+      const spend = new Float64Array(n)
+      for (let i = 0; i < n; i++) {
+        buy[i] = bgnbdProbabilityPurchase(bg, sum.x[i], sum.tx[i], sum.T[i], h)
+        spend[i] = bgnbdConditionalExpectation(bg, sum.x[i], sum.tx[i], sum.T[i], h) * gammaGammaExpectedValue(gg, sum.x[i], sum.monetary[i])
+      }
+      results.push(result(name, buy, spend, fitSeconds))
+    } else if (name === "purchase-model") {
+      const t = now()
+      purchaseModel = fitPurchaseModel(
+        { names: f1.names, values: f1.values, summary: repeatSummary(lines, f1.customerIds, t1), bought: y1.boughtAgain, spend: y1.spend },
+        { ...options.purchaseModel, horizonDays }
+      )
+      const fitSeconds = (now() - t) / 1000
+      const s = scorePurchaseModel(purchaseModel, { names: f2.names, values: f2.values, summary: repeatSummary(lines, f2.customerIds, t2) })
+      results.push(result(name, s.buy, s.spend, fitSeconds))
+    } else if (name === "purchase-sequence") {
+      await useBackend(options.propensity?.backend ?? "wasm")
+      const t = now()
+      const steps = 8
+      const m = fitSequenceModel(
+        { sequences: purchaseSequences(lines, f1.customerIds, t1, steps), steps, names: f1.names, values: f1.values, bought: y1.boughtAgain, spend: y1.spend },
+        { seed: options.propensity?.seed, ...options.sequence }
+      )
+      const fitSeconds = (now() - t) / 1000
+      const s = scoreSequenceModel(m, { sequences: purchaseSequences(lines, f2.customerIds, t2, steps), names: f2.names, values: f2.values })
+      results.push(result(name, s.buy, s.spend, fitSeconds))
     } else if (name === "propensity-net") {
       const t = now()
       propensityModel = await fitPropensity(propensityTrainingSet(fit), options.propensity)
@@ -139,7 +219,9 @@ export async function evaluateLifecycle(
     scoredCustomers: f2.customerIds.length,
     scoredBuyRate: rate(y2.boughtAgain),
     results,
+    ...(options.keepScores ? { scored: { customerIds: f2.customerIds, labels: y2 } } : {}),
     ...(propensityModel ? { propensityModel } : {}),
+    ...(purchaseModel ? { purchaseModel } : {}),
   }
 }
 

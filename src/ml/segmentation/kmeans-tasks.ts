@@ -3,7 +3,7 @@
  * Plain data in and out, so the same function runs in a worker thread (kmeans-pool.ts) or on
  * the calling thread (workers: 0), with identical results.
  */
-import { type PadWorkspace, kmeansRestart, padWorkspaceFor, type RestartResult } from "./kmeans"
+import { type PadWorkspace, hamerlyLloyd, kmeansRestart, padWorkspaceFor, type RestartResult } from "./kmeans"
 import { silhouetteOfRows } from "./silhouette"
 
 export interface RestartTask {
@@ -25,7 +25,16 @@ export interface SilhouetteTask {
   rows: Int32Array
 }
 
-export type KMeansTask = RestartTask | SilhouetteTask
+/** Lloyd from given centres (the previous run's, for a stable solution at the previous k). */
+export interface WarmTask {
+  type: "warm"
+  /** Row-major k x d initial centres. */
+  init: Float64Array
+  maxIter: number
+  absTol: number
+}
+
+export type KMeansTask = RestartTask | SilhouetteTask | WarmTask
 export type KMeansTaskResult = RestartResult | number
 
 /** Runs tasks on one n x d matrix, keeping one WebAssembly workspace of it (made at the first
@@ -43,6 +52,10 @@ export class TaskRunner {
     if (task.type === "restart") {
       this.workspace ??= padWorkspaceFor(x, d, task.k)
       return kmeansRestart(x, d, task.k, task.seed, task.maxIter, task.absTol, { localTrials: task.localTrials, workspace: this.workspace })
+    }
+    if (task.type === "warm") {
+      this.workspace ??= padWorkspaceFor(x, d, task.init.length / d)
+      return hamerlyLloyd(x, d, task.init, task.maxIter, task.absTol, undefined, this.workspace ?? undefined)
     }
     return silhouetteOfRows(x, d, task.labels, task.rows, task.k)
   }

@@ -23,7 +23,7 @@ import type { FeatureTransform } from "../features/feature-transform"
 import { inverseFeatureTransform } from "../features/feature-transform"
 import { describeSegments, type SegmentProfile } from "./describe"
 import { hungarian } from "./hungarian"
-import { KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, kmeansRestart, padWorkspaceFor, restartSeeds, type KMeansResult, type RestartResult } from "./kmeans"
+import { KMEANS_DEFAULTS, absoluteTolerance, bestRestart, checkMatrix, hamerlyLloyd, kmeansRestart, padWorkspaceFor, restartSeeds, type KMeansResult, type RestartResult } from "./kmeans"
 import { type PoolOptions, runKMeansTasks } from "./kmeans-pool"
 import type { KMeansTask } from "./kmeans-tasks"
 import { silhouetteOfRows, silhouetteSample } from "./silhouette"
@@ -66,6 +66,20 @@ export interface SegmentOptions {
   silhouetteSample?: number
   /** Segments of the previous run, to keep their ids and names (see matchPrevious). */
   previous?: readonly PreviousSegment[]
+  /**
+   * The previous run's k: kept unless the criterion's choice wins by more than kMargin (see
+   * chooseK), so a few customers coming or going do not flip k. Ignored when `k` is set.
+   */
+  previousK?: number
+  /** Silhouette margin a new k needs over the previous one, >= 0; default 0.03. */
+  kMargin?: number
+  /**
+   * Predicted probability of buying again in the next `horizonDays`, per row of the matrix
+   * (e.g. the purchase model's): a fourth measure for naming, and a figure in descriptions.
+   */
+  buyProbability?: { values: ArrayLike<number>; horizonDays: number }
+  /** ISO 4217 code for money in descriptions ("GBP" gives "spent £7,700 on average"); default none. */
+  currency?: string
   /**
    * A matched segment keeps its previous id and name only when its centre moved less than
    * this, in standard deviations of the new run (Euclidean over the columns). Default 1.5.
@@ -120,6 +134,20 @@ interface Plan {
   absTol: number
   seeds: number[]
   sampleRows: Int32Array
+  /** The previous run's centres in this run's space, to start one more Lloyd run at the previous k. */
+  warm: { k: number; init: Float64Array } | null
+}
+
+/**
+ * A warm start from the previous centres replaces the best random restart when its inertia is
+ * within this share of it: solutions that equal in quality stay where they were, so a few
+ * customers more or less do not swap one local optimum for another (and with it k and the keys).
+ */
+const WARM_TOLERANCE = 0.01
+
+function pickWarm(best: KMeansResult, warm: RestartResult | null): KMeansResult {
+  if (!warm || !(warm.inertia <= best.inertia * (1 + WARM_TOLERANCE))) return best
+  return { k: best.k, d: best.d, ...warm, restart: -1, restartSeed: -1 }
 }
 
 function plan(matrix: Float64Array, d: number, options: SegmentOptions): Plan {
@@ -139,7 +167,11 @@ function plan(matrix: Float64Array, d: number, options: SegmentOptions): Plan {
   checkMatrix(matrix, d, ks[ks.length - 1])
   const nInit = options.nInit ?? KMEANS_DEFAULTS.nInit
   const seed = options.seed ?? KMEANS_DEFAULTS.seed
+  const prev = options.previous
+  const pk = options.k === undefined ? options.previousK : undefined
+  const warm = prev && pk !== undefined && prev.length === pk && ks.includes(pk) ? { k: pk, init: applyTransformRows(options.transform, Float64Array.from(prev.flatMap((s) => s.centre_original))) } : null
   return {
+    warm,
     ks,
     nInit,
     maxIter: options.maxIter ?? KMEANS_DEFAULTS.maxIter,
@@ -160,18 +192,33 @@ export function distinctRows(matrix: Float64Array, d: number, limit: number): nu
   return seen.size
 }
 
-/** Picks k from the search rows (see the module comment). */
-export function chooseK(rows: readonly KSearchRow[], criterion: KCriterion = "silhouette-floor", minSegments = 4, tolerance = 0.05): number {
+/**
+ * Picks k from the search rows (see the module comment). With `previous` (the last run's k and
+ * a margin >= 0), the previous k stays unless it lost by more than the margin: under
+ * "silhouette", unless the best silhouette beats its silhouette by more than the margin; under
+ * "silhouette-floor", unless its silhouette fell more than tolerance + margin below the best
+ * one (or it fell below minSegments). Sampling and restarts move silhouettes by about 0.01.
+ */
+export function chooseK(
+  rows: readonly KSearchRow[],
+  criterion: KCriterion = "silhouette-floor",
+  minSegments = 4,
+  tolerance = 0.05,
+  previous?: { k: number; margin: number }
+): number {
   if (rows.length === 0) throw new RangeError("chooseK: no rows")
+  const prev = previous ? rows.find((r) => r.k === previous.k) : undefined
   if (criterion === "silhouette") {
     let best = rows[0]
     for (const r of rows) if (r.silhouette > best.silhouette) best = r
+    if (prev && !(best.silhouette > prev.silhouette + (previous as { margin: number }).margin)) return prev.k
     return best.k
   }
   const maxK = rows[rows.length - 1].k
   const floorK = Math.min(minSegments, maxK)
   const eligible = rows.filter((r) => r.k >= floorK)
   const top = Math.max(...eligible.map((r) => r.silhouette))
+  if (prev && prev.k >= floorK && prev.silhouette >= top - tolerance - (previous as { margin: number }).margin) return prev.k
   let k = eligible[0].k
   for (const r of eligible) if (r.silhouette >= top - tolerance) k = r.k
   return k
@@ -197,8 +244,9 @@ export function segmentCustomers(matrix: Float64Array, options: SegmentOptions):
       options.onProgress?.(++done, total)
     }
     const best = bestRestart(results, p.seeds, k, d)
-    fits.push(best)
-    sil.push(silhouetteOfRows(matrix, d, best.labels, p.sampleRows, k))
+    const fit = p.warm && p.warm.k === k ? pickWarm(best, hamerlyLloyd(matrix, d, p.warm.init, p.maxIter, p.absTol, undefined, workspace ?? undefined)) : best
+    fits.push(fit)
+    sil.push(silhouetteOfRows(matrix, d, fit.labels, p.sampleRows, k))
     options.onProgress?.(++done, total)
   }
   return finish(matrix, d, p, fits, sil, options)
@@ -206,17 +254,23 @@ export function segmentCustomers(matrix: Float64Array, options: SegmentOptions):
 
 /**
  * segmentCustomers with every k-means restart and silhouette in a pool of worker threads
- * (options.workers, default the number of cores). The calling thread only names segments,
- * which is O(n x k). Same result as segmentCustomers for the same options.
+ * (options.workers, default the number of cores), the warm start from the previous centres
+ * too. The calling thread only names segments, which is O(n x k). Same result as
+ * segmentCustomers for the same options.
  */
 export async function segmentCustomersInWorkers(matrix: Float64Array, options: SegmentOptions & PoolOptions): Promise<SegmentationResult> {
   const d = options.transform.names.length
   const p = plan(matrix, d, options)
   const tasks: KMeansTask[] = []
   for (const k of p.ks) for (const seed of p.seeds) tasks.push({ type: "restart", k, seed, maxIter: p.maxIter, absTol: p.absTol })
+  if (p.warm) tasks.push({ type: "warm", init: p.warm.init, maxIter: p.maxIter, absTol: p.absTol })
   const total = tasks.length + p.ks.length
   const restarts = (await runKMeansTasks(matrix, d, tasks, { workers: options.workers, onProgress: (done) => options.onProgress?.(done, total) })) as RestartResult[]
-  const fits = p.ks.map((k, i) => bestRestart(restarts.slice(i * p.nInit, (i + 1) * p.nInit), p.seeds, k, d))
+  const warmResult = p.warm ? restarts[restarts.length - 1] : null
+  const fits = p.ks.map((k, i) => {
+    const best = bestRestart(restarts.slice(i * p.nInit, (i + 1) * p.nInit), p.seeds, k, d)
+    return p.warm && p.warm.k === k ? pickWarm(best, warmResult) : best
+  })
   const silTasks: KMeansTask[] = fits.map((f) => ({ type: "silhouette", k: f.k, labels: f.labels, rows: p.sampleRows }))
   const sil = (await runKMeansTasks(matrix, d, silTasks, {
     workers: options.workers,
@@ -228,7 +282,9 @@ export async function segmentCustomersInWorkers(matrix: Float64Array, options: S
 function finish(matrix: Float64Array, d: number, p: Plan, fits: KMeansResult[], sil: number[], options: SegmentOptions): SegmentationResult {
   const search: KSearchRow[] = fits.map((f, i) => ({ k: f.k, inertia: f.inertia, silhouette: sil[i], iterations: f.iterations }))
   const criterion = options.k !== undefined ? "fixed" : options.criterion ?? "silhouette-floor"
-  const k = criterion === "fixed" ? p.ks[0] : chooseK(search, criterion, options.minSegments ?? 4, options.tolerance ?? 0.05)
+  const previousK = options.previousK !== undefined ? { k: options.previousK, margin: options.kMargin ?? 0.03 } : undefined
+  if (previousK && !(previousK.margin >= 0)) throw new RangeError(`segmentCustomers: kMargin must be >= 0, got ${previousK.margin}`)
+  const k = criterion === "fixed" ? p.ks[0] : chooseK(search, criterion, options.minSegments ?? 4, options.tolerance ?? 0.05, previousK)
   const i = p.ks.indexOf(k)
   const fit = fits[i]
   const t = options.transform
@@ -236,29 +292,43 @@ function finish(matrix: Float64Array, d: number, p: Plan, fits: KMeansResult[], 
   for (let r = 0; r < fit.labels.length; r++) sizes[fit.labels[r]]++
   const centresOriginal = inverseFeatureTransform(t, fit.centres)
   const population = inverseFeatureTransform(t, matrix)
-  const described = describeSegments(centresOriginal, t.names, population, sizes)
-  const segments: Segment[] = described.map((s, c) => ({
+  const segments: Segment[] = Array.from({ length: k }, (_, c) => ({
     id: `seg-${c + 1}`,
-    name: s.name,
-    description: s.description,
+    name: "",
+    description: "",
     size: sizes[c],
     label: c,
     centre_original: Array.from(centresOriginal.subarray(c * d, (c + 1) * d)),
-    profile: s.profile,
+    profile: null,
     previous_id: null,
   }))
-  if (options.previous && options.previous.length > 0) matchPrevious(segments, fit.centres, t, options.previous, options.maxMatchDistance ?? 1.5)
+  const previousNames = options.previous && options.previous.length > 0 ? matchPrevious(segments, fit.centres, t, options.previous, options.maxMatchDistance ?? 1.5) : null
+  const bp = options.buyProbability
+  let buyProbability: NonNullable<Parameters<typeof describeSegments>[4]>["buyProbability"] = null
+  if (bp) {
+    if (bp.values.length !== fit.labels.length) throw new RangeError(`segmentCustomers: buyProbability has ${bp.values.length} values for ${fit.labels.length} rows`)
+    const sum = new Float64Array(k)
+    for (let r = 0; r < fit.labels.length; r++) sum[fit.labels[r]] += bp.values[r]
+    buyProbability = { segments: Float64Array.from(sum, (v, c) => (sizes[c] ? v / sizes[c] : 0)), population: bp.values, horizonDays: bp.horizonDays }
+  }
+  const described = describeSegments(centresOriginal, t.names, population, sizes, { buyProbability, previousNames, currency: options.currency })
+  described.forEach((s, c) => {
+    segments[c].name = s.name
+    segments[c].description = s.description
+    segments[c].profile = s.profile
+  })
   return { k, centres: fit.centres, labels: fit.labels, inertia: fit.inertia, silhouette: sil[i], segments, search, criterion }
 }
 
 /**
- * Carries ids and names over from a previous run: the previous centres (original units) are
- * mapped into this run's standardised space, and segments are paired by minimum total
- * Euclidean distance (Hungarian assignment). A pair closer than maxDistance keeps the previous
- * id and name; every other new segment gets a fresh id ("seg-N" with N above every id number
- * seen) and its rule name, made unique against the names kept. Mutates `segments`.
+ * Carries ids over from a previous run: the previous centres (original units) are mapped into
+ * this run's standardised space, and segments are paired by minimum total Euclidean distance
+ * (Hungarian assignment). A pair closer than maxDistance keeps the previous id (and sets
+ * previous_id); every other new segment gets a fresh id ("seg-N" with N above every id number
+ * seen). Mutates `segments`' ids; returns, per segment, the previous name of its match (or
+ * null), for describeSegments to keep while it still holds.
  */
-export function matchPrevious(segments: Segment[], centres: Float64Array, transform: FeatureTransform, previous: readonly PreviousSegment[], maxDistance: number): void {
+export function matchPrevious(segments: Segment[], centres: Float64Array, transform: FeatureTransform, previous: readonly PreviousSegment[], maxDistance: number): (string | null)[] {
   const d = transform.names.length
   const k = segments.length
   const m = previous.length
@@ -283,24 +353,18 @@ export function matchPrevious(segments: Segment[], centres: Float64Array, transf
     return mm ? Number(mm[1]) : 0
   }
   let nextId = Math.max(0, ...previous.map((s) => idNumber(s.id)))
-  const kept = new Set<string>()
+  const names: (string | null)[] = segments.map(() => null)
   const fresh: Segment[] = []
   segments.forEach((s, c) => {
     const j = a.rowToCol[c]
     if (j >= 0 && cost[c * m + j] < maxDistance) {
       s.id = previous[j].id
-      s.name = previous[j].name
       s.previous_id = previous[j].id
-      kept.add(s.name)
+      names[c] = previous[j].name
     } else fresh.push(s)
   })
-  for (const s of fresh) {
-    s.id = `seg-${++nextId}`
-    let name = s.name
-    for (let r = 2; kept.has(name); r++) name = `${s.name} ${r}`
-    s.name = name
-    kept.add(name)
-  }
+  for (const s of fresh) s.id = `seg-${++nextId}`
+  return names
 }
 
 function applyTransformRows(t: FeatureTransform, rows: Float64Array): Float64Array {

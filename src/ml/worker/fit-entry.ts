@@ -6,6 +6,9 @@ import { parentPort } from "node:worker_threads"
 
 import { fitPropensity } from "../lifecycle/propensity"
 import { runTraining } from "../pipeline/training"
+import { MultVaeRecommender } from "../recommend/mult-vae"
+import { useBackend } from "../lifecycle/propensity"
+import { fitPurchaseModel } from "../lifecycle/purchase-model"
 import type { FitJob, WorkerMessage } from "./fit-in-worker"
 import { createRecommender } from "./registry"
 import { transferableBuffers } from "./start-worker"
@@ -44,6 +47,14 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "propensity") {
     const onProgress = withProgress ? (net: number, epoch: number, loss: number) => post({ type: "progress", args: [net, epoch, loss] }) : undefined
     return fitPropensity(job.train, { ...job.options, onProgress })
+  }
+  if (job.kind === "mult-vae") {
+    const model = new MultVaeRecommender(job.options)
+    await useBackend(model.options.backend)
+    return model.fit(job.data, withProgress ? { onProgress: recommenderProgress() } : {}).serialize()
+  }
+  if (job.kind === "purchase-model") {
+    return fitPurchaseModel(job.train, job.options)
   }
   if (job.kind === "training") {
     // Each output (the decision, the product table, a batch of lists) moves to the parent, which

@@ -16,6 +16,8 @@ import type { Interactions } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
 import type { TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
+import type { PurchaseModel, PurchaseModelOptions, PurchaseTrainingSet } from "../lifecycle/purchase-model"
+import type { MultVaeOptions } from "../recommend/mult-vae"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
 import { type StartWorkerOptions, adoptTypedArrays, siblingModule, startWorker, transferableBuffers } from "./start-worker"
@@ -32,6 +34,26 @@ export interface PropensityFitJob {
 }
 
 /**
+ * A Mult-VAE fit on the wasm backend (prepared in the worker before the fit, which the
+ * "recommender" kind cannot do: its fits are synchronous). Resolves to the serialized model.
+ */
+export interface MultVaeFitJob {
+  kind: "mult-vae"
+  options?: MultVaeOptions
+  data: Interactions
+}
+
+/**
+ * The default purchase prediction (src/ml/lifecycle/purchase-model.ts): fit rows at the fit
+ * cutoff in, the plain PurchaseModel out (score it with scorePurchaseModel, in batches).
+ */
+export interface PurchaseModelFitJob {
+  kind: "purchase-model"
+  train: PurchaseTrainingSet
+  options: PurchaseModelOptions
+}
+
+/**
  * A whole training run of src/ml/pipeline/training.ts: evaluation, decision, precomputed lists.
  * Its outputs (TrainingOutput) reach `onOutput` one at a time while it runs, and the worker
  * builds the next only once the returned promise settles; the run resolves to its summary.
@@ -42,7 +64,7 @@ export interface TrainingJob {
   plan: TrainingPlan
 }
 
-export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob
+export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob | PurchaseModelFitJob
 
 /** Messages from the worker (fit-entry.ts). */
 export type WorkerMessage =
@@ -87,6 +109,8 @@ export class WorkerFitError extends Error {
 export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
 export function fitInWorker(job: TrainingJob, options: TrainingFitOptions): Promise<TrainingSummary>
+export function fitInWorker(job: MultVaeFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
+export function fitInWorker(job: PurchaseModelFitJob, options?: WorkerFitOptions<() => void>): Promise<PurchaseModel>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> & { onOutput?: (output: never) => Promise<void> } = {}): Promise<unknown> {
   const signal = options.signal
   if (signal?.aborted) return Promise.reject(abortError(signal))

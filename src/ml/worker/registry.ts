@@ -1,10 +1,13 @@
 import { type AlsOptions, AlsRecommender } from "../recommend/als"
+import { type BlendOptions, BlendRecommender } from "../recommend/blend"
 import { BuyAgainRecommender } from "../recommend/buy-again"
 import { type EaseOptions, EaseRecommender } from "../recommend/ease"
 import { type HybridOptions, HybridRecommender } from "../recommend/hybrid"
 import { type ItemKnnOptions, ItemKnnRecommender } from "../recommend/item-knn"
+import { type MultVaeOptions, MultVaeRecommender } from "../recommend/mult-vae"
 import { PopularityRecommender } from "../recommend/popularity"
 import type { Recommender, SerializedModel } from "../recommend/recommender"
+import { type Rp3BetaOptions, Rp3BetaRecommender } from "../recommend/rp3beta"
 import { type TrendingOptions, TrendingRecommender } from "../recommend/trending"
 
 /** Constructor options of each recommender, by the name a fit job uses. */
@@ -16,6 +19,13 @@ export interface RecommenderOptionsByModel {
   als: AlsOptions
   trending: TrendingOptions
   hybrid: HybridOptions
+  rp3beta: Rp3BetaOptions
+  blend: BlendOptions
+  /**
+   * Fits on the TF.js backend of its options, which must be active: the "recommender" job kind
+   * fits it only with backend "cpu"; the "mult-vae" job kind of fit-in-worker.ts prepares wasm.
+   */
+  "mult-vae": MultVaeOptions
 }
 
 export type RecommenderModel = keyof RecommenderOptionsByModel
@@ -35,6 +45,9 @@ export const RECOMMENDERS: Readonly<Record<RecommenderModel, Entry>> = {
   als: { format: AlsRecommender.FORMAT, create: (o) => new AlsRecommender(o), deserialize: (s) => AlsRecommender.deserialize(s) },
   trending: { format: TrendingRecommender.FORMAT, create: (o) => new TrendingRecommender(o), deserialize: (s) => TrendingRecommender.deserialize(s) },
   hybrid: { format: HybridRecommender.FORMAT, create: (o) => new HybridRecommender(o), deserialize: (s) => HybridRecommender.deserialize(s) },
+  rp3beta: { format: Rp3BetaRecommender.FORMAT, create: (o) => new Rp3BetaRecommender(o), deserialize: (s) => Rp3BetaRecommender.deserialize(s) },
+  blend: { format: BlendRecommender.FORMAT, create: (o) => new BlendRecommender(o), deserialize: (s) => BlendRecommender.deserialize(s) },
+  "mult-vae": { format: MultVaeRecommender.FORMAT, create: (o) => new MultVaeRecommender(o), deserialize: (s) => MultVaeRecommender.deserialize(s) },
 }
 
 export function isRecommenderModel(name: string): name is RecommenderModel {

@@ -34,6 +34,16 @@ describe("parseOnlineRetailCsv", () => {
     ])
   })
 
+  it("keeps each product code's most frequent description (ties: the first seen), from any row", () => {
+    const { descriptions } = parseOnlineRetailCsv(CSV + "536375,22633,zero quantity,2,2010-12-01 10:00:00,1.85,13047.0,United Kingdom\n")
+    expect(Object.fromEntries(descriptions)).toEqual({
+      "85123A": "WHITE HANGING HEART, T-LIGHT",
+      "84029G": "lower case and spaces",
+      "22633": "zero quantity",
+      "90210": "plain code",
+    })
+  })
+
   it("computes amounts and reads times as UTC", () => {
     const { lines } = parseOnlineRetailCsv(CSV)
     expect(lines[0].quantity).toBe(6)

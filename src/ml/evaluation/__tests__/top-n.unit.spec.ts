@@ -52,6 +52,13 @@ describe("evaluateTopN", () => {
     expect(m.hr10).toBe(1)
     // Lists cover 24..5 and 0..19: all 25 items.
     expect(m.coverage20).toBe(1)
+    // Per user, in truth order: what a paired bootstrap resamples.
+    const perUser: [number, number, number][] = []
+    evaluateTopN(score, truth, 25, { onUser: (u, r, g) => perUser.push([u, r, g]) })
+    expect(perUser).toEqual([
+      [0, 2 / 3, ndcg0],
+      [3, 1, 1],
+    ])
   })
 
   it("removes excluded items before taking the top 20", () => {

@@ -72,6 +72,19 @@ describe("customerFeatures", () => {
     expect(Array.from(f2.values)).toEqual(Array.from(f1.values))
   })
 
+  it("computes the spread and the recent trend of the gaps between orders by hand", () => {
+    const f = customerFeatures(lines, T, { extras: ["intervalSpread", "recentGapRatio"] })
+    // a: o1 at 2011-01-01 09:30 (its latest line), o2 at 2011-04-15 23:00, o3 at 2011-05-31 12:00.
+    const g1 = (at("2011-04-15 23:00:00") - at("2011-01-01 09:30:00")) / MS_PER_DAY
+    const g2 = (at("2011-05-31 12:00:00") - at("2011-04-15 23:00:00")) / MS_PER_DAY
+    const m = (g1 + g2) / 2
+    const spread = Math.sqrt(((g1 - m) ** 2 + (g2 - m) ** 2) / 1)
+    expect(f.values[7]).toBeCloseTo(spread, 10)
+    // The last two gaps are all of a's gaps: ratio 1. b has one order: spread 0, ratio 1.
+    expect(f.values[8]).toBeCloseTo(1, 12)
+    expect([f.values[16], f.values[17]]).toEqual([0, 1])
+  })
+
   it("appends the requested extras in the requested order and rejects unknown ones", () => {
     const all = customerFeatures(lines, T, { extras: EXTRA_CUSTOMER_FEATURES })
     const some = customerFeatures(lines, T, { extras: ["trendRatio", "meanInterval"] })

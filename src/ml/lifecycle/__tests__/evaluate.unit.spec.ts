@@ -36,7 +36,7 @@ describe("evaluateLifecycle", () => {
     const y2 = futureLabels(lines, f2.customerIds, T, T + 90 * DAY)
     expect(r.scoredCustomers).toBe(f2.customerIds.length)
     const minusRecency = selectColumns(f2, ["recency"]).map((v) => -v)
-    expect(r.results[0]).toEqual({ model: "recency", auc: rocAuc(y2.boughtAgain, minusRecency), spearman: spearman(minusRecency, y2.spend), fitSeconds: 0 })
+    expect(r.results[0]).toEqual({ model: "recency", auc: rocAuc(y2.boughtAgain, minusRecency), spearman: spearman(minusRecency, y2.spend), fitSeconds: 0, brier: null, ece: null })
     const rfm = rfmQuintileSum(selectColumns(f2, ["recency"]), selectColumns(f2, ["invoices"]), selectColumns(f2, ["spend"]))
     expect(r.results[1].auc).toBe(rocAuc(y2.boughtAgain, rfm))
     // Customers who buy every few days are easy to tell from those who buy every month or so.

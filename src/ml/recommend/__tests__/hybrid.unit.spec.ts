@@ -1,5 +1,5 @@
 import { fromJsonSafe, toJsonSafe } from "../../serialize"
-import { HybridRecommender } from "../hybrid"
+import { HybridRecommender, newArrivals } from "../hybrid"
 import type { SerializedModel } from "../recommender"
 import { TrendingRecommender } from "../trending"
 import { checkerboard, interactions } from "./fixtures"
@@ -50,6 +50,7 @@ describe("HybridRecommender", () => {
     const m = new HybridRecommender({
       collaborative: { model: "item-knn" },
       trendWeight: 0,
+      newItemWeight: 0,
       ownWeight: 1,
       ownRecencyWeight: 0.5,
       ownHalfLifeDays: 60,
@@ -63,6 +64,39 @@ describe("HybridRecommender", () => {
     const own1 = Math.log(2) + 0.5 * 0.5 + (2 * 1) / 4 + 0.5
     expect(s[0]).toBeCloseTo(1 + Math.fround(own0), 6)
     expect(s[1]).toBeCloseTo(1 + Math.fround(own1), 6)
+  })
+
+  it("computes the new-arrivals prior and the own trend term by hand", () => {
+    // Item 0 first sold 10 days ago, 2 buyers; item 1 first sold 40 days ago, 1 buyer; item 2 never.
+    const data = interactions(3, 3, [
+      [0, 0, 10],
+      [1, 0, 5],
+      [2, 1, 40],
+    ])
+    const a = Math.exp(-10 / 20) * Math.log(3)
+    const b = Math.exp(-40 / 20) * Math.log(2)
+    const fresh = newArrivals(data, 20)
+    expect(fresh[0]).toBe(1)
+    expect(fresh[1]).toBeCloseTo(b / a, 15)
+    expect(fresh[2]).toBe(0)
+    // Collaborative part alone (ownWeight 0, no trend): scaled item-kNN plus 0.3 x fresh.
+    const m = new HybridRecommender({ collaborative: { model: "item-knn" }, trendWeight: 0, ownWeight: 0, newItemWeight: 0.3 }).fit(data)
+    expect(Array.from(m.scores(2))).toEqual([0.3, 0.3 * (b / a), 0].map((v) => expect.closeTo(v, 12)))
+    // Own trend: user 1 bought item 0 five days ago, its only recent buyer set is {0, 1} (trend 1).
+    const base = { collaborative: { model: "item-knn" as const }, trendWeight: 0, newItemWeight: 0 }
+    const with05 = new HybridRecommender({ ...base, ownTrendWeight: 0.5 }).fit(data).scores(1)
+    const without = new HybridRecommender({ ...base, ownTrendWeight: 0 }).fit(data).scores(1)
+    expect(with05[0] - without[0]).toBeCloseTo(0.5, 6)
+  })
+
+  it("reads a version 1 model with both priors off", () => {
+    const { data } = checkerboard()
+    const m = new HybridRecommender({ collaborative: { model: "ease", options: { lambda: 1 } }, newItemWeight: 0, ownTrendWeight: 0 }).fit(data)
+    const s = m.serialize()
+    const v1 = { ...s, version: 1, options: { ...(s.options as object), newItemWeight: undefined, ownTrendWeight: undefined } } as SerializedModel
+    delete v1.fresh
+    const back = HybridRecommender.deserialize(v1)
+    for (let u = 0; u < 6; u++) expect(Array.from(back.scores(u))).toEqual(Array.from(m.scores(u)))
   })
 
   it("survives a serialization round trip", () => {

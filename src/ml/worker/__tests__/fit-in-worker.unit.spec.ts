@@ -1,5 +1,6 @@
 import type { Interactions } from "../../data/interactions"
-import { type PropensityTrainingSet, fitPropensity, scorePropensity } from "../../lifecycle/propensity"
+import { type PropensityTrainingSet, fitPropensity, scorePropensity, useBackend } from "../../lifecycle/propensity"
+import { fitPurchaseModel, scorePurchaseModel } from "../../lifecycle/purchase-model"
 import { Rng } from "../../random"
 import { interactions } from "../../recommend/__tests__/fixtures"
 import { fitInWorker } from "../fit-in-worker"
@@ -29,11 +30,19 @@ const CASES: { model: RecommenderModel; options?: object }[] = [
   { model: "als", options: { factors: 4, iterations: 3, seed: 7 } },
   { model: "trending", options: { windowDays: 20 } },
   { model: "hybrid", options: { collaborative: { model: "ease", options: { lambda: 2 } } } },
+  { model: "rp3beta", options: { neighbours: 4 } },
+  { model: "blend", options: { parts: [{ model: "ease", options: { lambda: 2 }, weight: 1 }, { model: "rp3beta", weight: 0.5 }] } },
+  // The cpu backend: the "recommender" kind cannot prepare wasm (see the "mult-vae" kind below).
+  { model: "mult-vae", options: { hidden: 4, latent: 2, epochs: 2, batchSize: 4, backend: "cpu" } },
 ]
 
 describe("fitInWorker: recommenders", () => {
   it.each(CASES)("$model $options fitted in a worker scores like one fitted here", async ({ model, options }) => {
+    // TF.js prints a one-time hint about faster backends when the cpu backend starts.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined)
+    if (model === "mult-vae") await useBackend("cpu")
     const here = createRecommender(model, options as never).fit(TINY)
+    warn.mockRestore()
     // `as never`: each case pairs a model with its own options; the union is not narrowed here.
     const s = await fitInWorker({ kind: "recommender", model, options, data: TINY } as never)
     const there = deserializeRecommender(s)
@@ -43,6 +52,30 @@ describe("fitInWorker: recommenders", () => {
       expect(Array.from(there.recommend(u, 4))).toEqual(Array.from(here.recommend(u, 4)))
       expect(there.isUserKnown(u)).toBe(here.isUserKnown(u))
     }
+  })
+
+  it("fits Mult-VAE through its own job kind like a fit here", async () => {
+    const options = { hidden: 4, latent: 2, epochs: 2, batchSize: 4, backend: "cpu" as const }
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined)
+    await useBackend("cpu")
+    const here = createRecommender("mult-vae", options).fit(TINY)
+    warn.mockRestore()
+    const there = deserializeRecommender(await fitInWorker({ kind: "mult-vae", options, data: TINY }))
+    for (let u = 0; u < TINY.nUsers; u++) expect(Array.from(there.scores(u))).toEqual(Array.from(here.scores(u)))
+  })
+
+  it("fits the purchase model through its own job kind like a fit here", async () => {
+    const rng = new Rng(5)
+    const n = 300
+    const names = ["recency", "tenure", "invoices", "spend", "averageInvoice", "invoices90", "items"]
+    const values = Float64Array.from({ length: n * 7 }, () => rng.nextInt(50))
+    const summary = { x: Float64Array.from({ length: n }, () => rng.nextInt(5)), tx: Float64Array.from({ length: n }, () => rng.nextInt(50)), T: Float64Array.from({ length: n }, () => 60 + rng.nextInt(50)), monetary: Float64Array.from({ length: n }, () => 10) }
+    const bought = Uint8Array.from({ length: n }, (_, i) => (values[i * 7] < 25 ? 1 : 0))
+    const spend = Float64Array.from(bought, (b) => b * 30)
+    const train = { names, values, summary, bought, spend }
+    const here = fitPurchaseModel(train, { horizonDays: 90 })
+    const there = await fitInWorker({ kind: "purchase-model", train, options: { horizonDays: 90 } })
+    expect(Array.from(scorePurchaseModel(there, train).buy)).toEqual(Array.from(scorePurchaseModel(here, train).buy))
   })
 
   it("covers every registered recommender", () => {

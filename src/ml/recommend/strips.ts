@@ -1,0 +1,133 @@
+/**
+ * A product page's two strips, built so that they are worth showing together:
+ * - "related" leans on similarity: alternatives to this product, by text (ContentIndex) and by
+ *   who buys it (item-kNN cosine over customers), so products with few or no purchases still get
+ *   a list from their text;
+ * - "bought together" leans on complements: products that share orders with it (BoughtTogether's
+ *   co-order cosine), discounted by their text similarity, so five colours of the same lunch bag
+ *   bought in one order stop filling both strips.
+ * Plain data in (purchase lines, product texts), integer indexes out.
+ */
+import { IdIndex } from "../data/id-index"
+import { interactionsFromLines } from "../data/interactions"
+import type { PurchaseLine } from "../data/purchase-line"
+import { BoughtTogether, basketsFromLines } from "./bought-together"
+import { ContentIndex, type ContentOptions, type ProductText } from "./content"
+import { ItemKnnRecommender } from "./item-knn"
+
+export interface StripOptions {
+  /** Products per strip, >= 1; default 6. */
+  size?: number
+  /** Candidates drawn from each source before scoring, >= size; default 50. */
+  candidates?: number
+  /**
+   * Related score = contentWeight x text cosine + (1 - contentWeight) x purchase cosine, in
+   * [0, 1]; default 0.5. A product without purchases has purchase cosine 0 everywhere, so its
+   * list is its text neighbours.
+   */
+  contentWeight?: number
+  /**
+   * Bought-together score = co-order cosine x (1 - text cosine)^complementPenalty, >= 0; default
+   * 2 (0 = plain co-orders).
+   */
+  complementPenalty?: number
+  /** Shared orders a bought-together pair needs, >= 1; default 2 (BoughtTogether's). */
+  minCoOrders?: number
+  /**
+   * Leave the related top `size` out of the bought-together strip, so the two never repeat a
+   * product; default false (the scores alone keep the overlap low; a store route can still ask
+   * for the other list's top N to be left out).
+   */
+  disjoint?: boolean
+  /** TF-IDF options. */
+  content?: ContentOptions
+}
+
+export interface ProductStrips {
+  /** Product ids: the catalogue's (in input order), then products sold but missing from it. */
+  ids: readonly string[]
+  /** Per product (index into ids): related products, best first. */
+  related: Int32Array[]
+  /** Per product: bought-together products, best first (possibly fewer than size). */
+  boughtTogether: Int32Array[]
+}
+
+/**
+ * Both strips for every product of `products` and every product in `lines`. Lines are cleaned
+ * purchase lines (all of them: the strips describe the catalogue now, not a split). Cost: the
+ * TF-IDF neighbour search, a sparse item-kNN over customers, and BoughtTogether's counting.
+ */
+export function productStrips(lines: readonly PurchaseLine[], products: readonly ProductText[], options: StripOptions = {}): ProductStrips {
+  const size = options.size ?? 6
+  const k = Math.max(size, options.candidates ?? 50)
+  const wc = options.contentWeight ?? 0.5
+  const gamma = options.complementPenalty ?? 2
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`productStrips: size must be an integer >= 1, got ${size}`)
+  if (!(wc >= 0 && wc <= 1)) throw new RangeError(`productStrips: contentWeight must be in [0, 1], got ${wc}`)
+  if (!(gamma >= 0)) throw new RangeError(`productStrips: complementPenalty must be >= 0, got ${gamma}`)
+
+  const known = new Set(products.map((p) => p.id))
+  const extra = Array.from(new Set(lines.map((l) => l.productId).filter((id) => !known.has(id)))).sort()
+  const all: ProductText[] = [...products, ...extra.map((id) => ({ id }))]
+  const content = ContentIndex.fit(all, options.content)
+  const n = all.length
+
+  // Purchase side, over the products that sold (IdIndex order), mapped back to catalogue order.
+  const sold = IdIndex.fromIds(lines.map((l) => l.productId))
+  const toCatalogue = Int32Array.from({ length: sold.size }, (_, i) => content.indexOf(sold.id(i)))
+  const toSold = new Int32Array(n).fill(-1)
+  toCatalogue.forEach((c, i) => (toSold[c] = i))
+  const users = IdIndex.fromIds(lines.map((l) => l.customerId))
+  const asOf = lines.reduce((m, l) => Math.max(m, l.time), Number.NEGATIVE_INFINITY) + 1
+  const knn = sold.size > 0 ? new ItemKnnRecommender({ neighbours: k }).fit(interactionsFromLines(lines, users, sold, asOf)) : null
+  const together = sold.size > 0 ? new BoughtTogether({ neighbours: k, minCoOrders: options.minCoOrders ?? 2 }).fit(basketsFromLines(lines, sold)) : null
+
+  const related: Int32Array[] = []
+  const boughtTogether: Int32Array[] = []
+  for (let a = 0; a < n; a++) {
+    const text = content.similarities(a)
+    const s = toSold[a]
+    // Related: candidates from both sources, scored by the blend.
+    const cand = new Set<number>(content.similar(a, k))
+    if (knn && s >= 0) for (const j of knn.similarItems(s, k)) if (knn.similarity(s, j) > 0) cand.add(toCatalogue[j])
+    cand.delete(a)
+    const scored = Array.from(cand, (j) => {
+      const cf = knn && s >= 0 && toSold[j] >= 0 ? knn.similarity(s, toSold[j]) : 0
+      return { j, score: wc * text[j] + (1 - wc) * cf }
+    }).filter((c) => c.score > 0)
+    scored.sort((x, y) => y.score - x.score || x.j - y.j)
+    const rel = Int32Array.from(scored.slice(0, size), (c) => c.j)
+    related.push(rel)
+    // Bought together: co-ordered products, discounted by text similarity.
+    if (!together || s < 0) {
+      boughtTogether.push(new Int32Array(0))
+      continue
+    }
+    const skip = new Set(options.disjoint ? Array.from(rel) : [])
+    const bt = Array.from(together.similarItems(s, k), (j) => {
+      const c = toCatalogue[j]
+      return { j: c, score: together.score(s, j) * (1 - Math.min(1, text[c])) ** gamma }
+    }).filter((c) => c.score > 0 && !skip.has(c.j))
+    bt.sort((x, y) => y.score - x.score || x.j - y.j)
+    boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
+  }
+  return { ids: content.ids, related, boughtTogether }
+}
+
+/**
+ * Share of the bought-together entries (top `size` of each product in `subjects`, default all)
+ * that also stand in the same product's related top `size`: 0 = the strips never repeat.
+ */
+export function stripOverlap(strips: Pick<ProductStrips, "related" | "boughtTogether">, size = 6, subjects?: ArrayLike<number>): { shared: number; total: number; share: number } {
+  let shared = 0
+  let total = 0
+  const rows = subjects ?? Int32Array.from(strips.related.keys())
+  for (let k = 0; k < rows.length; k++) {
+    const a = rows[k]
+    const rel = new Set(strips.related[a].subarray(0, size))
+    const bt = strips.boughtTogether[a].subarray(0, size)
+    total += bt.length
+    for (const j of bt) if (rel.has(j)) shared++
+  }
+  return { shared, total, share: total ? shared / total : 0 }
+}
