@@ -4,7 +4,8 @@ import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
 import type RecommendationsService from "../../../modules/recommendations/service"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
-import { type Candidate, candidatesOf, sendRecommendations, visibleProductIds } from "./serve"
+import { type Candidate, candidatesOf } from "../../../lib/candidates"
+import { sendRecommendations, visibleProductIds } from "./serve"
 import type { StoreGetRecommendationsParamsType } from "./validators"
 
 /**

@@ -2,52 +2,16 @@ import type { MedusaStoreRequest, MedusaResponse } from "@medusajs/framework/htt
 import { ContainerRegistrationKeys, QueryContext } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { wrapProductsWithTaxPrices } from "@medusajs/medusa/api/store/products/helpers"
+import { type Candidate, FALLBACK_VERSION, trendingCandidates } from "../../../lib/candidates"
 import { configuredOptions } from "../../../lib/configured-options"
 import { signRecommendationId } from "../../../lib/recommendation-token"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
-import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
-import { type StoredList, TRENDING_WINDOW_DAYS } from "../../../modules/recommendations/list-format"
 import { type ReasonFacts, ReasonRenderer } from "../../../modules/recommendations/reason-text"
-import type RecommendationsService from "../../../modules/recommendations/service"
-
-/**
- * A product a list proposes, before the store's filters, and why. A buy-again reason's numbers
- * are the customer's current ones, looked up for the items actually served.
- */
-export type Candidate = {
-  product_id: string
-  list: string
-  version: string
-  reason: ReasonFacts | { code: "buy_again"; params: null }
-}
 
 type Knex = { raw: <R>(sql: string, bindings?: unknown[]) => Promise<{ rows: R[] }> }
 
-/** Version of lists computed at request time, when no model version is active. */
-export const FALLBACK_VERSION = "fallback"
-
 const pg = (scope: MedusaContainer) => scope.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
-
-/** A stored list's items as candidates; related and bought-together reasons name the list's subject. */
-export function candidatesOf(stored: StoredList, list: string, subject?: string): Candidate[] {
-  return stored.items.map((item): Candidate => {
-    const base = { product_id: item.product_id, list, version: stored.version_id }
-    switch (item.code) {
-      case "buy_again":
-        return { ...base, reason: { code: "buy_again", params: null } }
-      case "because_you_bought":
-        return { ...base, reason: { code: "because_you_bought", params: { product_id: item.anchor_id as string } } }
-      case "trending":
-        return { ...base, reason: { code: "trending", params: { recent_buyers: item.recent_buyers, window_days: TRENDING_WINDOW_DAYS } } }
-      case "popular":
-        return { ...base, reason: { code: "popular", params: { buyers: item.buyers } } }
-      case "related":
-      case "bought_together":
-        return { ...base, reason: { code: item.code, params: { product_id: subject ?? "" } } }
-    }
-  })
-}
 
 /**
  * The ids among `ids` that the store may show, in the given order: live, published, in one of
@@ -74,26 +38,6 @@ export async function visibleProductIds(
     [JSON.stringify(ids), JSON.stringify(salesChannelIds), categoryId ?? null, categoryId ?? null]
   )
   return rows.map((r) => r.id)
-}
-
-/**
- * Trending candidates: the active version's trending list; without one, distinct buyers of
- * the last 30 days from the feature tables (then all-time buyers), then the newest products,
- * so that a new shop still gets a list.
- */
-export async function trendingCandidates(scope: MedusaContainer): Promise<Candidate[]> {
-  const active = await scope.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).getActiveList("trending", "")
-  if (active) return candidatesOf(active, "trending")
-  const rows = await scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).listTrendingProducts(TRENDING_WINDOW_DAYS, 200)
-  return rows.map((r): Candidate => ({
-    product_id: r.product_id,
-    list: "trending",
-    version: FALLBACK_VERSION,
-    reason:
-      r.recent > 0
-        ? { code: "trending", params: { recent_buyers: r.recent, window_days: TRENDING_WINDOW_DAYS } }
-        : { code: "popular", params: { buyers: r.buyers } },
-  }))
 }
 
 async function newestProductIds(scope: MedusaContainer, salesChannelIds: string[], categoryId: string | undefined, limit: number) {

@@ -2,7 +2,8 @@ import type { MedusaResponse, MedusaStoreRequest } from "@medusajs/framework/htt
 import { MedusaError } from "@medusajs/framework/utils"
 import { RECOMMENDATIONS_MODULE } from "../../../../../modules/recommendations"
 import type RecommendationsService from "../../../../../modules/recommendations/service"
-import { candidatesOf, sendRecommendations, visibleProductIds } from "../../../recommendations/serve"
+import { candidatesOf } from "../../../../../lib/candidates"
+import { sendRecommendations, visibleProductIds } from "../../../recommendations/serve"
 import type { StoreGetProductRecommendationsParamsType } from "../../../recommendations/validators"
 
 /**
