@@ -4,6 +4,7 @@
  * the plugin's modules are listed here with the plugin options, as a shop's config
  * passes them through `plugins: [{ resolve: "medusa-plugin-personalization", options }]`.
  */
+import { join } from "node:path"
 import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
 
 loadEnv(process.env.NODE_ENV || "development", process.cwd())
@@ -37,6 +38,21 @@ const personalizationOptions = {
     segmentation: process.env.PERSONALIZATION_SCHEDULE_SEGMENTATION,
     training: process.env.PERSONALIZATION_SCHEDULE_TRAINING,
   },
+}
+
+/**
+ * Notification providers: the local one on `feed` and `email`. Tests of failing sends choose
+ * others with PZ_TEST_NOTIFICATION (test runs only): "flaky", a provider that refuses some
+ * recipients; "feed-only", Medusa's default, with no provider for `email`.
+ */
+function notificationProviders() {
+  const local = (channels: string[]) => ({ resolve: "@medusajs/medusa/notification-local", id: "local", options: { channels } })
+  const test = process.env.NODE_ENV === "test" ? process.env.PZ_TEST_NOTIFICATION : undefined
+  if (test === "flaky") {
+    return [local(["feed"]), { resolve: join(__dirname, "integration-tests/fixtures/flaky-notification"), id: "flaky", options: { channels: ["email"] } }]
+  }
+  if (test === "feed-only") return [local(["feed"])]
+  return [local(["feed", "email"])]
 }
 
 const redisModules = redisUrl
@@ -86,6 +102,11 @@ module.exports = defineConfig({
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },
     { resolve: "./src/modules/customer-segments", options: personalizationOptions },
     { resolve: "./src/modules/recommendations", options: personalizationOptions },
+    { resolve: "./src/modules/segment-campaigns", options: personalizationOptions },
+    // Segment campaigns can send each treated customer a message on the email channel. The
+    // local provider logs it (and stores it like any provider); `feed` stays on, as in Medusa's
+    // default, for the admin's notification drawer. A shop puts its email provider here.
+    { key: Modules.NOTIFICATION, resolve: "@medusajs/medusa/notification", options: { providers: notificationProviders() } },
     ...redisModules,
   ],
 })

@@ -14,6 +14,7 @@ export const MedusaEvents = {
   ORDER_CLAIM_CREATED: "order.claim_created",
   ORDER_EXCHANGE_CREATED: "order.exchange_created",
   CUSTOMER_CREATED: "customer.created",
+  CUSTOMER_UPDATED: "customer.updated",
   CUSTOMER_DELETED: "customer.deleted",
   PRODUCT_DELETED: "product.deleted",
 } as const
@@ -38,7 +39,8 @@ export const ORDER_CHANGED_EVENTS = [
  * - SEGMENT_CUSTOMERS_CHANGED `{ run_id, segment_key, customer_group_id, added, removed }`: at
  *   most 1,000 customer ids in `added` and `removed` together per event, as many events as needed;
  * - MODEL_VERSION_ACTIVATED `{ version_id, previous_version_id, reason }`.
- * All three are emitted only once the run has succeeded.
+ * All three are emitted only once the run has succeeded; the segment campaign events once the
+ * creation or ending workflow has.
  */
 export const PersonalizationEvents = {
   REBUILD_REQUESTED: "personalization.rebuild.requested",
@@ -47,6 +49,12 @@ export const PersonalizationEvents = {
   SEGMENTATION_COMPLETED: "personalization.segmentation.completed",
   SEGMENT_CUSTOMERS_CHANGED: "personalization.segment.customers_changed",
   MODEL_VERSION_ACTIVATED: "personalization.model_version.activated",
+  /** `{ id }`: a segment campaign was created (its group, Medusa campaign and promotion exist). */
+  SEGMENT_CAMPAIGN_CREATED: "personalization.segment_campaign.created",
+  /** `{ id }`: a segment campaign was ended (its promotion deactivated). */
+  SEGMENT_CAMPAIGN_ENDED: "personalization.segment_campaign.ended",
+  /** `{ campaign_id, send_id }`: an admin asked for a campaign's messages to be sent. */
+  SEGMENT_CAMPAIGN_MESSAGES_REQUESTED: "personalization.segment_campaign.messages_requested",
 } as const
 
 /** Most customer ids one SEGMENT_CUSTOMERS_CHANGED event carries. */

@@ -128,6 +128,20 @@ export const personalizationOptionsSchema = z
           .strict()
       )
       .default({}),
+    /**
+     * Segment campaigns. The personalised message is one notification per treated customer on
+     * the `email` channel with this template id (the shop's email provider renders it), carrying
+     * the promotion code and the customer's top `messageRecommendations` products; it is sent
+     * in batches of `messageBatchSize`.
+     */
+    campaigns: z
+      .object({
+        messageTemplate: z.string().trim().min(1).default("personalization-segment-campaign"),
+        messageRecommendations: z.number().int().min(1).max(20).default(4),
+        messageBatchSize: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict()
+      .prefault({}),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */
@@ -139,6 +153,8 @@ export const personalizationOptionsSchema = z
         segmentation: cron.default("0 3 * * *"),
         /** Recommender training run. */
         training: cron.default("30 3 * * *"),
+        /** Segment campaign reports (after the runs). */
+        campaignReports: cron.default("0 4 * * *"),
       })
       .strict()
       // prefault: zod 4 parses the default, so each schedule gets its own default.

@@ -10,7 +10,8 @@ describe("parsePersonalizationOptions", () => {
       predictionWindowDays: 90,
       rebuildBatchSize: 1000,
       training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, keepVersions: 3 },
-      schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *" },
+      schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *", campaignReports: "0 4 * * *" },
+      campaigns: { messageTemplate: "personalization-segment-campaign", messageRecommendations: 4, messageBatchSize: 100 },
       events: { trustedProxyHops: 0, perClientPerMinute: 600, perKeyPerMinute: 60_000 },
       storefrontDemo: false,
       reasonTemplates: {},
@@ -27,7 +28,13 @@ describe("parsePersonalizationOptions", () => {
       rebuild: "30 2 * * *",
       segmentation: "0 3 * * *",
       training: "0 4 * * 1",
+      campaignReports: "0 4 * * *",
     })
+  })
+
+  it("refuses a campaign message batch outside 1 to 1,000, naming the option", () => {
+    expect(() => parsePersonalizationOptions({ campaigns: { messageBatchSize: 0 } })).toThrow(/invalid option "campaigns.messageBatchSize"/)
+    expect(() => parsePersonalizationOptions({ campaigns: { template: "x" } })).toThrow(/unknown option\(s\) "template"/)
   })
 
   it("keeps a given prediction window", () => {

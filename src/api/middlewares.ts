@@ -6,6 +6,7 @@ import {
   setPricingContext,
   setTaxContext,
 } from "@medusajs/medusa/api/utils/middlewares/index"
+import { adminCampaignMiddlewares } from "./admin/personalization/campaigns/middlewares"
 import { adminPersonalizationMiddlewares } from "./admin/personalization/middlewares"
 import {
   StoreGetProductRecommendationsParams,
@@ -50,6 +51,7 @@ export default defineMiddlewares({
       middlewares: [validateAndTransformBody(StorePostRecommendationEvents)],
     },
     ...adminPersonalizationMiddlewares,
+    ...adminCampaignMiddlewares,
     { method: ["GET"], matcher: "/personalization/storefront-demo" },
     { method: ["GET"], matcher: "/personalization/storefront-demo/recommendations-strip.js" },
     ]),

@@ -34,6 +34,20 @@ export async function withRunLock<T>(
   container: MedusaContainer,
   kind: RunKind,
   job: (signal: AbortSignal | undefined) => Promise<T>,
+  options: { timeoutSeconds?: number; expireSeconds?: number } = {}
+): Promise<RunLockOutcome<T>> {
+  return withLock(container, RUN_LOCK_KEYS[kind], `another ${kind} run holds the lock`, job, options)
+}
+
+/**
+ * `withRunLock` for any lock key of the plugin (a segment campaign's creation or its sends):
+ * `held` says what a held lock means, for the skipped outcome's reason.
+ */
+export async function withLock<T>(
+  container: MedusaContainer,
+  key: string,
+  held: string,
+  job: (signal: AbortSignal | undefined) => Promise<T>,
   { timeoutSeconds = RUN_LOCK_TIMEOUT_SECONDS, expireSeconds = RUN_LOCK_EXPIRE_SECONDS } = {}
 ): Promise<RunLockOutcome<T>> {
   const locking = container.resolve(Modules.LOCKING)
@@ -41,7 +55,7 @@ export async function withRunLock<T>(
   let signal: AbortSignal | undefined
   try {
     const value = await locking.execute(
-      RUN_LOCK_KEYS[kind],
+      key,
       async (given?: AbortSignal) => {
         started = true
         signal = given
@@ -55,7 +69,7 @@ export async function withRunLock<T>(
     if (!started) {
       return {
         status: "skipped",
-        reason: `another ${kind} run holds the lock, or the lock store did not answer within ${timeoutSeconds} s (${message})`,
+        reason: `${held}, or the lock store did not answer within ${timeoutSeconds} s (${message})`,
       }
     }
     if (signal?.aborted) {

@@ -7,6 +7,12 @@ import type PurchaseFeaturesService from "../modules/purchase-features/service"
 /** Customer metadata flag: `true` keeps a customer out of scoring, segment groups and personal lists. */
 export const OPT_OUT_METADATA_KEY = "personalization_opt_out"
 
+/** Whether customer metadata carries the opt-out flag (`true` or `"true"`, as the SQL reader takes it). */
+export function isOptedOut(metadata: Record<string, unknown> | null | undefined): boolean {
+  const value = metadata?.[OPT_OUT_METADATA_KEY]
+  return value === true || value === "true"
+}
+
 type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
 
 /** Ids of live customers whose metadata carries the opt-out flag. */

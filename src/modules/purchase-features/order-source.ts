@@ -6,6 +6,10 @@
  * share of units not returned (quantity - return_received_quantity) / quantity, rounded to
  * 4 decimals. An order's spend is the sum over its lines; shipping and tax never count.
  * Only the current order version counts (order_item and adjustments joined on version).
+ *
+ * Promotions of an order: those linked to it (`order_promotion`, made when a cart with the
+ * promotion completes) and those of its line adjustments; its discount total is the sum of the
+ * line adjustments without tax (what the promotions took off the lines, before any return).
  */
 import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
 
@@ -31,6 +35,10 @@ export type OrderSnapshot = {
   version: number
   amount: string
   item_quantity: number
+  /** Ids of the promotions the order used, sorted. */
+  promotion_ids: string[]
+  /** Discount of the line adjustments without tax, as a decimal string. */
+  discount_total: string
   lines: OrderLineSnapshot[]
 }
 
@@ -92,10 +100,19 @@ export async function readOrderSnapshots(
            p.created_at AS placed_at, LOWER(p.currency_code) AS currency_code, p.status, p.version,
            COALESCE(agg.amount, 0)::text AS amount,
            COALESCE(agg.item_quantity, 0) AS item_quantity,
-           COALESCE(agg.lines, '[]'::jsonb) AS lines
+           COALESCE(agg.lines, '[]'::jsonb) AS lines,
+           COALESCE(agg.discount_total, 0)::text AS discount_total,
+           ARRAY(
+             SELECT op.promotion_id FROM order_promotion op WHERE op.order_id = p.id AND op.deleted_at IS NULL
+             UNION
+             SELECT a.promotion_id FROM order_item oi
+             JOIN order_line_item_adjustment a ON a.item_id = oi.item_id AND a.version = oi.version AND a.deleted_at IS NULL
+             WHERE oi.order_id = p.id AND oi.version = p.version AND oi.deleted_at IS NULL AND a.promotion_id IS NOT NULL
+             ORDER BY 1
+           ) AS promotion_ids
     FROM owner p
     LEFT JOIN LATERAL (
-      SELECT SUM(l.amount) AS amount, SUM(l.quantity) AS item_quantity,
+      SELECT SUM(l.amount) AS amount, SUM(l.quantity) AS item_quantity, ROUND(SUM(l.discount), 4) AS discount_total,
              jsonb_agg(jsonb_build_object('id', l.id, 'product_id', l.product_id,
                                           'quantity', l.quantity, 'amount', l.amount::text)) AS lines
       FROM (
@@ -107,7 +124,8 @@ export async function readOrderSnapshots(
                     / CASE WHEN li.is_tax_inclusive THEN 1 + tax.rate / 100 ELSE 1 END
                   - discount.amount)
                  * (oi.quantity - oi.return_received_quantity) / oi.quantity, 4)
-               ELSE 0 END AS amount
+               ELSE 0 END AS amount,
+               discount.amount AS discount
         FROM order_item oi
         JOIN order_line_item li ON li.id = oi.item_id AND li.deleted_at IS NULL
         LEFT JOIN product pr ON pr.id = li.product_id AND pr.deleted_at IS NULL

@@ -344,6 +344,48 @@ class PurchaseFeaturesService extends MedusaService({
     return rows
   }
 
+  /**
+   * Counted orders of `customerIds` placed in [from, until), from the ledger, for a campaign
+   * report: amount and discount as numbers in the order's currency.
+   */
+  @InjectManager()
+  async listCustomerOrders(
+    customerIds: string[],
+    { from, until }: { from: Date; until: Date },
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<{ id: string; customer_id: string; placed_at: Date; currency_code: string; amount: number; promotion_ids: string[]; discount_total: number }[]> {
+    if (!customerIds.length) return []
+    const rows: { id: string; customer_id: string; placed_at: Date; currency_code: string; amount: number; promotion_ids: string[] | null; discount_total: number | null }[] =
+      await this.em_(sharedContext).execute(
+        `SELECT o.id, o.customer_id, o.placed_at, o.currency_code, o.amount::float8 AS amount,
+                o.promotion_ids, o.discount_total::float8 AS discount_total
+         FROM personalization_order o
+         WHERE o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
+           AND o.counted AND o.placed_at >= ? AND o.placed_at < ?
+         ORDER BY o.placed_at, o.id`,
+        [json(customerIds), from.toISOString(), until.toISOString()]
+      )
+    return rows.map((r) => ({ ...r, placed_at: new Date(r.placed_at), promotion_ids: r.promotion_ids ?? [], discount_total: r.discount_total ?? 0 }))
+  }
+
+  /** Each customer's counted spend in `currency` in [from, until) (customers without any are absent). */
+  @InjectManager()
+  async sumCustomerSpend(
+    customerIds: string[],
+    { from, until, currency }: { from: Date; until: Date; currency: string },
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<Map<string, number>> {
+    if (!customerIds.length) return new Map()
+    const rows: { customer_id: string; spend: number }[] = await this.em_(sharedContext).execute(
+      `SELECT o.customer_id, SUM(o.amount)::float8 AS spend FROM personalization_order o
+       WHERE o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
+         AND o.counted AND o.currency_code = ? AND o.placed_at >= ? AND o.placed_at < ?
+       GROUP BY o.customer_id`,
+      [json(customerIds), currency, from.toISOString(), until.toISOString()]
+    )
+    return new Map(rows.map((r) => [r.customer_id, Number(r.spend)]))
+  }
+
   /** The store currency that money features use: the option, else the store's default currency. */
   @InjectManager()
   async getStoreCurrency(@MedusaContext() sharedContext: Context = {}): Promise<string> {
@@ -446,23 +488,28 @@ class PurchaseFeaturesService extends MedusaService({
         counted: counted.has(s.status),
         amount: s.amount,
         item_quantity: s.item_quantity,
+        promotion_ids: s.promotion_ids,
+        discount_total: s.discount_total,
         version: s.version,
       }))
       await em.execute(
         `INSERT INTO personalization_order
            (id, customer_id, source_customer_id, placed_at, currency_code, status, counted,
-            amount, raw_amount, item_quantity, version)
+            amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version)
          SELECT h.id, h.customer_id, h.source_customer_id, h.placed_at, h.currency_code, h.status,
                 h.counted, h.amount, jsonb_build_object('value', h.amount::text, 'precision', 20),
-                h.item_quantity, h.version
+                h.item_quantity, h.promotion_ids, h.discount_total,
+                jsonb_build_object('value', h.discount_total::text, 'precision', 20), h.version
          FROM jsonb_to_recordset(?::jsonb) AS h(id text, customer_id text, source_customer_id text,
            placed_at timestamptz, currency_code text, status text, counted boolean, amount numeric,
-           item_quantity int, version int)
+           item_quantity int, promotion_ids jsonb, discount_total numeric, version int)
          ON CONFLICT (id) DO UPDATE SET
            customer_id = EXCLUDED.customer_id, source_customer_id = EXCLUDED.source_customer_id,
            placed_at = EXCLUDED.placed_at, currency_code = EXCLUDED.currency_code,
            status = EXCLUDED.status, counted = EXCLUDED.counted, amount = EXCLUDED.amount,
            raw_amount = EXCLUDED.raw_amount, item_quantity = EXCLUDED.item_quantity,
+           promotion_ids = EXCLUDED.promotion_ids, discount_total = EXCLUDED.discount_total,
+           raw_discount_total = EXCLUDED.raw_discount_total,
            version = EXCLUDED.version, updated_at = now()`,
         [json(headers)]
       )

@@ -10,6 +10,7 @@ import {
 import { rebuildPurchaseFeaturesStep, type RebuildInput } from "./steps/rebuild-purchase-features"
 import { finishRebuildRunStep, startRebuildRunStep } from "./steps/record-rebuild-run"
 import { syncOrdersStep } from "./steps/sync-orders"
+import { leaveSegmentCampaignsStep } from "../segment-campaigns/steps/leave-campaigns"
 
 /** An order was placed, canceled, edited, returned, claimed or exchanged: count it as it is now. */
 export const syncPurchaseOrdersWorkflow = createWorkflow(
@@ -24,7 +25,8 @@ export const syncPurchaseOrdersWorkflow = createWorkflow(
  * A customer was deleted: their orders are synced away (Medusa no longer returns orders of a
  * deleted customer; a merged guest's orders go back to the guest), then every remaining row
  * keyed by the customer is deleted, module by module: feature tables, segment memberships
- * (staged runs too) and the plugin's segment groups, personal lists (pending versions too).
+ * (staged runs too) and the plugin's segment groups, personal lists (pending versions too),
+ * segment campaign arms (the campaigns count them as having left) and messages.
  * The `customerPurged` hook lets a shop remove its own data of the customer in the same
  * workflow; when any step fails, every step's change is undone.
  */
@@ -37,8 +39,9 @@ export const deleteCustomerPurchaseFeaturesWorkflow = createWorkflow(
     const memberships = purgeCustomerSegmentsStep({ customer_id: input.customer_id })
     const groups = removeCustomerFromSegmentGroupsStep({ customer_id: input.customer_id })
     const lists = purgeCustomerListsStep({ customer_id: input.customer_id })
+    const campaigns = leaveSegmentCampaignsStep({ customer_id: input.customer_id, purge_messages: true })
     const customerPurged = createHook("customerPurged", { customer_id: input.customer_id })
-    return new WorkflowResponse({ synced, features, memberships, groups, lists }, { hooks: [customerPurged] })
+    return new WorkflowResponse({ synced, features, memberships, groups, lists, campaigns }, { hooks: [customerPurged] })
   }
 )
 

@@ -23,6 +23,10 @@ export const LedgerOrder = model
     amount: model.bigNumber(),
     /** Units bought, less units returned. */
     item_quantity: model.number(),
+    /** Ids of the promotions the order used (linked to it or in its line adjustments); null on rows synced before this column existed, until the next rebuild. */
+    promotion_ids: model.json().nullable(),
+    /** What the promotions took off the lines, without tax, in the order's currency (null like promotion_ids). */
+    discount_total: model.bigNumber().nullable(),
     /** The order version the row was computed from. */
     version: model.number(),
   })

@@ -1,0 +1,5 @@
+export { SegmentCampaign } from "./segment-campaign"
+export { SegmentCampaignMember } from "./campaign-member"
+export { SegmentCampaignMessage } from "./campaign-message"
+export { SegmentCampaignSend } from "./campaign-send"
+export { SegmentCampaignDay } from "./campaign-day"
