@@ -1,0 +1,1 @@
+declare const __BACKEND_URL__: string
