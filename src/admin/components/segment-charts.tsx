@@ -33,9 +33,9 @@ export function SegmentHistoryChart({
     for (const row of rows) for (const k of keys) if (!(k in row)) row[k] = null
     return { rows, keys: [...keys].sort((a, b) => a.localeCompare(b, "en", { numeric: true })) }
   }, [q.data, only])
-  if (q.isLoading) return <LoadingState rows={4} />
-  if (q.isError) return <ErrorState error={q.error} title="Could not load the segment history" onRetry={() => void q.refetch()} />
-  if (rows.length === 0) return <EmptyState title="No completed runs yet" />
+  if (q.isLoading) return <LoadingState className="px-0" rows={4} />
+  if (q.isError) return <ErrorState className="px-0" error={q.error} title="Could not load the segment history" onRetry={() => void q.refetch()} />
+  if (rows.length === 0) return <EmptyState className="px-0 py-0" title="No completed runs yet" />
   return (
     <LineSeriesChart
       name="segment-history"
@@ -89,10 +89,10 @@ export function SegmentScatterChart({
         points,
       }))
   }, [q.data, colors, names, highlight])
-  if (q.isLoading) return <LoadingState rows={6} />
-  if (q.isError) return <ErrorState error={q.error} title="Could not load the customer sample" onRetry={() => void q.refetch()} />
+  if (q.isLoading) return <LoadingState className="px-0" rows={6} />
+  if (q.isError) return <ErrorState className="px-0" error={q.error} title="Could not load the customer sample" onRetry={() => void q.refetch()} />
   const points = q.data?.points.length ?? 0
-  if (!points) return <EmptyState title="No segmented customers yet" />
+  if (!points) return <EmptyState className="px-0 py-0" title="No segmented customers yet" />
   const currency = q.data?.currency_code
   return (
     <ScatterGroupsChart

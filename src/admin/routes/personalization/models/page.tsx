@@ -42,7 +42,7 @@ function QualityChart({ versions }: { versions: ModelVersion[] }) {
         })),
     [versions]
   )
-  if (!rows.length) return <EmptyState title="No evaluated version yet" description="Each training run tests its model on the latest weeks of orders; its scores appear here." />
+  if (!rows.length) return <EmptyState className="px-0 py-0" title="No evaluated version yet" description="Each training run tests its model on the latest weeks of orders; its scores appear here." />
   return (
     <LineSeriesChart
       name="model-quality"
@@ -75,12 +75,13 @@ function ClickThrough({ versions }: { versions: ModelVersion[] }) {
     }
     return { rows: [...by.values()], types }
   }, [q.data, labels])
-  if (q.isLoading) return <LoadingState rows={3} />
-  if (q.isError) return <ErrorState error={q.error} title="Could not load the click-through counts" onRetry={() => void q.refetch()} />
+  if (q.isLoading) return <LoadingState className="px-0" rows={3} />
+  if (q.isError) return <ErrorState className="px-0" error={q.error} title="Could not load the click-through counts" onRetry={() => void q.refetch()} />
   const events = q.data?.events ?? []
   if (!events.length) {
     return (
       <EmptyState
+        className="px-0 py-0"
         title="No recommendation events yet"
         description="Click-through appears once a storefront reports impressions and clicks of the recommendation lists (POST /store/recommendations/events)."
       />
@@ -197,12 +198,17 @@ function VersionsTable({ versions }: { versions: ModelVersion[] }) {
               </Table.Cell>
               {METRICS.map((x) => (
                 <Table.Cell key={x.key} className="text-right tabular-nums">
-                  <div className="flex flex-col py-2">
-                    <Text size="small" data-metric={`${x.key}-candidate`}>
+                  <div className="flex flex-col whitespace-nowrap py-2">
+                    <Text size="small" weight="plus" data-metric={`${x.key}-candidate`}>
                       {m(v.evaluation?.candidate?.[x.key])}
                     </Text>
-                    <Text size="xsmall" className="text-ui-fg-muted">
-                      active {m(v.evaluation?.active?.[x.key])} · pop. {m(v.evaluation?.popularity?.[x.key])}
+                    {v.evaluation?.active ? (
+                      <Text size="xsmall" className="text-ui-fg-subtle" data-metric={`${x.key}-active`}>
+                        active {m(v.evaluation.active[x.key])}
+                      </Text>
+                    ) : null}
+                    <Text size="xsmall" className="text-ui-fg-muted" data-metric={`${x.key}-popularity`}>
+                      popularity {m(v.evaluation?.popularity?.[x.key])}
                     </Text>
                   </div>
                 </Table.Cell>
@@ -234,9 +240,8 @@ const ModelsPage = () => {
           <Heading level="h1">Models</Heading>
           <Text size="small" className="text-ui-fg-subtle">
             Every training run of the recommender: how it scored on the latest orders it did not see, whether it replaced the
-            active version, and how shoppers respond to each version's lists. Metrics (candidate, then active version and
-            popularity below):{" "}
-            {METRICS.map((x) => `${x.label}: ${x.hint}`).join("; ")}.
+            active version, and how shoppers respond to each version's lists. Only an active or inactive version with stored
+            lists can be served; activating an inactive one rolls back.
           </Text>
           {running ? (
             <Text size="small" className="text-ui-fg-interactive">
@@ -255,6 +260,26 @@ const ModelsPage = () => {
             <div className="pt-4">
               <VersionsTable versions={versions} />
             </div>
+            <dl className="grid grid-cols-1 gap-x-6 gap-y-1 px-6 py-4 md:grid-cols-2" data-section="metric-legend">
+              {METRICS.map((x) => (
+                <div key={x.key} className="flex gap-x-2">
+                  <dt>
+                    <Text size="xsmall" weight="plus">
+                      {x.label}
+                    </Text>
+                  </dt>
+                  <dd>
+                    <Text size="xsmall" className="text-ui-fg-subtle">
+                      {x.hint}
+                    </Text>
+                  </dd>
+                </div>
+              ))}
+              <Text size="xsmall" className="text-ui-fg-muted md:col-span-2">
+                Each cell: the version's own model on the holdout (the most recent orders, unseen in training), then the version
+                active at the time and plain popularity on the same orders. Higher is better for all four.
+              </Text>
+            </dl>
           </SafeBoundary>
         )}
       </Container>
@@ -278,6 +303,7 @@ const ModelsPage = () => {
 
 export const config = defineRouteConfig({
   label: "Models",
+  rank: 2,
 })
 
 export const handle = {

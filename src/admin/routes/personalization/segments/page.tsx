@@ -25,6 +25,14 @@ export interface SegmentRow extends Segment {
 
 const columnHelper = createDataTableColumnHelper<SegmentRow>()
 
+/** Descriptions open with "230 customers (28.8%): …"; the table shows the size beside it. */
+function withoutSizePrefix(description: string): string {
+  const m = /^[\d,.\s]+customers?\s*\([^)]*\):\s*/.exec(description)
+  if (!m) return description
+  const rest = description.slice(m[0].length)
+  return rest.charAt(0).toUpperCase() + rest.slice(1)
+}
+
 function sortRows(rows: SegmentRow[], sorting: DataTableSortingState | null): SegmentRow[] {
   if (!sorting) return rows
   const key = sorting.id as keyof SegmentRow
@@ -54,6 +62,7 @@ function SegmentsTable() {
       ...s,
       share: s.share ?? (total ? s.size / total : 0),
       change: s.previous_size == null ? null : s.size - s.previous_size,
+      description: withoutSizePrefix(s.description),
       color: colors[s.key],
     }))
   }, [q.data])
@@ -76,7 +85,7 @@ function SegmentsTable() {
       columnHelper.accessor("description", {
         header: "Description",
         cell: ({ getValue }) => (
-          <Text size="small" className="text-ui-fg-subtle whitespace-normal py-2">
+          <Text size="small" className="text-ui-fg-subtle min-w-[260px] max-w-[420px] whitespace-normal py-2">
             {getValue()}
           </Text>
         ),
@@ -99,8 +108,10 @@ function SegmentsTable() {
         header: "Since last run",
         enableSorting: true,
         sortLabel: "Change since last run",
-        cell: ({ getValue }) => {
+        cell: ({ getValue, row }) => {
           const v = getValue()
+          // previous_size: undefined when the API does not say, null when no earlier run had the segment.
+          if (row.original.previous_size === undefined) return <Text size="small" className="text-ui-fg-muted">–</Text>
           return (
             <Text size="small" className={v == null ? "text-ui-fg-muted" : v > 0 ? "text-ui-tag-green-text" : v < 0 ? "text-ui-tag-red-text" : ""}>
               {v == null ? "new" : formatSigned(v)}
@@ -209,6 +220,7 @@ const SegmentsPage = () => (
 
 export const config = defineRouteConfig({
   label: "Segments",
+  rank: 1,
 })
 
 export const handle = {

@@ -90,7 +90,7 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
 }
 
 function CentreCharts({ detail, currency, color }: { detail: SegmentDetail; currency: string | null; color: string }) {
-  if (!detail.centre.length) return <EmptyState title="No centre recorded for this segment" />
+  if (!detail.centre.length) return <EmptyState className="px-0 py-0" title="No centre recorded for this segment" />
   return (
     <div className="flex flex-col gap-y-3" data-chart-group="centre">
       <div className="flex flex-col gap-y-0.5">
@@ -130,7 +130,7 @@ function CentreCharts({ detail, currency, color }: { detail: SegmentDetail; curr
 
 function Rules({ rules }: { rules: SegmentDetail["rules"] }) {
   if (!rules || !rules.conditions.length) {
-    return <EmptyState title="No simple rule describes this segment" description="A shallow decision tree found no short path that isolates it." />
+    return <EmptyState className="px-0 py-0" title="No simple rule describes this segment" description="A shallow decision tree found no short path that isolates it." />
   }
   return (
     <div className="flex flex-col gap-y-3" data-section="rules">
@@ -302,7 +302,7 @@ const SegmentPage = () => {
                 color={color}
               />
             ) : (
-              <EmptyState title="No purchase predictions in this run" description="The run had too little history to fit the purchase model." />
+              <EmptyState className="px-0 py-0" title="No purchase predictions in this run" description="The run had too little history to fit the purchase model." />
             )}
           </SafeBoundary>
         </Container>
