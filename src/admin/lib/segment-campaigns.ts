@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
-import { sdk } from "./sdk"
+import { adminFetch, personalizationKeys } from "./api"
 
 /** Types and React Query hooks of the segment campaign routes (`/admin/personalization/campaigns`). */
 
@@ -119,8 +119,8 @@ export type CreateCampaignBody = {
 
 export type CampaignFilters = { limit?: number; offset?: number; status?: CampaignStatus; segment_key?: string; promotion_id?: string; medusa_campaign_id?: string }
 
-const ROOT = ["personalization", "segment-campaigns"] as const
-const BASE = "/admin/personalization/campaigns"
+const ROOT = [...personalizationKeys.all, "segment-campaigns"] as const
+const BASE = "/campaigns"
 
 export const campaignKeys = {
   all: ROOT,
@@ -134,7 +134,7 @@ export const campaignKeys = {
 export function useSegmentCampaigns(filters: CampaignFilters, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: campaignKeys.list(filters),
-    queryFn: () => sdk.client.fetch<{ campaigns: SegmentCampaign[]; count: number; offset: number; limit: number }>(BASE, { query: filters }),
+    queryFn: () => adminFetch<{ campaigns: SegmentCampaign[]; count: number; offset: number; limit: number }>(BASE, { query: filters as Record<string, string | number | undefined> }),
     placeholderData: keepPreviousData,
     enabled: options.enabled ?? true,
   })
@@ -143,7 +143,7 @@ export function useSegmentCampaigns(filters: CampaignFilters, options: { enabled
 export function useSegmentCampaign(id: string) {
   return useQuery({
     queryKey: campaignKeys.detail(id),
-    queryFn: () => sdk.client.fetch<{ campaign: SegmentCampaign }>(`${BASE}/${id}`),
+    queryFn: () => adminFetch<{ campaign: SegmentCampaign }>(`${BASE}/${id}`),
   })
 }
 
@@ -151,7 +151,7 @@ export function useCampaignReport(id: string) {
   return useQuery({
     queryKey: campaignKeys.report(id),
     queryFn: () =>
-      sdk.client.fetch<{ campaign_id: string; computed_at: string | null; left: Record<Arm, number>; report: CampaignReport | null; days: CampaignDay[] }>(`${BASE}/${id}/report`),
+      adminFetch<{ campaign_id: string; computed_at: string | null; left: Record<Arm, number>; report: CampaignReport | null; days: CampaignDay[] }>(`${BASE}/${id}/report`),
   })
 }
 
@@ -159,7 +159,7 @@ export function useCampaignReport(id: string) {
 export function useCampaignMessages(id: string, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: campaignKeys.messages(id),
-    queryFn: () => sdk.client.fetch<CampaignMessages>(`${BASE}/${id}/messages`),
+    queryFn: () => adminFetch<CampaignMessages>(`${BASE}/${id}/messages`),
     enabled: options.enabled ?? true,
     refetchInterval: (query) => (query.state.data?.sends.some((s) => s.status === "queued" || s.status === "running") ? 2000 : false),
   })
@@ -169,7 +169,7 @@ export function useCampaignMessages(id: string, options: { enabled?: boolean } =
 export function useCampaignPreview(segmentKey: string | undefined, controlShare: number) {
   return useQuery({
     queryKey: campaignKeys.preview(segmentKey ?? "", controlShare),
-    queryFn: () => sdk.client.fetch<{ preview: CampaignPreview }>(`${BASE}/preview`, { method: "POST", body: { segment_key: segmentKey, control_share: controlShare } }),
+    queryFn: () => adminFetch<{ preview: CampaignPreview }>(`${BASE}/preview`, { method: "POST", body: { segment_key: segmentKey, control_share: controlShare } }),
     enabled: !!segmentKey && Number.isFinite(controlShare) && controlShare >= 0 && controlShare <= 0.5,
     placeholderData: keepPreviousData,
     retry: false,
@@ -184,7 +184,7 @@ function useInvalidateCampaigns() {
 export function useCreateCampaign() {
   const invalidate = useInvalidateCampaigns()
   return useMutation({
-    mutationFn: (body: CreateCampaignBody) => sdk.client.fetch<{ campaign: SegmentCampaign }>(BASE, { method: "POST", body }),
+    mutationFn: (body: CreateCampaignBody) => adminFetch<{ campaign: SegmentCampaign }>(BASE, { method: "POST", body }),
     onSuccess: invalidate,
   })
 }
@@ -192,7 +192,7 @@ export function useCreateCampaign() {
 export function useEndCampaign(id: string) {
   const invalidate = useInvalidateCampaigns()
   return useMutation({
-    mutationFn: () => sdk.client.fetch<{ campaign: SegmentCampaign }>(`${BASE}/${id}/end`, { method: "POST", body: {} }),
+    mutationFn: () => adminFetch<{ campaign: SegmentCampaign }>(`${BASE}/${id}/end`, { method: "POST", body: {} }),
     onSuccess: invalidate,
   })
 }
@@ -200,7 +200,7 @@ export function useEndCampaign(id: string) {
 export function useRefreshReport(id: string) {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: () => sdk.client.fetch(`${BASE}/${id}/report`, { query: { refresh: true } }),
+    mutationFn: () => adminFetch(`${BASE}/${id}/report`, { query: { refresh: true } }),
     onSuccess: () => client.invalidateQueries({ queryKey: ROOT }),
   })
 }
@@ -208,15 +208,8 @@ export function useRefreshReport(id: string) {
 export function useSendMessages(id: string) {
   const client = useQueryClient()
   return useMutation({
-    mutationFn: () => sdk.client.fetch<{ send: CampaignSend }>(`${BASE}/${id}/messages`, { method: "POST", body: {} }),
+    mutationFn: () => adminFetch<{ send: CampaignSend }>(`${BASE}/${id}/messages`, { method: "POST", body: {} }),
     onSuccess: () => client.invalidateQueries({ queryKey: campaignKeys.messages(id) }),
   })
 }
 
-/** The message of an API error (Medusa's `message`, which names the field for a 400), or a generic one. */
-export function errorMessage(error: unknown): string {
-  if (error && typeof error === "object" && "message" in error && typeof (error as { message: unknown }).message === "string") {
-    return (error as { message: string }).message
-  }
-  return "The request failed."
-}

@@ -1,12 +1,10 @@
 import { Alert, Button, FocusModal, Heading, Input, Label, Select, Switch, Text, Textarea, toast } from "@medusajs/ui"
-import { useQuery } from "@tanstack/react-query"
+import { errorMessage } from "../../lib/api"
 import { useEffect, useMemo, useState, type ReactNode } from "react"
 import { useNavigate } from "react-router-dom"
-import { sdk } from "../../lib/sdk"
-import { type CreateCampaignBody, errorMessage, useCampaignPreview, useCreateCampaign } from "../../lib/segment-campaigns"
-import { count, percent } from "./format"
-
-type SegmentOption = { key: string; name: string; size: number }
+import { useSegments } from "../../lib/api"
+import { type CreateCampaignBody, useCampaignPreview, useCreateCampaign } from "../../lib/segment-campaigns"
+import { formatInteger, formatPercent } from "../../lib/format"
 
 const EXCLUDED_LABELS: Record<string, string> = {
   standing_holdout: "in the standing holdout",
@@ -30,14 +28,6 @@ function Field({ label, hint, htmlFor, children }: { label: string; hint?: strin
   )
 }
 
-function useSegmentOptions(open: boolean) {
-  return useQuery({
-    queryKey: ["personalization", "segment-campaigns", "segment-options"],
-    queryFn: () => sdk.client.fetch<{ segments: SegmentOption[]; run?: { currency_code?: string | null } | null }>("/admin/personalization/segments"),
-    enabled: open,
-  })
-}
-
 /**
  * "Create campaign": a focus modal with the segment campaign's fields and a live preview of the
  * arms (from the preview route, which writes nothing). Opened from a segment page with that
@@ -46,7 +36,7 @@ function useSegmentOptions(open: boolean) {
 export function CreateCampaignModal({ segmentKey, trigger }: { segmentKey?: string; trigger?: ReactNode }) {
   const [open, setOpen] = useState(false)
   const navigate = useNavigate()
-  const segments = useSegmentOptions(open)
+  const segments = useSegments()
   const create = useCreateCampaign()
 
   const [name, setName] = useState("")
@@ -108,7 +98,7 @@ export function CreateCampaignModal({ segmentKey, trigger }: { segmentKey?: stri
     setError(null)
     try {
       const { campaign } = await create.mutateAsync(body())
-      toast.success("Segment campaign created", { description: `${count(campaign.arms.treatment.current)} treated, ${count(campaign.arms.control.current)} in control` })
+      toast.success("Segment campaign created", { description: `${formatInteger(campaign.arms.treatment.current)} treated, ${formatInteger(campaign.arms.control.current)} in control` })
       setOpen(false)
       navigate(`/personalization/campaigns/${campaign.id}`)
     } catch (e) {
@@ -144,7 +134,7 @@ export function CreateCampaignModal({ segmentKey, trigger }: { segmentKey?: stri
               <Field label="Name" htmlFor="campaign-name">
                 <Input id="campaign-name" name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Win back loyal customers" />
               </Field>
-              <Field label="Segment" hint={chosen ? `${count(chosen.size)} members in the latest run` : undefined}>
+              <Field label="Segment" hint={chosen ? `${formatInteger(chosen.size)} members in the latest run` : undefined}>
                 <Select value={segment} onValueChange={setSegment}>
                   <Select.Trigger data-testid="campaign-segment"><Select.Value placeholder={segments.isLoading ? "Loading segments…" : "Choose a segment"} /></Select.Trigger>
                   <Select.Content>
@@ -177,14 +167,14 @@ export function CreateCampaignModal({ segmentKey, trigger }: { segmentKey?: stri
                   ) : (
                     <div className="flex flex-col gap-y-1">
                       <Text size="small" leading="compact" weight="plus">
-                        <span data-testid="preview-treatment">{count(preview.data.preview.treatment)}</span> treated ·{" "}
-                        <span data-testid="preview-control">{count(preview.data.preview.control)}</span> in control
+                        <span data-testid="preview-treatment">{formatInteger(preview.data.preview.treatment)}</span> treated ·{" "}
+                        <span data-testid="preview-control">{formatInteger(preview.data.preview.control)}</span> in control
                       </Text>
                       <Text size="xsmall" className="text-ui-fg-subtle">
-                        of {count(preview.data.preview.eligible)} eligible members ({percent(preview.data.preview.control_share, { digits: 0 })} control)
+                        of {formatInteger(preview.data.preview.eligible)} eligible members ({formatPercent(preview.data.preview.control_share, 0)} control)
                       </Text>
                       {Object.entries(preview.data.preview.excluded).filter(([, n]) => n > 0).map(([reason, n]) => (
-                        <Text key={reason} size="xsmall" className="text-ui-fg-subtle">{count(n)} left out: {EXCLUDED_LABELS[reason] ?? reason}</Text>
+                        <Text key={reason} size="xsmall" className="text-ui-fg-subtle">{formatInteger(n)} left out: {EXCLUDED_LABELS[reason] ?? reason}</Text>
                       ))}
                     </div>
                   )}

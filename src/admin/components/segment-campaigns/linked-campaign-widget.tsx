@@ -1,7 +1,8 @@
 import { Container, Heading, Text } from "@medusajs/ui"
+import { errorMessage } from "../../lib/api"
 import { Link } from "react-router-dom"
-import { type CampaignFilters, errorMessage, useSegmentCampaigns } from "../../lib/segment-campaigns"
-import { count, percent } from "./format"
+import { type CampaignFilters, useSegmentCampaigns } from "../../lib/segment-campaigns"
+import { formatInteger, formatPercent } from "../../lib/format"
 import { CampaignStatusBadge } from "./status"
 import { HeadlineUplift } from "./uplift"
 
@@ -36,8 +37,8 @@ export function LinkedSegmentCampaign({ filter, what }: { filter: CampaignFilter
             <CampaignStatusBadge status={c.status} startsAt={c.starts_at} endsAt={c.ends_at} />
           </div>
           <Text size="small" className="text-ui-fg-subtle">
-            Segment {c.segment_name}: <span data-testid="linked-treated">{count(c.arms.treatment.current)}</span> treated,{" "}
-            <span data-testid="linked-control">{count(c.arms.control.current)}</span> in control ({percent(c.control_share, { digits: 0 })})
+            Segment {c.segment_name}: <span data-testid="linked-treated">{formatInteger(c.arms.treatment.current)}</span> treated,{" "}
+            <span data-testid="linked-control">{formatInteger(c.arms.control.current)}</span> in control ({formatPercent(c.control_share, 0)})
           </Text>
           <div className="flex items-center gap-x-2">
             <Text size="small" className="text-ui-fg-subtle">Conversion uplift:</Text>

@@ -1,6 +1,6 @@
 import { Badge, Text } from "@medusajs/ui"
 import type { CampaignReport, Interval } from "../../lib/segment-campaigns"
-import { money, points } from "./format"
+import { formatPoints, formatSignedMoney } from "../../lib/format"
 
 /** "Significant" when the 95% interval excludes zero, else "Not significant yet". */
 export function SignificanceBadge({ interval }: { interval: Pick<Interval, "significant" | "estimate"> }) {
@@ -19,9 +19,9 @@ export function HeadlineUplift({ report }: { report: CampaignReport | null }) {
   const c = report.uplift.conversion_rate
   return (
     <div className="flex items-center gap-x-2" data-testid="headline-uplift">
-      <Text size="small" leading="compact" weight="plus">{points(c.estimate)}</Text>
+      <Text size="small" leading="compact" weight="plus">{formatPoints(c.estimate)}</Text>
       <Text size="xsmall" className="text-ui-fg-subtle">
-        ({points(c.low)} to {points(c.high)})
+        ({formatPoints(c.low)} to {formatPoints(c.high)})
       </Text>
       <SignificanceBadge interval={c} />
     </div>
@@ -32,9 +32,9 @@ export function HeadlineUplift({ report }: { report: CampaignReport | null }) {
 export function MoneyInterval({ interval, currency }: { interval: { estimate: number; low: number; high: number }; currency: string }) {
   return (
     <span>
-      <span className="font-medium">{money(interval.estimate, currency, { signed: true })}</span>{" "}
+      <span className="font-medium">{formatSignedMoney(interval.estimate, currency)}</span>{" "}
       <span className="text-ui-fg-subtle">
-        (95%: {money(interval.low, currency, { signed: true })} to {money(interval.high, currency, { signed: true })})
+        (95%: {formatSignedMoney(interval.low, currency)} to {formatSignedMoney(interval.high, currency)})
       </span>
     </span>
   )

@@ -3,10 +3,11 @@ import { Container, createDataTableColumnHelper, DataTable, type DataTablePagina
 import { useMemo, useState } from "react"
 import { useNavigate } from "react-router-dom"
 import { CreateCampaignModal } from "../../../components/segment-campaigns/create-campaign-modal"
-import { count, date } from "../../../components/segment-campaigns/format"
+import { formatDate, formatInteger } from "../../../lib/format"
+import { EmptyState, ErrorState } from "../../../components/states"
 import { CampaignStatusBadge } from "../../../components/segment-campaigns/status"
 import { HeadlineUplift } from "../../../components/segment-campaigns/uplift"
-import { errorMessage, type SegmentCampaign, useSegmentCampaigns } from "../../../lib/segment-campaigns"
+import { type SegmentCampaign, useSegmentCampaigns } from "../../../lib/segment-campaigns"
 
 const PAGE_SIZE = 20
 const column = createDataTableColumnHelper<SegmentCampaign>()
@@ -29,7 +30,7 @@ const columns = [
   column.display({
     id: "arms",
     header: "Treated / control",
-    cell: ({ row }) => `${count(row.original.arms.treatment.current)} / ${count(row.original.arms.control.current)}`,
+    cell: ({ row }) => `${formatInteger(row.original.arms.treatment.current)} / ${formatInteger(row.original.arms.control.current)}`,
   }),
   column.display({
     id: "uplift",
@@ -39,7 +40,7 @@ const columns = [
   column.display({
     id: "window",
     header: "Window",
-    cell: ({ row }) => `${date(row.original.starts_at)} – ${date(row.original.ends_at)}`,
+    cell: ({ row }) => `${formatDate(row.original.starts_at)} – ${formatDate(row.original.ends_at)}`,
   }),
 ]
 
@@ -68,17 +69,14 @@ const SegmentCampaignsPage = () => {
             Promotions for a segment, each measured against a frozen control group of the same segment. Not Medusa's own Campaigns page under Promotions: each segment campaign creates and links one of those.
           </Text>
         </div>
-        <CreateCampaignModal />
+        <div className="shrink-0">
+          <CreateCampaignModal />
+        </div>
       </div>
       {query.isError ? (
-        <div className="px-6 py-8" data-testid="campaigns-error">
-          <Text size="small" className="text-ui-fg-error">Could not load the segment campaigns: {errorMessage(query.error)}</Text>
-        </div>
+        <ErrorState error={query.error} title="Could not load the segment campaigns" onRetry={() => void query.refetch()} />
       ) : !query.isLoading && data.length === 0 && pagination.pageIndex === 0 ? (
-        <div className="flex flex-col items-center gap-y-2 px-6 py-12" data-testid="campaigns-empty">
-          <Text size="small" weight="plus">No segment campaigns yet</Text>
-          <Text size="small" className="text-ui-fg-subtle">Create one here or from a segment's page once a segmentation run has completed.</Text>
-        </div>
+        <EmptyState title="No segment campaigns yet" description="Create one here, or from a segment's page once a segmentation run has completed." />
       ) : (
         <DataTable instance={table}>
           <DataTable.Table />

@@ -1,15 +1,16 @@
 import { Button, Container, Heading, Table, Text, toast, usePrompt } from "@medusajs/ui"
+import { errorMessage } from "../../../../lib/api"
 import type { ReactNode } from "react"
 import { Link, useParams } from "react-router-dom"
 import { ConversionChart } from "../../../../components/segment-campaigns/conversion-chart"
-import { count, date, money, percent, points } from "../../../../components/segment-campaigns/format"
+import { formatDateTime, formatInteger, formatMoney, formatPercent, formatPoints } from "../../../../lib/format"
+import { LoadingState } from "../../../../components/states"
 import { CampaignStatusBadge } from "../../../../components/segment-campaigns/status"
 import { MoneyInterval, SignificanceBadge } from "../../../../components/segment-campaigns/uplift"
 import {
   type Arm,
   type ArmSummary,
   type CampaignReport,
-  errorMessage,
   type SegmentCampaign,
   useCampaignMessages,
   useCampaignReport,
@@ -81,7 +82,7 @@ function Header({ campaign }: { campaign: SegmentCampaign }) {
             <CampaignStatusBadge status={campaign.status} startsAt={campaign.starts_at} endsAt={campaign.ends_at} />
           </div>
           <Text size="small" className="text-ui-fg-subtle">
-            {campaign.segment_name} · {date(campaign.starts_at, true)} – {date(campaign.ended_at ?? campaign.ends_at, true)}
+            {campaign.segment_name} · {formatDateTime(campaign.starts_at)} – {formatDateTime(campaign.ended_at ?? campaign.ends_at)}
             {campaign.promotion_code ? ` · code ${campaign.promotion_code}` : ""}
           </Text>
           {campaign.description && <Text size="small">{campaign.description}</Text>}
@@ -116,15 +117,15 @@ function ArmsSection({ campaign }: { campaign: SegmentCampaign }) {
     <Section
       title="Arms"
       testId="campaign-arms"
-      description={`Frozen when the campaign was created: ${percent(campaign.control_share, { digits: 0 })} of the eligible members were drawn into the control group, which gets no promotion and no message. Later segmentation runs do not move anyone.`}
+      description={`Frozen when the campaign was created: ${formatPercent(campaign.control_share, 0)} of the eligible members were drawn into the control group, which gets no promotion and no message. Later segmentation runs do not move anyone.`}
     >
       <div className="grid grid-cols-2 divide-x">
         {(["treatment", "control"] as const).map((arm) => (
           <div key={arm} className="flex flex-col gap-y-1 px-6 py-4">
             <Text size="small" className="text-ui-fg-subtle">{arm === "treatment" ? "Treated" : "Control"}</Text>
-            <Text size="xlarge" weight="plus" data-testid={`arm-${arm}-current`}>{count(campaign.arms[arm].current)}</Text>
+            <Text size="xlarge" weight="plus" data-testid={`arm-${arm}-current`}>{formatInteger(campaign.arms[arm].current)}</Text>
             <Text size="xsmall" className="text-ui-fg-subtle">
-              {count(campaign.arms[arm].created)} at creation{campaign.arms[arm].left ? `, ${count(campaign.arms[arm].left)} left since (deleted or opted out)` : ""}
+              {formatInteger(campaign.arms[arm].created)} at creation{campaign.arms[arm].left ? `, ${formatInteger(campaign.arms[arm].left)} left since (deleted or opted out)` : ""}
             </Text>
           </div>
         ))}
@@ -132,7 +133,7 @@ function ArmsSection({ campaign }: { campaign: SegmentCampaign }) {
       {excluded.length > 0 && (
         <div className="px-6 py-3">
           <Text size="xsmall" className="text-ui-fg-subtle">
-            Members left out of both arms: {excluded.map(([reason, n]) => `${count(n)} ${EXCLUDED_LABELS[reason] ?? reason}`).join(", ")}.
+            Members left out of both arms: {excluded.map(([reason, n]) => `${formatInteger(n)} ${EXCLUDED_LABELS[reason] ?? reason}`).join(", ")}.
           </Text>
         </div>
       )}
@@ -141,15 +142,15 @@ function ArmsSection({ campaign }: { campaign: SegmentCampaign }) {
 }
 
 const ROWS: { label: string; value: (s: ArmSummary, currency: string) => string; key: keyof ArmSummary }[] = [
-  { key: "customers", label: "Customers", value: (s) => count(s.customers) },
-  { key: "buyers", label: "Buyers", value: (s) => count(s.buyers) },
-  { key: "conversion_rate", label: "Conversion", value: (s) => percent(s.conversion_rate) },
-  { key: "orders", label: "Orders", value: (s) => count(s.orders) },
-  { key: "revenue", label: "Revenue (after discounts)", value: (s, c) => money(s.revenue, c) },
-  { key: "revenue_per_customer", label: "Revenue per customer", value: (s, c) => money(s.revenue_per_customer, c) },
-  { key: "promotion_orders", label: "Orders that used the promotion", value: (s) => count(s.promotion_orders) },
-  { key: "discount", label: "Discount given", value: (s, c) => money(s.discount, c) },
-  { key: "pre_revenue_per_customer", label: "Revenue per customer before (same length)", value: (s, c) => money(s.pre_revenue_per_customer, c) },
+  { key: "customers", label: "Customers", value: (s) => formatInteger(s.customers) },
+  { key: "buyers", label: "Buyers", value: (s) => formatInteger(s.buyers) },
+  { key: "conversion_rate", label: "Conversion", value: (s) => formatPercent(s.conversion_rate) },
+  { key: "orders", label: "Orders", value: (s) => formatInteger(s.orders) },
+  { key: "revenue", label: "Revenue (after discounts)", value: (s, c) => formatMoney(s.revenue, c) },
+  { key: "revenue_per_customer", label: "Revenue per customer", value: (s, c) => formatMoney(s.revenue_per_customer, c) },
+  { key: "promotion_orders", label: "Orders that used the promotion", value: (s) => formatInteger(s.promotion_orders) },
+  { key: "discount", label: "Discount given", value: (s, c) => formatMoney(s.discount, c) },
+  { key: "pre_revenue_per_customer", label: "Revenue per customer before (same length)", value: (s, c) => formatMoney(s.pre_revenue_per_customer, c) },
 ]
 
 function ArmTable({ report }: { report: CampaignReport }) {
@@ -189,13 +190,13 @@ function UpliftList({ report }: { report: CampaignReport }) {
       testId: "uplift-conversion",
       value: (
         <span>
-          <span className="font-medium">{points(u.conversion_rate.estimate)}</span>{" "}
-          <span className="text-ui-fg-subtle">(95%: {points(u.conversion_rate.low)} to {points(u.conversion_rate.high)})</span>
+          <span className="font-medium">{formatPoints(u.conversion_rate.estimate)}</span>{" "}
+          <span className="text-ui-fg-subtle">(95%: {formatPoints(u.conversion_rate.low)} to {formatPoints(u.conversion_rate.high)})</span>
         </span>
       ),
       note: (
         <>
-          <SignificanceBadge interval={u.conversion_rate} /> Smallest uplift this campaign can detect: {points(u.conversion_rate.minimum_detectable ?? 0)}
+          <SignificanceBadge interval={u.conversion_rate} /> Smallest uplift this campaign can detect: {formatPoints(u.conversion_rate.minimum_detectable ?? 0)}
         </>
       ),
     },
@@ -205,7 +206,7 @@ function UpliftList({ report }: { report: CampaignReport }) {
       value: <MoneyInterval interval={u.revenue_per_customer} currency={c} />,
       note: (
         <>
-          <SignificanceBadge interval={u.revenue_per_customer} /> Smallest detectable: {money(u.revenue_per_customer.minimum_detectable ?? 0, c)}
+          <SignificanceBadge interval={u.revenue_per_customer} /> Smallest detectable: {formatMoney(u.revenue_per_customer.minimum_detectable ?? 0, c)}
         </>
       ),
     },
@@ -216,7 +217,7 @@ function UpliftList({ report }: { report: CampaignReport }) {
       note: (
         <>
           <SignificanceBadge interval={u.revenue_per_customer_cuped} /> Adjusted by each customer's revenue before the campaign: variance reduced by{" "}
-          {percent(u.revenue_per_customer_cuped.variance_reduction)}
+          {formatPercent(u.revenue_per_customer_cuped.variance_reduction)}
         </>
       ),
     },
@@ -224,7 +225,7 @@ function UpliftList({ report }: { report: CampaignReport }) {
       label: "Incremental revenue",
       testId: "uplift-incremental",
       value: <MoneyInterval interval={u.incremental_revenue} currency={c} />,
-      note: <>Adjusted uplift per customer × treated customers; revenue is already after discounts (discount given: {money(report.arms.treatment.discount, c)}, not subtracted again).</>,
+      note: <>Adjusted uplift per customer × treated customers; revenue is already after discounts (discount given: {formatMoney(report.arms.treatment.discount, c)}, not subtracted again).</>,
     },
   ]
   return (
@@ -261,7 +262,7 @@ function ReportSection({ id }: { id: string }) {
         testId="campaign-report"
         description={
           r
-            ? `From counted orders placed ${date(r.window.starts_at, true)} – ${date(r.window.observed_until, true)} (${r.window.days.toFixed(1)} days); computed ${date(report.data?.computed_at, true)}. Recomputed nightly.`
+            ? `From counted orders placed ${formatDateTime(r.window.starts_at)} – ${formatDateTime(r.window.observed_until)} (${r.window.days.toFixed(1)} days); computed ${formatDateTime(report.data?.computed_at)}. Recomputed nightly.`
             : "Counted orders of both arms within the campaign's window."
         }
         actions={
@@ -338,14 +339,14 @@ function MessagesSection({ campaign }: { campaign: SegmentCampaign }) {
             ].map(([label, n, testId]) => (
               <div key={String(label)} className="flex flex-col px-6 py-3">
                 <Text size="small" className="text-ui-fg-subtle">{label}</Text>
-                <Text size="large" weight="plus" data-testid={String(testId)}>{count(Number(n))}</Text>
+                <Text size="large" weight="plus" data-testid={String(testId)}>{formatInteger(Number(n))}</Text>
               </div>
             ))}
           </div>
           {latest && (
             <div className="flex flex-col gap-y-2 px-6 py-3" data-testid="latest-send">
               <Text size="small">
-                Latest send: {latest.status}, {count(latest.processed)} of {count(latest.total)} processed ({count(latest.sent)} sent, {count(latest.failed)} failed, {count(latest.skipped)} skipped)
+                Latest send: {latest.status}, {formatInteger(latest.processed)} of {formatInteger(latest.total)} processed ({formatInteger(latest.sent)} sent, {formatInteger(latest.failed)} failed, {formatInteger(latest.skipped)} skipped)
               </Text>
               <div className="h-1.5 w-full overflow-hidden rounded-full bg-ui-bg-component">
                 <div className="h-full bg-ui-fg-interactive transition-all" style={{ width: `${latest.total ? (100 * latest.processed) / latest.total : 100}%` }} />
@@ -385,7 +386,7 @@ function MessagesSection({ campaign }: { campaign: SegmentCampaign }) {
 const SegmentCampaignPage = () => {
   const { id = "" } = useParams()
   const query = useSegmentCampaign(id)
-  if (query.isLoading) return <Container><Text size="small" className="text-ui-fg-muted">Loading the campaign…</Text></Container>
+  if (query.isLoading) return <Container className="p-0"><LoadingState rows={4} /></Container>
   if (query.isError || !query.data) {
     return (
       <Container data-testid="campaign-error">
