@@ -97,6 +97,9 @@ module.exports = defineConfig({
   admin: {
     disable: process.env.MEDUSA_ADMIN_DISABLED === "true",
     backendUrl,
+    // The plugin's admin pages import recharts. Vite finds it only when a page first asks for
+    // it and then re-optimises and reloads the page silently; listing it pre-bundles it at start.
+    vite: () => ({ optimizeDeps: { include: ["recharts"] } }),
   },
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },
