@@ -116,7 +116,9 @@ export function BarSeriesChart<Row extends Record<string, unknown>>({
   height = 240,
   layout = "horizontal",
   valueFormat = defaultFormat,
+  axisFormat,
   categoryFormat,
+  categoryTooltipFormat,
   colorBy,
   reference,
   stacked = false,
@@ -131,7 +133,11 @@ export function BarSeriesChart<Row extends Record<string, unknown>>({
   height?: number
   layout?: "horizontal" | "vertical"
   valueFormat?: Formatter
+  /** Value-axis ticks (default: valueFormat); shorter, e.g. compact money. */
+  axisFormat?: Formatter
   categoryFormat?: (value: string) => string
+  /** The tooltip's title for a category (default: categoryFormat). */
+  categoryTooltipFormat?: (value: string) => string
   colorBy?: (row: Row, index: number) => string
   reference?: { value: number; label?: string }
   stacked?: boolean
@@ -153,7 +159,7 @@ export function BarSeriesChart<Row extends Record<string, unknown>>({
     tick: tickProps,
     tickLine: false,
     axisLine: false,
-    tickFormatter: (v: number) => valueFormat(v),
+    tickFormatter: (v: number) => (axisFormat ?? valueFormat)(v),
   }
   return (
     <ChartFrame
@@ -180,7 +186,10 @@ export function BarSeriesChart<Row extends Record<string, unknown>>({
           {...tooltipStyle}
           cursor={{ fill: chartTheme.cursor }}
           formatter={(value, label) => [valueFormat(Number(value)), String(label)]}
-          labelFormatter={(label) => (categoryFormat ? categoryFormat(String(label)) : String(label))}
+          labelFormatter={(label) => {
+            const f = categoryTooltipFormat ?? categoryFormat
+            return f ? f(String(label)) : String(label)
+          }}
         />
         {reference ? (
           <ReferenceLine
@@ -219,6 +228,7 @@ export function LineSeriesChart<Row extends Record<string, unknown>>({
   series,
   height = 240,
   valueFormat = defaultFormat,
+  axisFormat,
   xFormat,
   yDomain,
   showLegend = true,
@@ -231,6 +241,7 @@ export function LineSeriesChart<Row extends Record<string, unknown>>({
   series: Series[]
   height?: number
   valueFormat?: Formatter
+  axisFormat?: Formatter
   xFormat?: (value: string) => string
   yDomain?: [number | "auto", number | "auto"]
   showLegend?: boolean
@@ -247,7 +258,7 @@ export function LineSeriesChart<Row extends Record<string, unknown>>({
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
         <CartesianGrid stroke={chartTheme.grid} strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey={xKey as string} tick={tickProps} tickLine={false} axisLine={{ stroke: chartTheme.axis }} tickFormatter={xFormat} minTickGap={16} />
-        <YAxis tick={tickProps} tickLine={false} axisLine={false} tickFormatter={(v: number) => valueFormat(v)} width={64} domain={yDomain ?? ["auto", "auto"]} />
+        <YAxis tick={tickProps} tickLine={false} axisLine={false} tickFormatter={(v: number) => (axisFormat ?? valueFormat)(v)} width={64} domain={yDomain ?? ["auto", "auto"]} />
         <Tooltip
           {...tooltipStyle}
           cursor={{ stroke: chartTheme.axis }}
@@ -390,6 +401,7 @@ export function HistogramChart({
   bins,
   color = semanticColors.primary,
   binFormat = (from, to) => `${formatPercent(from, 0)}–${formatPercent(to, 0)}`,
+  binTickFormat = (from) => formatPercent(from, 0),
   countLabel = "Customers",
   height = 220,
 }: {
@@ -398,11 +410,15 @@ export function HistogramChart({
   description?: ReactNode
   bins: { from: number; to: number; count: number }[]
   color?: string
+  /** The tooltip's title of a bin. */
   binFormat?: (from: number, to: number) => string
+  /** The axis label of a bin (short: its lower bound). */
+  binTickFormat?: (from: number, to: number) => string
   countLabel?: string
   height?: number
 }) {
-  const data = bins.map((b) => ({ bin: binFormat(b.from, b.to), count: b.count }))
+  const data = bins.map((b, i) => ({ bin: String(i), count: b.count }))
+  const at = (i: string) => bins[Number(i)]
   return (
     <BarSeriesChart
       name={name}
@@ -413,6 +429,8 @@ export function HistogramChart({
       series={[{ key: "count", label: countLabel, color }]}
       height={height}
       valueFormat={(v) => formatNumber(v, { maximumFractionDigits: 0 })}
+      categoryFormat={(i) => (at(i) ? binTickFormat(at(i).from, at(i).to) : i)}
+      categoryTooltipFormat={(i) => (at(i) ? binFormat(at(i).from, at(i).to) : i)}
       showLegend={false}
     />
   )

@@ -35,12 +35,12 @@ export function formatMoney(value: number | null | undefined, currency: string |
   if (missing(value)) return DASH
   if (!currency) return formatNumber(value, { maximumFractionDigits: 2 })
   const code = currency.toUpperCase()
-  const digits = Math.abs(value) >= 1000 || options.compact ? 0 : 2
+  const digits = options.compact ? 1 : Math.abs(value) >= 1000 ? 0 : 2
   const f = numberFormat({
     style: "currency",
     currency: code,
     maximumFractionDigits: digits,
-    minimumFractionDigits: digits === 0 ? 0 : undefined,
+    minimumFractionDigits: options.compact || digits === 0 ? 0 : undefined,
     notation: options.compact ? "compact" : "standard",
   })
   const text = f.format(value)

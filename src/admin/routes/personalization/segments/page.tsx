@@ -110,11 +110,17 @@ function SegmentsTable() {
         sortLabel: "Change since last run",
         cell: ({ getValue, row }) => {
           const v = getValue()
-          // previous_size: undefined when the API does not say, null when no earlier run had the segment.
-          if (row.original.previous_size === undefined) return <Text size="small" className="text-ui-fg-muted">–</Text>
+          // previous_size is null when no earlier completed run had this segment (or there is none).
+          if (v == null || row.original.previous_size == null) {
+            return (
+              <Text size="small" className="text-ui-fg-muted" title="No earlier run had this segment">
+                –
+              </Text>
+            )
+          }
           return (
-            <Text size="small" className={v == null ? "text-ui-fg-muted" : v > 0 ? "text-ui-tag-green-text" : v < 0 ? "text-ui-tag-red-text" : ""}>
-              {v == null ? "new" : formatSigned(v)}
+            <Text size="small" className={v > 0 ? "text-ui-tag-green-text" : v < 0 ? "text-ui-tag-red-text" : ""} data-cell="change">
+              {formatSigned(v)}
             </Text>
           )
         },

@@ -20,6 +20,13 @@ import { CreateCampaignModal } from "../../../../components/segment-campaigns/cr
 
 type FeatureFormat = (v: number) => string
 
+/** Axis ticks of a centre feature: plain numbers for days and orders, compact money. */
+export function featureAxisFormat(feature: string, currency: string | null): FeatureFormat {
+  if (/monetary|spend/.test(feature)) return (v) => formatMoney(v, currency, { compact: true })
+  if (/probability/.test(feature)) return (v) => formatPercent(v, 0)
+  return (v) => formatNumber(v, { maximumFractionDigits: 1 })
+}
+
 /** How each centre feature reads: recency in days, orders, money, a probability. */
 export function featureFormat(feature: string, currency: string | null): FeatureFormat {
   if (/recency/.test(feature)) return (v) => formatDays(v)
@@ -52,7 +59,7 @@ function Header({ detail, currency, windowDays }: { detail: SegmentDetail; curre
       </div>
       <div className="grid grid-cols-2 gap-4 px-6 py-4 md:grid-cols-4">
         <Figure label="Customers" value={formatInteger(s.size)} hint={`${formatPercent(s.share ?? null)} of segmented customers`} />
-        <Figure label="Since the last run" value={change == null ? "new" : formatSigned(change)} hint={s.previous_size == null ? "no previous run had it" : `was ${formatInteger(s.previous_size)}`} />
+        <Figure label="Since the last run" value={change == null ? "–" : formatSigned(change)} hint={s.previous_size == null ? "no earlier run had this segment" : `was ${formatInteger(s.previous_size)}`} />
         <Figure
           label="Buys again"
           value={formatPercent(s.mean_buy_probability ?? null)}
@@ -100,7 +107,7 @@ function CentreCharts({ detail, currency, color }: { detail: SegmentDetail; curr
           The segment's centre next to the average over all segmented customers.
         </Text>
       </div>
-      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <div className={`grid grid-cols-1 gap-4 sm:grid-cols-2 ${detail.centre.length >= 4 ? "xl:grid-cols-4" : "xl:grid-cols-3"}`}>
         {detail.centre.map((c) => {
           const format = featureFormat(c.feature, currency)
           return (
@@ -117,6 +124,7 @@ function CentreCharts({ detail, currency, color }: { detail: SegmentDetail; curr
               series={[{ key: "value", label: c.label, color }]}
               colorBy={(row) => (row.who === "Segment" ? color : chartTheme.baseline)}
               valueFormat={format}
+              axisFormat={featureAxisFormat(c.feature, currency)}
               height={160}
               showLegend={false}
             />
@@ -127,7 +135,7 @@ function CentreCharts({ detail, currency, color }: { detail: SegmentDetail; curr
   )
 }
 
-function Rules({ rules }: { rules: SegmentDetail["rules"] }) {
+function Rules({ rules, currency }: { rules: SegmentDetail["rules"]; currency: string | null }) {
   if (!rules || !rules.conditions.length) {
     return <EmptyState className="px-0 py-0" title="No simple rule describes this segment" description="A shallow decision tree found no short path that isolates it." />
   }
@@ -148,7 +156,7 @@ function Rules({ rules }: { rules: SegmentDetail["rules"] }) {
               {i === 0 ? "if" : "and"}
             </Badge>
             <Text size="small">
-              {c.label} {c.operator === "<=" ? "≤" : ">"} {formatNumber(c.threshold, { maximumFractionDigits: 2 })}
+              {c.label} {c.operator === "<=" ? "≤" : ">"} {featureFormat(c.feature, currency)(c.threshold)}
             </Text>
           </li>
         ))}
@@ -226,13 +234,15 @@ function Members({ segmentKey, currency }: { segmentKey: string; currency: strin
   return (
     <Container className="divide-y p-0" data-section="members">
       <DataTable instance={table}>
-        <DataTable.Toolbar className="flex flex-col gap-y-1 px-6 py-4">
-          <Heading level="h2">Members</Heading>
-          <Text size="small" className="text-ui-fg-subtle">
-            {q.data
-              ? `${formatInteger(q.data.count)} customers. "Holdout" members stay out of the segment's customer group, so what a segment promotion earns can be measured against them.`
-              : "Customers of this segment."}
-          </Text>
+        <DataTable.Toolbar className="px-6 py-4">
+          <div className="flex w-full flex-col items-start gap-y-1">
+            <Heading level="h2">Members</Heading>
+            <Text size="small" className="text-ui-fg-subtle">
+              {q.data
+                ? `${formatInteger(q.data.count)} customers. "Holdout" members stay out of the segment's customer group, so what a segment promotion earns can be measured against them.`
+                : "Customers of this segment."}
+            </Text>
+          </div>
         </DataTable.Toolbar>
         {q.isError ? <ErrorState error={q.error} title="Could not load the members" onRetry={() => void q.refetch()} /> : <DataTable.Table />}
         <DataTable.Pagination />
@@ -308,7 +318,7 @@ const SegmentPage = () => {
       </div>
       <Container className="px-6 py-4">
         <SafeBoundary>
-          <Rules rules={detail.rules} />
+          <Rules rules={detail.rules} currency={currency} />
         </SafeBoundary>
       </Container>
       <SafeBoundary>
