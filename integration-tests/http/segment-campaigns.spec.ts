@@ -150,11 +150,27 @@ medusaIntegrationTestRunner({
         const second = await api.post("/admin/personalization/campaigns/preview", { segment_key: segment.key, control_share: 0.1 }, headers)
         expect(second.data.preview.excluded.in_other_campaign).toBe(drawn.length)
         expect(second.data.preview.warnings.join(" ")).toMatch(/another running segment campaign/)
+        expect(second.data.preview.treatment).toBe(0)
+        const refused = await api
+          .post("/admin/personalization/campaigns", body(segment.key, { promotion: { type: "percentage", value: 5, code: "SECOND" } }), headers)
+          .catch((e: { response: unknown }) => e.response as { status: number; data: { message: string } })
+        expect([refused.status, refused.data.message]).toEqual([400, expect.stringContaining("segment_key: segment")])
 
         const listed = await api.get(`/admin/personalization/campaigns?promotion_id=${promotion.id}`, headers)
         expect(listed.data).toMatchObject({ count: 1, offset: 0, limit: 50 })
         expect(listed.data.campaigns.map((c: { id: string }) => c.id)).toEqual([campaign.id])
         expect(listed.data.campaigns[0].medusa_promotion).toEqual({ id: promotion.id, code: "WINTER10", status: "active", is_automatic: false })
+
+        // The members route lists each arm as drawn, with Medusa's email for each customer.
+        const treatedPage = await api.get(`/admin/personalization/campaigns/${campaign.id}/members?arm=treatment&limit=500`, headers)
+        expect(treatedPage.data).toMatchObject({ count: treated.length, offset: 0, limit: 500 })
+        expect(treatedPage.data.members.map((m: { customer_id: string }) => m.customer_id)).toEqual([...treated].sort())
+        expect(treatedPage.data.members.every((m: { arm: string; customer_id: string; email: string }) => m.arm === "treatment" && m.email === email.get(m.customer_id))).toBe(true)
+        const controlPage = await api.get(`/admin/personalization/campaigns/${campaign.id}/members?arm=control&limit=2&offset=1`, headers)
+        expect(controlPage.data.count).toBe(control.length)
+        expect(controlPage.data.members.map((m: { customer_id: string }) => m.customer_id)).toEqual([...control].sort().slice(1, 3))
+        const everyone = await api.get(`/admin/personalization/campaigns/${campaign.id}/members?limit=500`, headers)
+        expect(everyone.data.count).toBe(drawn.length)
       })
 
       it("leaves no group, promotion, Medusa campaign, campaign row or member when its last step fails", async () => {
@@ -219,16 +235,20 @@ medusaIntegrationTestRunner({
           ["get", "/admin/personalization/campaigns/pzcmp_none/report"],
           ["post", "/admin/personalization/campaigns/pzcmp_none/end"],
           ["post", "/admin/personalization/campaigns/pzcmp_none/messages"],
+          ["get", "/admin/personalization/campaigns/pzcmp_none/members"],
         ] as const) {
           const response = await (method === "get" ? api.get(path, headers) : api.post(path, {}, headers)).catch((e: { response: unknown }) => e.response as { status: number; data: { message: string } })
           expect([path, response.status]).toEqual([path, 404])
         }
-        for (const path of ["/admin/personalization/campaigns", "/admin/personalization/campaigns/pzcmp_none/report"]) {
+        for (const path of ["/admin/personalization/campaigns", "/admin/personalization/campaigns/pzcmp_none/report", "/admin/personalization/campaigns/pzcmp_none/members"]) {
           const response = await api.get(path).catch((e: { response: unknown }) => e.response as { status: number; data: { message: string } })
           expect([path, response.status]).toEqual([path, 401])
         }
         const badQuery = await api.get("/admin/personalization/campaigns?status=running", headers).catch((e: { response: unknown }) => e.response as { status: number; data: { message: string } })
         expect([badQuery.status, badQuery.data.message]).toEqual([400, expect.stringContaining("for field 'status'")])
+        const [{ id: someCampaign }] = (await api.get("/admin/personalization/campaigns", headers)).data.campaigns
+        const badArm = await api.get(`/admin/personalization/campaigns/${someCampaign}/members?arm=everyone`, headers).catch((e: { response: unknown }) => e.response as { status: number; data: { message: string } })
+        expect([badArm.status, badArm.data.message]).toEqual([400, expect.stringContaining("for field 'arm'")])
       })
 
       it("reports per arm from the ledger, counts customers who left, and keeps the report when it ends", async () => {

@@ -128,6 +128,7 @@ export const campaignKeys = {
   detail: (id: string) => [...ROOT, "detail", id] as const,
   report: (id: string) => [...ROOT, "report", id] as const,
   messages: (id: string) => [...ROOT, "messages", id] as const,
+  members: (id: string, arm: Arm, limit: number, offset: number) => [...ROOT, "members", id, arm, limit, offset] as const,
   preview: (segmentKey: string, controlShare: number) => [...ROOT, "preview", segmentKey, controlShare] as const,
 }
 
@@ -152,6 +153,17 @@ export function useCampaignReport(id: string) {
     queryKey: campaignKeys.report(id),
     queryFn: () =>
       adminFetch<{ campaign_id: string; computed_at: string | null; left: Record<Arm, number>; report: CampaignReport | null; days: CampaignDay[] }>(`${BASE}/${id}/report`),
+  })
+}
+
+export type CampaignMember = { customer_id: string; arm: Arm; email: string | null; first_name: string | null; last_name: string | null }
+
+/** One arm's members, a page at a time, with Medusa's email and names. */
+export function useCampaignMembers(id: string, arm: Arm, limit: number, offset: number) {
+  return useQuery({
+    queryKey: campaignKeys.members(id, arm, limit, offset),
+    queryFn: () => adminFetch<{ members: CampaignMember[]; count: number; offset: number; limit: number }>(`${BASE}/${id}/members`, { query: { arm, limit, offset } }),
+    placeholderData: keepPreviousData,
   })
 }
 

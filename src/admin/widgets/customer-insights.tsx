@@ -65,7 +65,7 @@ function SegmentLine({ insights }: { insights: CustomerInsights }) {
       {insights.campaigns.map((c) => (
         <Badge key={c.id} size="2xsmall" color={c.arm === "treatment" ? "blue" : "grey"} data-campaign-arm={c.arm}>
           {c.name}: {c.arm === "treatment" ? "gets the offer" : "control"}
-          {c.status !== "running" ? ` (${c.status})` : ""}
+          {c.status !== "active" ? ` (${c.status})` : ""}
         </Badge>
       ))}
     </div>

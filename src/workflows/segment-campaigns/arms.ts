@@ -1,5 +1,5 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { isInControlGroup } from "../../lib/control-group"
+import { splitByHash } from "../../lib/control-group"
 import { listOptedOutCustomerIds } from "../../lib/store-data"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../modules/customer-segments"
 import type CustomerSegmentsService from "../../modules/customer-segments/service"
@@ -25,8 +25,9 @@ export type Draw = {
  * campaign draws only the members outside the segment's standing control group (those are kept
  * out of every segment promotion, so the long-run holdout stays clean), never opted-out
  * customers, and no one who is in an arm of another running campaign (their outcome would mix
- * two promotions). Each drawn customer is in the control arm when a hash of customer and
- * campaign id falls below the control share: the split is fixed by the id, whatever the order.
+ * two promotions). The drawn customers are ranked by a hash of customer and campaign id, and
+ * exactly round(control share × drawn) of them, the first, form the control arm: the split is
+ * random, fixed by the id whatever the order, and of the size the preview announced.
  */
 export async function drawArms(
   container: MedusaContainer,
@@ -41,11 +42,13 @@ export async function drawArms(
     container.resolve<SegmentCampaignsService>(SEGMENT_CAMPAIGNS_MODULE).listCustomersInRunningCampaigns(now),
   ])
   const excluded: Excluded = { standing_holdout: all.length - outsideHoldout.length, opted_out: 0, in_other_campaign: 0 }
-  const members: Draw["members"] = []
+  const drawn: string[] = []
   for (const customerId of outsideHoldout.sort()) {
     if (optedOut.has(customerId)) excluded.opted_out++
     else if (running.has(customerId)) excluded.in_other_campaign++
-    else members.push({ customer_id: customerId, arm: isInControlGroup(customerId, `campaign:${campaignId}`, controlShare) ? "control" : "treatment" })
+    else drawn.push(customerId)
   }
+  const control = splitByHash(drawn, `campaign:${campaignId}`, controlShare)
+  const members: Draw["members"] = drawn.map((customer_id) => ({ customer_id, arm: control.has(customer_id) ? "control" : "treatment" }))
   return { members, eligible: members.length, excluded }
 }

@@ -115,7 +115,7 @@ export function CreateCampaignModal({ segmentKey, trigger }: { segmentKey?: stri
             <FocusModal.Close asChild>
               <Button size="small" variant="secondary">Cancel</Button>
             </FocusModal.Close>
-            <Button size="small" onClick={submit} isLoading={create.isPending} disabled={!segment || !name.trim() || (!automatic && !code.trim())} data-testid="create-campaign-submit">
+            <Button size="small" onClick={submit} isLoading={create.isPending} disabled={!segment || !name.trim() || (!automatic && !code.trim()) || preview.data?.preview.treatment === 0} data-testid="create-campaign-submit">
               Create campaign
             </Button>
           </div>

@@ -1,3 +1,4 @@
+import { MedusaError } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { SEGMENT_CAMPAIGNS_MODULE } from "../../../modules/segment-campaigns"
 import type SegmentCampaignsService from "../../../modules/segment-campaigns/service"
@@ -26,7 +27,7 @@ export const createSegmentCampaignRecordStep = createStep(
     })
     const treatment = draw.members.filter((m) => m.arm === "treatment").length
     if (!treatment) {
-      throw new Error(`segment_key: segment "${plan.segment_name}" has no customer to treat (every member is held out, opted out or in another running campaign)`)
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `segment_key: segment "${plan.segment_name}" has no customer to treat (every member is held out, opted out or in another running campaign)`)
     }
     await service.createSegmentCampaigns({
       id: plan.id,

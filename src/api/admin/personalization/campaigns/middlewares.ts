@@ -1,6 +1,6 @@
 import { type MiddlewareRoute, validateAndTransformBody, validateAndTransformQuery } from "@medusajs/framework/http"
 import { Nothing } from "../../../validation"
-import { AdminCreateCampaign, AdminListCampaignsParams, AdminPreviewCampaign, AdminReportParams } from "./validators"
+import { AdminCampaignMembersParams, AdminCreateCampaign, AdminListCampaignsParams, AdminPreviewCampaign, AdminReportParams } from "./validators"
 
 const list = { defaults: [] as string[], isList: true }
 const one = { defaults: [] as string[], isList: false }
@@ -13,6 +13,7 @@ export const adminCampaignMiddlewares: MiddlewareRoute[] = [
   { method: ["GET"], matcher: "/admin/personalization/campaigns/:id", middlewares: [validateAndTransformQuery(Nothing, one)] },
   { method: ["POST"], matcher: "/admin/personalization/campaigns/:id/end", middlewares: [validateAndTransformBody(Nothing)] },
   { method: ["GET"], matcher: "/admin/personalization/campaigns/:id/report", middlewares: [validateAndTransformQuery(AdminReportParams, one)] },
+  { method: ["GET"], matcher: "/admin/personalization/campaigns/:id/members", middlewares: [validateAndTransformQuery(AdminCampaignMembersParams, list)] },
   { method: ["GET"], matcher: "/admin/personalization/campaigns/:id/messages", middlewares: [validateAndTransformQuery(Nothing, one)] },
   { method: ["POST"], matcher: "/admin/personalization/campaigns/:id/messages", middlewares: [validateAndTransformBody(Nothing)] },
 ]

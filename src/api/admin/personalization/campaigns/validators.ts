@@ -98,5 +98,13 @@ export const AdminListCampaignsParams = z
   .strict()
 export type AdminListCampaignsParamsType = z.infer<typeof AdminListCampaignsParams>
 
+export const AdminCampaignMembersParams = z
+  .object({
+    ...pagination(),
+    arm: z.enum(["treatment", "control"], { error: "arm: must be treatment or control" }).optional(),
+  })
+  .strict()
+export type AdminCampaignMembersParamsType = z.infer<typeof AdminCampaignMembersParams>
+
 export const AdminReportParams = z.object({ refresh: flag("refresh").optional() }).strict()
 export type AdminReportParamsType = z.infer<typeof AdminReportParams>

@@ -1,10 +1,10 @@
 import { Button, Container, Heading, Table, Text, toast, usePrompt } from "@medusajs/ui"
 import { errorMessage } from "../../../../lib/api"
-import type { ReactNode } from "react"
+import { type ReactNode, useState } from "react"
 import { Link, useParams } from "react-router-dom"
 import { ConversionChart } from "../../../../components/segment-campaigns/conversion-chart"
 import { formatDateTime, formatInteger, formatMoney, formatPercent, formatPoints } from "../../../../lib/format"
-import { LoadingState } from "../../../../components/states"
+import { ErrorState, LoadingState } from "../../../../components/states"
 import { CampaignStatusBadge } from "../../../../components/segment-campaigns/status"
 import { MoneyInterval, SignificanceBadge } from "../../../../components/segment-campaigns/uplift"
 import {
@@ -12,6 +12,7 @@ import {
   type ArmSummary,
   type CampaignReport,
   type SegmentCampaign,
+  useCampaignMembers,
   useCampaignMessages,
   useCampaignReport,
   useEndCampaign,
@@ -382,6 +383,77 @@ function MessagesSection({ campaign }: { campaign: SegmentCampaign }) {
   )
 }
 
+const MEMBERS_PAGE = 10
+
+function MembersSection({ campaign }: { campaign: SegmentCampaign }) {
+  const [arm, setArm] = useState<Arm>("treatment")
+  const [page, setPage] = useState(0)
+  const members = useCampaignMembers(campaign.id, arm, MEMBERS_PAGE, page * MEMBERS_PAGE)
+  const total = members.data?.count ?? 0
+  const pages = Math.max(1, Math.ceil(total / MEMBERS_PAGE))
+  const choose = (next: Arm) => {
+    setArm(next)
+    setPage(0)
+  }
+  return (
+    <Section
+      title="Members"
+      testId="campaign-members"
+      description="Who is in each arm, as drawn at creation (customers who were deleted or opted out since are gone)."
+      actions={
+        <div className="flex gap-x-2">
+          {(["treatment", "control"] as const).map((a) => (
+            <Button key={a} size="small" variant={arm === a ? "primary" : "secondary"} onClick={() => choose(a)} data-testid={`members-${a}`}>
+              {a === "treatment" ? "Treated" : "Control"}
+            </Button>
+          ))}
+        </div>
+      }
+    >
+      {members.isError ? (
+        <ErrorState error={members.error} title="Could not load the members" onRetry={() => void members.refetch()} />
+      ) : !members.data ? (
+        <LoadingState rows={3} />
+      ) : members.data.members.length === 0 ? (
+        <Muted>No customers in this arm.</Muted>
+      ) : (
+        <>
+          <Table>
+            <Table.Header>
+              <Table.Row>
+                <Table.HeaderCell>Customer</Table.HeaderCell>
+                <Table.HeaderCell>Email</Table.HeaderCell>
+              </Table.Row>
+            </Table.Header>
+            <Table.Body>
+              {members.data.members.map((m) => (
+                <Table.Row key={m.customer_id}>
+                  <Table.Cell>
+                    <Link to={`/customers/${m.customer_id}`} className="text-ui-fg-interactive">
+                      {[m.first_name, m.last_name].filter(Boolean).join(" ") || m.customer_id}
+                    </Link>
+                  </Table.Cell>
+                  <Table.Cell>{m.email ?? "–"}</Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table>
+          <Table.Pagination
+            count={total}
+            pageSize={MEMBERS_PAGE}
+            pageIndex={page}
+            pageCount={pages}
+            canPreviousPage={page > 0}
+            canNextPage={page + 1 < pages}
+            previousPage={() => setPage((p) => Math.max(0, p - 1))}
+            nextPage={() => setPage((p) => Math.min(pages - 1, p + 1))}
+          />
+        </>
+      )}
+    </Section>
+  )
+}
+
 /** A segment campaign: its arms, outcome report with intervals, cumulative conversion and messages. */
 const SegmentCampaignPage = () => {
   const { id = "" } = useParams()
@@ -403,6 +475,7 @@ const SegmentCampaignPage = () => {
       <ArmsSection campaign={campaign} />
       <ReportSection id={campaign.id} />
       <MessagesSection campaign={campaign} />
+      <MembersSection campaign={campaign} />
     </div>
   )
 }
