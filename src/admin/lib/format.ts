@@ -99,3 +99,16 @@ export function formatDays(days: number | null | undefined): string {
   const n = formatNumber(days, { maximumFractionDigits: days < 10 ? 1 : 0 })
   return `${n} ${Math.round(days) === 1 ? "day" : "days"}`
 }
+
+/** A difference of two rates in percentage points, signed: "+1.2 pp". */
+export function formatPoints(difference: number | null | undefined): string {
+  if (missing(difference)) return DASH
+  return `${numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" }).format(difference * 100)} pp`
+}
+
+/** A signed amount of money, e.g. an uplift: "+€1.20", "−€0.40". */
+export function formatSignedMoney(value: number | null | undefined, currency: string | null | undefined): string {
+  if (missing(value)) return DASH
+  const text = formatMoney(Math.abs(value), currency)
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text
+}

@@ -16,6 +16,7 @@ import { EmptyState, ErrorState, LoadingState, SafeBoundary } from "../../../../
 import { type SegmentDetail, type SegmentMember, useSegment, useSegmentCustomers, useSegments } from "../../../../lib/api"
 import { chartTheme, segmentColors } from "../../../../lib/chart-theme"
 import { formatDays, formatInteger, formatMoney, formatNumber, formatPercent, formatSigned } from "../../../../lib/format"
+import { CreateCampaignModal } from "../../../../components/segment-campaigns/create-campaign-modal"
 
 type FeatureFormat = (v: number) => string
 
@@ -52,11 +53,9 @@ function Header({ detail, currency, windowDays }: { detail: SegmentDetail; curre
             {s.description}
           </Text>
         </div>
-        {/*
-          Segment actions. Issue 13 (segment campaigns): the "Create campaign" button for this
-          segment goes here, in this container, next to any other header action.
-        */}
-        <div className="flex shrink-0 items-center gap-x-2" data-slot="segment-actions" />
+        <div className="flex shrink-0 items-center gap-x-2" data-slot="segment-actions">
+          <CreateCampaignModal segmentKey={s.key} />
+        </div>
       </div>
       <div className="grid grid-cols-2 gap-4 px-6 py-4 md:grid-cols-4">
         <Figure label="Customers" value={formatInteger(s.size)} hint={`${formatPercent(s.share ?? null)} of segmented customers`} />
