@@ -20,7 +20,7 @@ describe("parsePersonalizationOptions", () => {
   })
 
   it("takes reason templates per locale, plain or with plural forms", () => {
-    const templates = { de: { because_you_bought: "Weil Sie {product} gekauft haben", trending: { one: "{count} Kunde", other: "{count} Kunden" } } }
+    const templates = { de: { because_you_bought: "Weil Sie {product} gekauft haben", new_like_purchased: "Neu, wie {product}", trending: { one: "{count} Kunde", other: "{count} Kunden" } } }
     expect(parsePersonalizationOptions({ reasonTemplates: templates }).reasonTemplates).toEqual(templates)
   })
 
