@@ -20,6 +20,8 @@ const suites = {
   "integration:modules": ["<rootDir>/src/modules/*/__tests__/**/*.spec.ts"],
   "integration:http": ["<rootDir>/integration-tests/http/**/*.spec.ts"],
   "integration:redis": ["<rootDir>/integration-tests/redis/**/*.spec.ts"],
+  // Browser tests against a running `medusa develop` that scripts/test.mjs boots (suite `admin`).
+  "integration:admin": ["<rootDir>/integration-tests/admin/**/*.spec.ts"],
 }
 
 const type = process.env.TEST_TYPE || "unit"
@@ -32,5 +34,6 @@ module.exports = {
   testMatch: suites[type],
   // Module tests use *.spec.ts too: keep unit specs out of the module suite.
   testPathIgnorePatterns: type === "unit" ? ["/node_modules/"] : ["/node_modules/", "\\.unit\\.spec\\.ts$"],
-  testTimeout: type === "unit" ? 30_000 : 180_000,
+  // The admin's first navigation in dev mode transforms the dashboard on demand (minutes on 2 cores).
+  testTimeout: type === "unit" ? 30_000 : type === "integration:admin" ? 600_000 : 180_000,
 }

@@ -97,6 +97,12 @@ module.exports = defineConfig({
   admin: {
     disable: process.env.MEDUSA_ADMIN_DISABLED === "true",
     backendUrl,
+    // The plugin's admin pages import recharts. Vite finds it only when a page first asks for
+    // it and then re-optimises and reloads the page silently; listing it pre-bundles it at start.
+    // The dependency cache lives in this checkout's .medusa/ rather than node_modules/.vite, so
+    // dev servers of several checkouts sharing one node_modules (worktrees, test runs) do not
+    // overwrite each other's optimised dependencies ("504 Outdated Optimize Dep").
+    vite: () => ({ cacheDir: join(__dirname, ".medusa", "admin-vite"), optimizeDeps: { include: ["recharts"] } }),
   },
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },

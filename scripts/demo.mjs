@@ -233,6 +233,7 @@ function banner({ key, customer, counts, model, region }) {
       ? ` Recommendations: model version ${model.id}, personal lists for ${model.customers} customers`
       : " Recommendations: no active model version (the routes serve trending products)",
     ` Admin:           ${baseUrl}/app   login ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
+    ` Personalization: ${baseUrl}/app/personalization   (segments, predictions, runs, models; widgets on customer, product and group pages)`,
     customer
       ? ` Customer login:  ${customer.email} / ${CUSTOMER_PASSWORD}   (${customer.orders} orders)`
       : " Customer login:  (none)",

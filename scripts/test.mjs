@@ -8,7 +8,12 @@
  *   demo                 `npm run demo` without the server on a fresh database, then
  *                        scripts/check-demo-features.mjs --all: the demo seeds, and the
  *                        plugin's tables match the shipped CSV for every customer
- *   pack                 scripts/check-pack.mjs: build, npm pack, install the tarball, run its CLI
+ *   admin                integration-tests/admin/*.spec.ts (integration:admin): `npx medusa develop`
+ *                        on a free port (not 9000) on the database the demo suite has just
+ *                        seeded (or seeded here first when admin runs without demo), driven
+ *                        with Chromium; the server is stopped by its process group at the end
+ *   pack                 scripts/check-pack.mjs: build, npm pack, install the tarball, run its
+ *                        CLI, build its admin extension in a host app
  * `npm test -- unit http` runs only the named suites. Extra jest flags go after `--`.
  *
  * Runs share a machine safely: every database a run creates is named after a token unique to
@@ -20,9 +25,13 @@
  * test runners), DB_USERNAME (postgres), DB_PASSWORD (empty), TEST_REDIS_URL (a Redis server,
  * default redis://localhost:6379; its database number, if any, is the first one tried).
  */
-import { spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync } from "node:fs"
+import { createServer } from "node:net"
 import { hostname } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 import pg from "pg"
 
 const suites = {
@@ -31,6 +40,7 @@ const suites = {
   http: "integration:http",
   redis: "integration:redis",
   demo: null,
+  admin: "integration:admin",
   pack: null,
 }
 /** The browser the http suite drives, and how to get it. */
@@ -40,20 +50,24 @@ const args = process.argv.slice(2)
 const split = args.indexOf("--")
 const names = (split === -1 ? args : args.slice(0, split)).filter((a) => !a.startsWith("-"))
 const jestFlags = split === -1 ? args.filter((a) => a.startsWith("-")) : args.slice(split + 1)
-const chosen = names.length ? names : Object.keys(suites)
-for (const name of chosen) {
+for (const name of names) {
   if (!(name in suites)) {
     console.error(`unknown suite "${name}"; choose from ${Object.keys(suites).join(", ")}`)
     process.exit(2)
   }
 }
-if (chosen.includes("http") && !existsSync(CHROMIUM)) {
+// Suites run in the order of `suites` (admin after demo, on the database demo seeded).
+const chosen = names.length ? Object.keys(suites).filter((name) => names.includes(name)) : Object.keys(suites)
+const browserSuites = chosen.filter((name) => name === "http" || name === "admin")
+if (browserSuites.length && !existsSync(CHROMIUM)) {
+  const others = Object.keys(suites).filter((name) => name !== "http" && name !== "admin")
   console.error(
-    `The http suite drives Debian's Chromium at ${CHROMIUM}, which is not installed.\n` +
-      `Install it with: sudo apt-get install -y chromium   (or run the other suites: npm test -- unit modules redis demo pack)`
+    `The ${browserSuites.join(" and ")} suite${browserSuites.length > 1 ? "s drive" : " drives"} Debian's Chromium at ${CHROMIUM}, which is not installed.\n` +
+      `Install it with: sudo apt-get install -y chromium   (or run the other suites: npm test -- ${others.join(" ")})`
   )
   process.exit(2)
 }
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
 const run = `r${Date.now().toString(36)}${process.pid.toString(36)}`
 const env = {
@@ -128,21 +142,154 @@ async function claimRedisDatabase() {
   return { error: "every Redis database from 1 to 15 is taken by another test run" }
 }
 
-function runDemoSuite() {
-  const demoEnv = {
-    ...env,
-    NODE_OPTIONS: process.env.NODE_OPTIONS ?? "",
-    DEMO_NO_SERVER: "1",
-    DATABASE_URL: `${pgServer}/pz_test_${run}_demo`,
-  }
-  for (const script of [["scripts/demo.mjs"], ["scripts/check-demo-features.mjs", "--all"]]) {
+const demoDatabaseUrl = `${pgServer}/pz_test_${run}_demo`
+const demoEnv = {
+  ...env,
+  NODE_OPTIONS: process.env.NODE_OPTIONS ?? "",
+  DEMO_NO_SERVER: "1",
+  DATABASE_URL: demoDatabaseUrl,
+}
+
+/** `npm run demo` without the server on the run's demo database; with `check`, the CSV check too. */
+function runDemoSuite({ check = true } = {}) {
+  const scripts = [["scripts/demo.mjs"], ...(check ? [["scripts/check-demo-features.mjs", "--all"]] : [])]
+  for (const script of scripts) {
     const result = spawnSync("node", script, { stdio: "inherit", env: demoEnv })
     if (result.status !== 0) return result.status ?? 1
   }
   return 0
 }
 
+/** A TCP port nobody listens on now (the kernel's choice), never 9000. */
+async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolvePort, reject) => {
+      const server = createServer()
+      server.once("error", reject)
+      server.listen(0, () => {
+        const { port } = server.address()
+        server.close(() => resolvePort(port))
+      })
+    })
+    if (port !== 9000) return port
+  }
+}
+
+/** The admin suite's server: `npx medusa develop` in a process group of its own. */
+let adminServer = null
+
+/** Stops the admin server's whole process group (npx, medusa, its workers): TERM, then KILL. */
+async function stopAdminServer() {
+  const server = adminServer
+  if (!server) return
+  adminServer = null
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-server.pid, signal)
+      return true
+    } catch {
+      return false // the group is gone
+    }
+  }
+  if (!signalGroup("SIGTERM")) return
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250))
+    if (!signalGroup(0)) return
+  }
+  signalGroup("SIGKILL")
+}
+
+/** Runs a command without blocking this process (so a signal can still stop the server). */
+function runAsync(command, commandArgs, commandEnv) {
+  return new Promise((resolveCode) => {
+    const child = spawn(command, commandArgs, { stdio: "inherit", env: commandEnv })
+    child.on("error", () => resolveCode(1))
+    child.on("exit", (code, signal) => resolveCode(code ?? (signal ? 1 : 0)))
+  })
+}
+
+/**
+ * The admin suite: boots the demo store's dev server (admin included) on a free port with the
+ * backend URL following that port (medusa-config.ts derives it from PORT), waits for /health,
+ * runs the browser specs against it, and stops the server whatever happened.
+ */
+async function runAdminSuite({ seeded }) {
+  if (!seeded) {
+    console.log(`\n=== admin: seeding the demo store first (npm run demo without the server) ===`)
+    if (runDemoSuite({ check: false }) !== 0) {
+      console.error("admin: not run: the demo seed failed")
+      return 1
+    }
+  }
+  const port = await freePort()
+  const baseUrl = `http://localhost:${port}`
+  // A dot-folder: `medusa develop` restarts the server on any change in the repository except
+  // in dot-folders, node_modules, dist, static, private, src/admin and .medusa.
+  const artifacts = join(root, "integration-tests/admin/.artifacts")
+  mkdirSync(artifacts, { recursive: true })
+  const serverEnv = {
+    ...demoEnv,
+    PORT: String(port),
+    NODE_ENV: "development",
+    MEDUSA_ADMIN_DISABLED: "false",
+    // The demo writes secrets to .env; a run on a checkout without one still boots.
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(24).toString("hex"),
+    COOKIE_SECRET: process.env.COOKIE_SECRET ?? randomBytes(24).toString("hex"),
+  }
+  // The backend URL and CORS then follow PORT (medusa-config.ts derives them from it).
+  for (const name of ["MEDUSA_BACKEND_URL", "ADMIN_CORS", "AUTH_CORS", "STORE_CORS", "HMR_PORT"]) delete serverEnv[name]
+  console.log(`\n=== admin (integration:admin) against npx medusa develop on ${baseUrl} ===`)
+  const started = Date.now()
+  const child = spawn("npx", ["medusa", "develop"], { cwd: root, env: serverEnv, stdio: ["ignore", "inherit", "inherit"], detached: true })
+  adminServer = child
+  let exited = null
+  child.on("exit", (code, signal) => {
+    exited = { code, signal }
+  })
+  try {
+    let healthy = false
+    while (!healthy && !exited && Date.now() - started < 10 * 60_000) {
+      try {
+        healthy = (await fetch(`${baseUrl}/health`)).ok
+      } catch {
+        // not listening yet
+      }
+      if (!healthy) await new Promise((r) => setTimeout(r, 1000))
+    }
+    if (!healthy) {
+      console.error(
+        exited
+          ? `admin: the server exited before it was healthy (code ${exited.code}, signal ${exited.signal})`
+          : `admin: the server did not answer ${baseUrl}/health within 10 minutes`
+      )
+      return 1
+    }
+    console.log(`admin: server healthy on ${baseUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${child.pid})`)
+    return await runAsync("npx", ["jest", "--runInBand", "--forceExit", ...jestFlags], {
+      ...env,
+      TEST_TYPE: suites.admin,
+      PZ_ADMIN_URL: baseUrl,
+      PZ_ADMIN_ARTIFACTS: artifacts,
+      DATABASE_URL: demoDatabaseUrl,
+    })
+  } finally {
+    await stopAdminServer()
+  }
+}
+
+// Ctrl-C or a kill still stops the admin server and drops this run's databases.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, async () => {
+    console.error(`\n${signal}: stopping the admin server and dropping this run's databases`)
+    await stopAdminServer()
+    await dropRunDatabases().catch(() => undefined)
+    process.exit(130)
+  })
+}
+
 const failed = []
+let demoSeeded = false
 try {
   for (const name of chosen) {
     if (name === "pack") {
@@ -152,7 +299,14 @@ try {
     }
     if (name === "demo") {
       console.log(`\n=== demo (seed a fresh store, check its tables against the CSV) ===`)
-      if (runDemoSuite() !== 0) failed.push(name)
+      const status = runDemoSuite()
+      if (status !== 0) failed.push(name)
+      else demoSeeded = true
+      continue
+    }
+    if (name === "admin") {
+      // After a failed demo suite the database may be half seeded: seed (idempotently) again.
+      if ((await runAdminSuite({ seeded: demoSeeded })) !== 0) failed.push(name)
       continue
     }
     const suiteEnv = { ...env, TEST_TYPE: suites[name] }
@@ -179,6 +333,7 @@ try {
     }
   }
 } finally {
+  await stopAdminServer()
   await dropRunDatabases()
 }
 

@@ -297,6 +297,98 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
     )
   }
 
+  // --- admin reads -----------------------------------------------------------------------
+
+  /** The latest `limit` completed runs, oldest first. */
+  @InjectManager()
+  async listCompletedRuns(limit: number, @MedusaContext() sharedContext: Context = {}) {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { id: string; as_of: Date | null; finished_at: Date | null }[] = await em.execute(
+      `SELECT id, as_of, finished_at FROM (
+         SELECT id, as_of, finished_at FROM personalization_segmentation_run
+         WHERE status = 'completed' AND deleted_at IS NULL
+         ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT ?) r
+       ORDER BY finished_at ASC NULLS FIRST, id ASC`,
+      [limit]
+    )
+    return rows
+  }
+
+  /** The completed run before `runId` (by finish time), or null. */
+  @InjectManager()
+  async getPreviousRunId(runId: string, @MedusaContext() sharedContext: Context = {}): Promise<string | null> {
+    const em = sharedContext.manager as SqlEntityManager
+    const [row]: { id: string }[] = await em.execute(
+      `SELECT p.id FROM personalization_segmentation_run p, personalization_segmentation_run r
+       WHERE r.id = ? AND p.status = 'completed' AND p.deleted_at IS NULL AND p.id <> r.id
+         AND (p.finished_at < r.finished_at OR (p.finished_at = r.finished_at AND p.id < r.id))
+       ORDER BY p.finished_at DESC, p.id DESC LIMIT 1`,
+      [runId]
+    )
+    return row?.id ?? null
+  }
+
+  /**
+   * Per segment of a run, over its current memberships: members, and the mean buy probability
+   * and expected spend (null when no member has a prediction).
+   */
+  @InjectManager()
+  async summarizeRunMembers(runId: string, @MedusaContext() sharedContext: Context = {}) {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { segment_key: string; members: number; mean_buy_probability: number | null; mean_expected_spend: number | null }[] = await em.execute(
+      `SELECT segment_key, COUNT(*)::int AS members, AVG(buy_probability)::float8 AS mean_buy_probability,
+              AVG(expected_spend)::float8 AS mean_expected_spend
+       FROM personalization_customer_segment WHERE run_id = ? GROUP BY segment_key`,
+      [runId]
+    )
+    return new Map(rows.map((r) => [r.segment_key, r]))
+  }
+
+  /**
+   * A seeded sample of a run's memberships: the `size` members with the smallest md5 of
+   * "<run id>:<customer id>", so the same run always gives the same sample, and a smaller
+   * sample is the start of a larger one. With `total`, the run's member count.
+   */
+  @InjectManager()
+  async sampleRunMembers(runId: string, size: number, @MedusaContext() sharedContext: Context = {}) {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { customer_id: string; segment_key: string; buy_probability: number | null }[] = await em.execute(
+      `SELECT customer_id, segment_key, buy_probability FROM personalization_customer_segment
+       WHERE run_id = ? ORDER BY md5(run_id || ':' || customer_id), customer_id LIMIT ?`,
+      [runId, size]
+    )
+    const [count]: { total: number }[] = await em.execute(`SELECT COUNT(*)::int AS total FROM personalization_customer_segment WHERE run_id = ?`, [runId])
+    return { members: rows, total: count?.total ?? 0 }
+  }
+
+  /**
+   * Buy probabilities of a run's members in `bins` equal bins over [0, 1] (a probability of
+   * exactly 1 falls in the last), of one segment or of all; the mean over all members too.
+   */
+  @InjectManager()
+  async buyProbabilityBins(runId: string, segmentKey: string | null, bins: number, @MedusaContext() sharedContext: Context = {}) {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: { bin: number; count: number }[] = await em.execute(
+      `SELECT LEAST(FLOOR(buy_probability * ?)::int, ? - 1) AS bin, COUNT(*)::int AS count
+       FROM personalization_customer_segment
+       WHERE run_id = ? AND buy_probability IS NOT NULL AND (?::text IS NULL OR segment_key = ?)
+       GROUP BY 1 ORDER BY 1`,
+      [bins, bins, runId, segmentKey, segmentKey]
+    )
+    return rows
+  }
+
+  /** Mean buy probability over every member of a run (null without predictions). */
+  @InjectManager()
+  async meanBuyProbability(runId: string, @MedusaContext() sharedContext: Context = {}): Promise<number | null> {
+    const em = sharedContext.manager as SqlEntityManager
+    const [row]: { mean: number | null }[] = await em.execute(
+      `SELECT AVG(buy_probability)::float8 AS mean FROM personalization_customer_segment WHERE run_id = ?`,
+      [runId]
+    )
+    return row?.mean ?? null
+  }
+
   protected async discardRuns_(em: SqlEntityManager, runIds: string[]) {
     await em.execute(`DELETE FROM personalization_customer_segment WHERE run_id = ${IN_JSON}`, [json(runIds)])
     await em.execute(`DELETE FROM personalization_segment WHERE run_id = ${IN_JSON}`, [json(runIds)])

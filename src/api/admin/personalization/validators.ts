@@ -1,5 +1,5 @@
 import { z } from "@medusajs/framework/zod"
-import { day, pagination, text } from "../../validation"
+import { day, pagination, text, wholeNumber } from "../../validation"
 
 /** Recommenders a training run can fit as its candidate; "hybrid" is what the plugin serves by default. */
 export const TRAINABLE_MODELS = ["hybrid", "ease", "item-knn", "als", "popularity", "trending"] as const
@@ -27,3 +27,23 @@ export const AdminEventsParams = z
   })
   .strict()
 export type AdminEventsParamsType = z.infer<typeof AdminEventsParams>
+
+export const AdminSegmentHistoryParams = z.object({ runs: wholeNumber("runs", { min: 1, max: 50 }).default(10) }).strict()
+export type AdminSegmentHistoryParamsType = z.infer<typeof AdminSegmentHistoryParams>
+
+export const AdminSegmentSampleParams = z.object({ size: wholeNumber("size", { min: 1, max: 5000 }).default(2000) }).strict()
+export type AdminSegmentSampleParamsType = z.infer<typeof AdminSegmentSampleParams>
+
+export const AdminRecommendationsParams = z
+  .object({
+    limit: wholeNumber("limit", { min: 1, max: 50 }).default(10),
+    /** Serve as for a publishable key of this sales channel; default: products of any channel. */
+    sales_channel_id: text("sales_channel_id").optional(),
+  })
+  .strict()
+export type AdminRecommendationsParamsType = z.infer<typeof AdminRecommendationsParams>
+
+export const AdminOptOutBody = z
+  .object({ opted_out: z.boolean({ error: "opted_out: must be true or false" }) })
+  .strict()
+export type AdminOptOutBodyType = z.infer<typeof AdminOptOutBody>
