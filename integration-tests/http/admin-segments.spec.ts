@@ -106,6 +106,7 @@ medusaIntegrationTestRunner({
         // the histogram of its members' buy probability, rules that classify as they say.
         const { data: detail } = await api.get(`/admin/personalization/segments/${regularKey}`, headers)
         expect(detail.segment).toEqual(list.segments.find((s: { key: string }) => s.key === regularKey))
+        expect(detail.run).toEqual(list.run)
         // recency (50 x 9.5 + 40 x 289 + 30 x 25.5) / 120; orders (600 + 40 + 120) / 120; spend (32700 + 3180 + 14940) / 120
         expect(detail.store.recency_days).toBeCloseTo(12800 / 120, 8)
         expect(detail.store.frequency).toBeCloseTo(760 / 120, 8)

@@ -10,6 +10,7 @@ export {
   rebuildPurchaseFeaturesWorkflow,
   syncPurchaseOrdersWorkflow,
 } from "./purchase-features"
+export { setCustomerOptOutWorkflow } from "./opt-out"
 export { runSegmentationWorkflow } from "./segmentation"
 export { activateModelVersionWorkflow, runTrainingWorkflow } from "./training"
 export { requestRunWorkflow } from "./common/request-run"

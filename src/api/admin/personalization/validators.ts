@@ -34,7 +34,13 @@ export type AdminSegmentHistoryParamsType = z.infer<typeof AdminSegmentHistoryPa
 export const AdminSegmentSampleParams = z.object({ size: wholeNumber("size", { min: 1, max: 5000 }).default(2000) }).strict()
 export type AdminSegmentSampleParamsType = z.infer<typeof AdminSegmentSampleParams>
 
-export const AdminRecommendationsParams = z.object({ limit: wholeNumber("limit", { min: 1, max: 50 }).default(10) }).strict()
+export const AdminRecommendationsParams = z
+  .object({
+    limit: wholeNumber("limit", { min: 1, max: 50 }).default(10),
+    /** Serve as for a publishable key of this sales channel; default: products of any channel. */
+    sales_channel_id: text("sales_channel_id").optional(),
+  })
+  .strict()
 export type AdminRecommendationsParamsType = z.infer<typeof AdminRecommendationsParams>
 
 export const AdminOptOutBody = z

@@ -60,26 +60,15 @@ async function newestProductIds(scope: MedusaContainer, salesChannelIds: string[
 }
 
 /**
- * Answers a recommendation request: the list's visible candidates first, then trending (and
- * the newest products) to fill up to `limit`, each with its reason rendered in the request's
- * locale with the products' current titles, and a signed `recommendation_id` unique to this
- * serve; products as the core /store/products route returns them (fields, prices and taxes
- * from the same middlewares).
+ * What a list serves, before products are fetched: the visible candidates of `primary` first,
+ * then trending (and the newest products) to fill up to `limit`, none in `exclude` and none
+ * twice. Visible: live, published, in one of `salesChannelIds` and, with `categoryId`, in that
+ * active, public category. The store routes and the admin's views of them share it.
  */
-export async function sendRecommendations(
-  req: MedusaStoreRequest,
-  res: MedusaResponse,
-  {
-    list,
-    primary,
-    limit,
-    exclude,
-    categoryId,
-    customerId,
-  }: { list: string; primary: Candidate[]; limit: number; exclude: Set<string>; categoryId?: string; customerId?: string }
-) {
-  const scope = req.scope
-  const salesChannelIds = (req.filterableFields as Record<string, unknown>).sales_channel_id as string[] // set by filterByValidSalesChannels
+export async function chooseCandidates(
+  scope: MedusaContainer,
+  { primary, limit, exclude, salesChannelIds, categoryId }: { primary: Candidate[]; limit: number; exclude: Set<string>; salesChannelIds: string[]; categoryId?: string }
+): Promise<Candidate[]> {
   const chosen: Candidate[] = []
   const seen = new Set(exclude)
   // Candidates are checked in chunks: most lists fill from their first few items.
@@ -108,17 +97,57 @@ export async function sendRecommendations(
       chosen.push({ product_id: id, list: "trending", version: FALLBACK_VERSION, reason: { code: "new_arrival", params: {} } })
     }
   }
+  return chosen
+}
 
-  const named = [...new Set(chosen.flatMap((c) => (c.reason.params && "product_id" in c.reason.params ? [c.reason.params.product_id] : [])))]
-  const [products, titles, intervals] = await Promise.all([
+/** Products a chosen list's reasons name (the customer's own, or a list's subject). */
+export const namedProductIds = (chosen: Candidate[]) =>
+  [...new Set(chosen.flatMap((c) => (c.reason.params && "product_id" in c.reason.params ? [c.reason.params.product_id] : [])))]
+
+/**
+ * Each chosen candidate's reason facts: a buy-again reason gets `customerId`'s current orders
+ * of the product and the mean days between them.
+ */
+export async function reasonFacts(scope: MedusaContainer, chosen: Candidate[], customerId?: string): Promise<ReasonFacts[]> {
+  const intervals = customerId
+    ? await scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).getRepurchaseIntervals(
+        customerId,
+        chosen.filter((c) => c.reason.code === "buy_again").map((c) => c.product_id)
+      )
+    : new Map<string, { orders: number; every_days: number | null }>()
+  return chosen.map((c) =>
+    c.reason.code === "buy_again" && c.reason.params === null
+      ? { code: "buy_again", params: intervals.get(c.product_id) ?? { orders: 1, every_days: null } }
+      : (c.reason as ReasonFacts)
+  )
+}
+
+/**
+ * Answers a recommendation request: the list's visible candidates first, then trending (and
+ * the newest products) to fill up to `limit`, each with its reason rendered in the request's
+ * locale with the products' current titles, and a signed `recommendation_id` unique to this
+ * serve; products as the core /store/products route returns them (fields, prices and taxes
+ * from the same middlewares).
+ */
+export async function sendRecommendations(
+  req: MedusaStoreRequest,
+  res: MedusaResponse,
+  {
+    list,
+    primary,
+    limit,
+    exclude,
+    categoryId,
+    customerId,
+  }: { list: string; primary: Candidate[]; limit: number; exclude: Set<string>; categoryId?: string; customerId?: string }
+) {
+  const scope = req.scope
+  const salesChannelIds = (req.filterableFields as Record<string, unknown>).sales_channel_id as string[] // set by filterByValidSalesChannels
+  const chosen = await chooseCandidates(scope, { primary, limit, exclude, salesChannelIds, categoryId })
+  const [products, titles, facts] = await Promise.all([
     fetchProducts(req, chosen.map((c) => c.product_id)),
-    productTitles(req, named),
-    customerId
-      ? scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).getRepurchaseIntervals(
-          customerId,
-          chosen.filter((c) => c.reason.code === "buy_again").map((c) => c.product_id)
-        )
-      : new Map<string, { orders: number; every_days: number | null }>(),
+    productTitles(req, namedProductIds(chosen)),
+    reasonFacts(scope, chosen, customerId),
   ])
   const titleOf = (id: string) => {
     const product = products.get(id)
@@ -128,18 +157,13 @@ export async function sendRecommendations(
   const secret = projectSecret(scope)
   const issuedAt = Math.floor(Date.now() / 1000)
   const recommendations = chosen
-    .filter((c) => products.has(c.product_id))
-    .map((c) => {
-      const facts: ReasonFacts =
-        c.reason.code === "buy_again" && c.reason.params === null
-          ? { code: "buy_again", params: intervals.get(c.product_id) ?? { orders: 1, every_days: null } }
-          : (c.reason as ReasonFacts)
-      return {
-        recommendation_id: signRecommendationId({ version: c.version, list: c.list, product: c.product_id, issuedAt }, secret),
-        reason: renderer.served(facts, titleOf),
-        product: products.get(c.product_id),
-      }
-    })
+    .map((c, i) => ({ c, facts: facts[i] }))
+    .filter(({ c }) => products.has(c.product_id))
+    .map(({ c, facts }) => ({
+      recommendation_id: signRecommendationId({ version: c.version, list: c.list, product: c.product_id, issuedAt }, secret),
+      reason: renderer.served(facts, titleOf),
+      product: products.get(c.product_id),
+    }))
   res.json({ list, recommendations, count: recommendations.length })
 }
 

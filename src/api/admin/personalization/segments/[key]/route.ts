@@ -25,7 +25,8 @@ function conditionText(feature: (typeof SEGMENT_FEATURES)[number], operator: "<=
  * One segment of the current run (404 for an unknown key): the segment, the store's means,
  * the segment's mean features against the store's, the distribution of its members' buy
  * probability, and the segment as plain rules (a depth-3 decision tree, "member or not", over
- * recency, orders and spend: the path to the leaf with the most members).
+ * recency, orders and spend: the path to the leaf with the most members); with the run the
+ * figures come from (its currency and prediction window).
  */
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
   const { run, segment } = await requireSegment(req.scope, req.params.key)
@@ -77,5 +78,6 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
     centre: SEGMENT_FEATURES.map((f) => ({ feature: f.feature, label: f.label, segment: meanOf(members, f.feature), store: store[f.feature] })),
     buy_probability_histogram: histogram,
     rules,
+    run: view,
   })
 }
