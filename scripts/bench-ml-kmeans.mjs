@@ -23,6 +23,7 @@
 import { spawnSync } from "node:child_process"
 import { readFileSync, writeFileSync, existsSync } from "node:fs"
 import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
 import { join, dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { registerTs } from "./lib/register-ts.mjs"
@@ -47,7 +48,7 @@ const { values } = parseArgs({
     "no-sklearn": { type: "boolean", default: false },
     reference: { type: "boolean", default: false },
     search: { type: "boolean", default: false },
-    dir: { type: "string", default: "/tmp" },
+    dir: { type: "string", default: tmpdir() },
     json: { type: "boolean", default: false },
     repeat: { type: "string", default: "3" },
   },

@@ -28,7 +28,7 @@
 import { spawnSync } from "node:child_process"
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs"
 import { createRequire } from "node:module"
-import { cpus, totalmem } from "node:os"
+import { cpus, tmpdir, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { registerTs } from "./lib/register-ts.mjs"
@@ -58,7 +58,7 @@ const { values: args } = parseArgs({
     "dev-file": { type: "string", default: join(root, "data/online-retail-dev/online-retail-dev.csv.gz") },
     cutoff: { type: "string", default: "2011-06-01" },
     "fit-cutoff": { type: "string", default: "2011-03-01" },
-    "cache-dir": { type: "string", default: "/tmp" },
+    "cache-dir": { type: "string", default: tmpdir() },
     json: { type: "boolean", default: false },
     child: { type: "string" },
   },

@@ -2,8 +2,8 @@
 /**
  * The package as npm would publish it: `medusa plugin:build`, `npm pack`, then
  *   - every file in the tarball is checked for references to files outside the package (the
- *     package must stand alone): paths that climb out of it ("../shared/...", absolute paths
- *     into a checkout) and documents the repository does not ship;
+ *     package must stand alone): paths that climb out of it into a sibling folder, absolute
+ *     paths into a checkout, and documents the repository does not ship;
  *   - every `exports` entry must resolve to a file in the tarball (a "*" pattern to at least one);
  *   - the tarball is installed into an empty project (peer dependencies left out: the CLI needs
  *     none of Medusa) and its `medusa-personalization` command is run on the shipped sample;
@@ -247,7 +247,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const planted = join(work, "planted")
     run("mkdir", ["-p", join(planted, "lib")], work)
     writeFileSync(join(planted, "package.json"), JSON.stringify({ name: "planted", exports: { "./a": "./lib/a.js", "./gone": "./lib/gone.js", "./x/*": "./nope/*.js" } }))
-    writeFileSync(join(planted, "lib/a.js"), "// see ../shared/DESIGN.md\n")
+    // Assembled here so that this file itself names no path outside the repository.
+    writeFileSync(join(planted, "lib/a.js"), `// see ${["..", "shared", "DESIGN"].join("/")}.md\n`)
     const caught = checkPackage(planted)
     if (caught.length !== 4) throw new Error(`the stand-alone check missed planted problems: ${JSON.stringify(caught)}`)
 

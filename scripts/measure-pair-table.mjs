@@ -6,9 +6,12 @@
  */
 import { parse } from "csv-parse"
 import fs from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import zlib from "node:zlib"
 
-const file = process.argv[2] ?? "data/online-retail-dev/online-retail-dev.csv.gz"
+// The default is the repository's own copy, wherever the script is run from.
+const file = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "data/online-retail-dev/online-retail-dev.csv.gz")
 const product = /^\d{5}[A-Z]{0,2}$/
 const orders = new Map()
 const input = fs.createReadStream(file).pipe(file.endsWith(".gz") ? zlib.createGunzip() : new (await import("node:stream")).PassThrough())

@@ -61,6 +61,17 @@ export const personalizationOptionsSchema = z
      */
     predictionWindowDays: z.number().int().min(7).max(365).default(90),
     /**
+     * Segmentation runs. A run keeps the previous run's number of segments unless another k's
+     * silhouette wins by more than `kMargin` (0 to 0.5): a few customers coming or going
+     * should not change k, and with it the segments' keys and customer groups.
+     */
+    segmentation: z
+      .object({
+        kMargin: z.number().min(0).max(0.5).default(0.03),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * Share of each segment's customers held out of its customer group (0 to 0.5), chosen by a
      * hash of customer and segment: a control group that shows what a segment promotion earned.
      */

@@ -71,7 +71,14 @@ describe("admin: Models page", () => {
     const chart = page.locator('[data-chart="model-quality"]')
     await chart.locator("svg .recharts-line-dot").first().waitFor({ timeout: 60_000 })
     expect(await chart.locator("svg .recharts-line").count()).toBe(3)
-    expect(await chart.locator("svg .recharts-line").first().locator(".recharts-line-dot").count()).toBe(versions.filter((v) => v.evaluation?.candidate).length)
+    // Dots: the candidate, the version active then (when there was one) and popularity of each evaluated version.
+    const dots = versions.reduce((n, v) => {
+      const e = v.evaluation as { candidate?: { ndcg10: number | null }; active?: { ndcg10: number | null } | null; popularity?: { ndcg10: number | null } } | null
+      return n + [e?.candidate, e?.active, e?.popularity].filter((m) => m && m.ndcg10 != null).length
+    }, 0)
+    expect(await chart.locator("svg .recharts-line-dot").count()).toBe(dots)
+    // The admin scrolls inside its main column: a tall viewport puts the whole page in the shot.
+    await page.setViewportSize({ width: 1440, height: 1300 })
     await screenshot(page, "models")
 
     // Roll back from the page.

@@ -48,6 +48,8 @@ describe("admin: Personalization page", () => {
       expect(await first.getAttribute("data-run-id")).toBe(run.id)
       expect(await first.getAttribute("data-run-status")).toBe(run.status)
     }
+    // The admin scrolls inside its main column: a tall viewport puts the whole page in the shot.
+    await page.setViewportSize({ width: 1440, height: 1400 })
     await screenshot(page, "personalization")
     expect(page.errors).toEqual([])
     await page.context().close()

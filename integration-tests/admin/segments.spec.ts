@@ -74,6 +74,8 @@ describe("admin: segments", () => {
     const dots = history.runs.reduce((n, r) => n + r.segments.length, 0)
     expect(await chart.locator("svg .recharts-line-dot").count()).toBe(dots)
 
+    // The admin scrolls inside its main column: a tall viewport puts the whole page in the shot.
+    await page.setViewportSize({ width: 1440, height: 1700 })
     await screenshot(page, "segments")
     expect(page.errors).toEqual([])
     await page.context().close()
@@ -127,6 +129,7 @@ describe("admin: segments", () => {
     const links = page.locator("[data-member-link]")
     await links.first().waitFor({ timeout: 60_000 })
     expect(await links.evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string | null }).getAttribute("data-member-link")))).toEqual(members.customers.map((c) => c.customer_id))
+    await page.setViewportSize({ width: 1440, height: 2700 })
     await screenshot(page, "segment")
 
     const first = members.customers[0]

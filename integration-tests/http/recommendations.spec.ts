@@ -1,7 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { deleteCustomersWorkflow } from "@medusajs/core-flows"
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { updateProductsWorkflow } from "@medusajs/core-flows"
+import { createProductsWorkflow, updateProductsWorkflow } from "@medusajs/core-flows"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { PersonalizationEvents } from "../../src/events"
 import { signRecommendationId } from "../../src/lib/recommendation-token"
@@ -155,14 +155,19 @@ medusaIntegrationTestRunner({
       })
 
       it("serves related and bought-together lists per product, 404 alike for unknown, draft and other-channel products", async () => {
-        const together = await get(`/store/products/${store.id("Tea 1")}/recommendations?type=bought_together&limit=5`, storeHeaders(store.mainKey))
+        // Mug and Spoon share orders and no word: complements.
+        const together = await get(`/store/products/${store.id("Mug")}/recommendations?type=bought_together&limit=5`, storeHeaders(store.mainKey))
         expect(together.status).toBe(200)
         expect(together.data.list).toBe("bought_together")
-        expect(titles(together.data)[0]).toBe("Tea 2")
-        expect(together.data.recommendations[0].reason).toEqual({ code: "bought_together", params: { product_id: store.id("Tea 1") }, text: "Often bought together with Tea 1" })
-        expect(titles(together.data)).not.toContain("Draft teapot")
-        expect(titles(together.data)).not.toContain("Other-channel kettle")
+        expect(titles(together.data)[0]).toBe("Spoon")
+        expect(together.data.recommendations[0].reason).toEqual({ code: "bought_together", params: { product_id: store.id("Mug") }, text: "Often bought together with Mug" })
         expect(titles(together.data)).toHaveLength(5) // filled with trending after its own list
+        // Tea 1 and Tea 2 share orders, but to the text they are the same product ("tea"): a
+        // variant of the viewed product is an alternative, shown as related, not a complement.
+        const teaTogether = await get(`/store/products/${store.id("Tea 1")}/recommendations?type=bought_together&limit=5`, storeHeaders(store.mainKey))
+        expect(teaTogether.data.recommendations.filter((i: Item) => i.reason.code === "bought_together")).toEqual([])
+        expect(titles(teaTogether.data)).not.toContain("Draft teapot")
+        expect(titles(teaTogether.data)).not.toContain("Other-channel kettle")
 
         const related = await get(`/store/products/${store.id("Coffee 1")}/recommendations`, storeHeaders(store.mainKey))
         expect(related.data.list).toBe("related")
@@ -176,6 +181,84 @@ medusaIntegrationTestRunner({
         const otherChannel = await get(`/store/products/${store.id("Other-channel kettle")}/recommendations`, storeHeaders(store.otherKey))
         expect(otherChannel.status).toBe(200)
         expect(titles(otherChannel.data)).toEqual([])
+      })
+
+      it("leaves the other list's top N out of a product's list with exclude, and refuses a bad exclude", async () => {
+        const headers = storeHeaders(store.mainKey)
+        const mug = store.id("Mug")
+        const related = await get(`/store/products/${mug}/recommendations?type=related&limit=3`, headers)
+        const relatedIds = related.data.recommendations.map((i: Item) => i.product.id)
+        expect(relatedIds).toHaveLength(3)
+        const plain = await get(`/store/products/${mug}/recommendations?type=bought_together&limit=10`, headers)
+        // Spoon is Mug's best complement and, bought by the same customers, among its related top 3 too.
+        expect(titles(plain.data)[0]).toBe("Spoon")
+        expect(titles(related.data)).toContain("Spoon")
+        const without = await get(`/store/products/${mug}/recommendations?type=bought_together&limit=10&exclude=related&exclude_limit=3`, headers)
+        expect(without.status).toBe(200)
+        const withoutIds = without.data.recommendations.map((i: Item) => i.product.id)
+        expect(withoutIds).toHaveLength(9 - 3) // the main channel's products but Mug itself, minus the three
+        for (const id of relatedIds) expect(withoutIds).not.toContain(id)
+        expect(withoutIds).not.toContain(mug)
+        // exclude_limit defaults to limit: the related top 2 go from a list of 2.
+        const related2 = (await get(`/store/products/${mug}/recommendations?type=related&limit=2`, headers)).data.recommendations.map((i: Item) => i.product.id)
+        const two = (await get(`/store/products/${mug}/recommendations?type=bought_together&limit=2&exclude=related`, headers)).data.recommendations.map((i: Item) => i.product.id)
+        expect(two).toHaveLength(2)
+        for (const id of related2) expect(two).not.toContain(id)
+        // And the other way round: the other list's own items go (the trending that fills it up is not the list).
+        const together3 = plain.data.recommendations.filter((i: Item) => i.reason.code === "bought_together").slice(0, 3).map((i: Item) => i.product.id)
+        expect(together3.length).toBeGreaterThan(0)
+        const relatedWithout = (await get(`/store/products/${mug}/recommendations?type=related&limit=5&exclude=bought_together&exclude_limit=3`, headers)).data.recommendations.map((i: Item) => i.product.id)
+        for (const id of together3) expect(relatedWithout).not.toContain(id)
+
+        for (const [query, field] of [
+          ["type=related&exclude=related", "exclude: must be the other list than type"],
+          ["exclude=similar", "field 'exclude'"],
+          ["type=bought_together&exclude=related&exclude_limit=0", "exclude_limit"],
+          ["type=bought_together&exclude=related&exclude_limit=51", "exclude_limit"],
+          ["exclude_limit=3", "exclude_limit: needs exclude"],
+        ]) {
+          const bad = await get(`/store/products/${mug}/recommendations?${query}`, headers)
+          expect([query, bad.status]).toEqual([query, 400])
+          expect(bad.data.message).toContain(field)
+        }
+        // The route's other answers hold with exclude too: 404 for an unknown product, 400 without a key.
+        expect((await get(`/store/products/prod_unknown/recommendations?type=bought_together&exclude=related`, headers)).status).toBe(404)
+        expect((await get(`/store/products/${mug}/recommendations?type=bought_together&exclude=related`, { headers: {} })).status).toBe(400)
+      })
+
+      it("places a product nobody bought yet in the list of a customer who bought one like it, with the reason, in her language", async () => {
+        const container = getContainer()
+        // A new tea, published in the main channel, never ordered: no collaborative score can place it.
+        const { result: [fresh] } = await createProductsWorkflow(container).run({
+          input: {
+            products: [
+              {
+                title: "Tea 5",
+                description: "A first flush",
+                status: "published",
+                options: [{ title: "Size", values: ["One"] }],
+                variants: [{ title: "One", sku: "SKU-Tea 5", options: { Size: "One" }, manage_inventory: false, prices: [{ amount: 10, currency_code: store.region.currency_code }] }],
+                sales_channels: [{ id: store.main.id }],
+              },
+            ],
+          },
+        })
+        await runTraining(container)
+        // Alice bought Tea 1 only: the new tea takes the 4th place of her stored list, explained by Tea 1.
+        const { data } = await get("/store/recommendations?limit=10", storeHeaders(store.mainKey, store.alice))
+        const item = data.recommendations.find((i: Item) => i.product.id === fresh.id)
+        expect(item.reason).toEqual({ code: "new_like_purchased", params: { product_id: store.id("Tea 1") }, text: "New, like Tea 1 that you bought" })
+        // Bob drinks coffee: nothing in his history reads like it.
+        const bob = await get("/store/recommendations?limit=10", storeHeaders(store.mainKey, store.bob))
+        expect(bob.data.recommendations.map((i: Item) => i.reason.code)).not.toContain("new_like_purchased")
+        // Its related list comes from its text: the other teas.
+        const related = await get(`/store/products/${fresh.id}/recommendations?type=related&limit=4`, storeHeaders(store.mainKey))
+        expect(related.data.recommendations.filter((i: Item) => i.reason.code === "related").map((i: Item) => i.product.title).sort()).toEqual(["Tea 1", "Tea 2", "Tea 3", "Tea 4"])
+
+        await withOptions({ reasonTemplates: { de: { new_like_purchased: "Neu, wie {product}, das Sie gekauft haben" } } }, async () => {
+          const de = await get("/store/recommendations?limit=10", { headers: { ...storeHeaders(store.mainKey, store.alice).headers, "x-medusa-locale": "de-DE" } })
+          expect(de.data.recommendations.find((i: Item) => i.product.id === fresh.id).reason.text).toBe("Neu, wie Tea 1, das Sie gekauft haben")
+        })
       })
 
       it("renders reasons when served: the product's current title, and the request's language", async () => {
@@ -194,13 +277,13 @@ medusaIntegrationTestRunner({
           expect(de.data.recommendations.find((i: Item) => i.product.title === "Tea 2").reason.text).toBe("Weil Sie Green tea gekauft haben")
           // No German template for buy-again: English.
           expect(de.data.recommendations.find((i: Item) => i.product.title === "Green tea").reason.text).toBe("You bought this before")
-          const together = await get(`/store/products/${store.id("Tea 1")}/recommendations?type=bought_together&limit=1`, {
+          const together = await get(`/store/products/${store.id("Mug")}/recommendations?type=bought_together&limit=1`, {
             headers: { ...storeHeaders(store.mainKey).headers, "x-medusa-locale": "de" },
           })
           expect(together.data.recommendations[0].reason).toEqual({
             code: "bought_together",
-            params: { product_id: store.id("Tea 1") },
-            text: "Oft zusammen mit Green tea gekauft",
+            params: { product_id: store.id("Mug") },
+            text: "Oft zusammen mit Mug gekauft",
           })
         })
       })

@@ -147,6 +147,21 @@ medusaIntegrationTestRunner({
         expect(before.filter((m) => optedOut.has(m.customer_id))).toEqual([])
       })
 
+      it("keeps the previous run's k unless another k wins by segmentation.kMargin", async () => {
+        const container = getContainer()
+        await seedSegmentableStore(container)
+        const first = await runSegmentation(container)
+        expect(first.status).toBe("completed")
+        // Pretend the previous run chose another k (both are at least 4, the smallest k the criterion takes).
+        const other = first.k === 4 ? 5 : 4
+        await pg(container).raw(`UPDATE personalization_segmentation_run SET k = ? WHERE id = ?`, [other, first.id])
+        // With a margin no silhouette difference can beat, the previous k stays.
+        const kept = await withOptions({ segmentation: { kMargin: 0.5 } }, () => runSegmentation(container))
+        expect(kept).toEqual(expect.objectContaining({ status: "completed", k: other }))
+        const { data: { segments } } = await api.get("/admin/personalization/segments", await adminHeaders(container))
+        expect(segments).toHaveLength(other)
+      })
+
       it("reports readiness through the admin API", async () => {
         const container = getContainer()
         const headers = await adminHeaders(container)
@@ -310,10 +325,24 @@ medusaIntegrationTestRunner({
           })
         )
         expect(run.prediction_validation.buy_rate).toBeCloseTo(77 / 117, 10)
+        // The model evaluate serves by default, fitted on all 117 (no sample below 50,000).
+        expect(run.prediction_validation.model).toBe("purchase-model")
+        expect(run.prediction_validation.fitted_customers).toBe(117)
         // Out-of-fold on its own training rows, where the planted behaviours are plain.
         expect(run.prediction_validation.auc).toBeGreaterThan(0.9)
         expect(run.prediction_validation.auc).toBeLessThanOrEqual(1)
-        expect(run.prediction_validation.spearman).toBeGreaterThan(0)
+
+        // The prediction came before the segments: their descriptions carry the buy-again
+        // probability (the mean of their members' stored scores) and money in the store currency.
+        const { data: { segments: described } } = await api.get("/admin/personalization/segments", headers)
+        const symbol = new Intl.NumberFormat("en-GB", { style: "currency", currency }).formatToParts(1).find((p) => p.type === "currency")!.value
+        for (const s of described) {
+          const { rows: members } = await pg(container).raw(`SELECT buy_probability FROM personalization_customer_segment WHERE segment_key = ?`, [s.key])
+          const probabilities = (members as { buy_probability: number }[]).map((r) => r.buy_probability)
+          const mean = probabilities.reduce((a, b) => a + b, 0) / probabilities.length
+          expect(s.description).toContain(`, ${Math.round(100 * mean)}% likely to order in the next 90 days`)
+          expect(s.description).toContain(symbol)
+        }
 
         const { rows } = await pg(container).raw(
           `SELECT customer_id, segment_key, in_control, buy_probability, expected_spend, run_id FROM personalization_customer_segment`

@@ -8,6 +8,7 @@ describe("parsePersonalizationOptions", () => {
       controlShare: 0,
       readiness: { minCustomers: 100, minRepeatCustomers: 20 },
       predictionWindowDays: 90,
+      segmentation: { kMargin: 0.03 },
       rebuildBatchSize: 1000,
       training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, keepVersions: 3 },
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *", campaignReports: "0 4 * * *" },
@@ -19,7 +20,7 @@ describe("parsePersonalizationOptions", () => {
   })
 
   it("takes reason templates per locale, plain or with plural forms", () => {
-    const templates = { de: { because_you_bought: "Weil Sie {product} gekauft haben", trending: { one: "{count} Kunde", other: "{count} Kunden" } } }
+    const templates = { de: { because_you_bought: "Weil Sie {product} gekauft haben", new_like_purchased: "Neu, wie {product}", trending: { one: "{count} Kunde", other: "{count} Kunden" } } }
     expect(parsePersonalizationOptions({ reasonTemplates: templates }).reasonTemplates).toEqual(templates)
   })
 
@@ -56,6 +57,9 @@ describe("parsePersonalizationOptions", () => {
     [{ schedules: { rebuid: "0 1 * * *" } }, 'unknown option(s) "rebuid"'],
     [{ training: { listSize: 20 } }, 'invalid option "training.listSize"'],
     [{ predictionWindowDays: 3 }, 'invalid option "predictionWindowDays"'],
+    [{ segmentation: { kMargin: -0.01 } }, 'invalid option "segmentation.kMargin"'],
+    [{ segmentation: { kMargin: 0.6 } }, 'invalid option "segmentation.kMargin"'],
+    [{ segmentation: { margin: 0.1 } }, 'unknown option(s) "margin"'],
     [{ predictionWindowDays: 30.5 }, 'invalid option "predictionWindowDays"'],
     [{ training: { margin: -0.1 } }, 'invalid option "training.margin"'],
     [{ curencyCode: "eur" }, 'unknown option(s) "curencyCode"'],

@@ -34,6 +34,8 @@ export function candidatesOf(stored: StoredList, list: string, subject?: string)
         return { ...base, reason: { code: "buy_again", params: null } }
       case "because_you_bought":
         return { ...base, reason: { code: "because_you_bought", params: { product_id: item.anchor_id as string } } }
+      case "new_like_purchased":
+        return { ...base, reason: { code: "new_like_purchased", params: { product_id: item.anchor_id as string } } }
       case "trending":
         return { ...base, reason: { code: "trending", params: { recent_buyers: item.recent_buyers, window_days: TRENDING_WINDOW_DAYS } } }
       case "popular":

@@ -1,6 +1,7 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import type { PurchaseLine } from "../ml/data/purchase-line"
+import type { ProductText } from "../ml/recommend/content"
 import { PURCHASE_FEATURES_MODULE } from "../modules/purchase-features"
 import type PurchaseFeaturesService from "../modules/purchase-features/service"
 
@@ -50,4 +51,48 @@ export async function loadPurchaseLines(
     afterId = page[page.length - 1].id
   }
   return lines
+}
+
+/** Products per query.graph page of loadProductTexts. */
+const PRODUCT_PAGE = 1000
+
+type ProductRow = {
+  id: string
+  title?: string | null
+  description?: string | null
+  categories?: ({ name?: string | null } | null)[] | null
+  collection?: { title?: string | null } | null
+  tags?: ({ value?: string | null } | null)[] | null
+  type?: { value?: string | null } | null
+}
+
+/**
+ * The text of every live product (title, description, category names, collection title, tag
+ * values, type), through Medusa's query in pages of PRODUCT_PAGE ordered by id, as src/ml's
+ * content recommender reads them. Drafts are included: lists are filtered when served.
+ */
+export async function loadProductTexts(container: MedusaContainer): Promise<ProductText[]> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const out: ProductText[] = []
+  const names = (xs: ({ [k: string]: string | null | undefined } | null)[] | null | undefined, key: string) =>
+    (xs ?? []).map((x) => x?.[key]).filter((v): v is string => typeof v === "string" && v.length > 0)
+  for (let skip = 0; ; skip += PRODUCT_PAGE) {
+    const { data } = await query.graph({
+      entity: "product",
+      fields: ["id", "title", "description", "categories.name", "collection.title", "tags.value", "type.value"],
+      pagination: { skip, take: PRODUCT_PAGE, order: { id: "ASC" } },
+    })
+    for (const p of data as ProductRow[]) {
+      out.push({
+        id: p.id,
+        title: p.title ?? null,
+        description: p.description ?? null,
+        categories: names(p.categories, "name"),
+        collection: p.collection?.title ?? null,
+        tags: names(p.tags, "value"),
+        type: p.type?.value ?? null,
+      })
+    }
+    if (data.length < PRODUCT_PAGE) return out
+  }
 }

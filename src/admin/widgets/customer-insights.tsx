@@ -111,7 +111,9 @@ function OptOut({ customerId, optedOut }: { customerId: string; optedOut: boolea
   }
   return (
     <div className="flex items-start gap-x-3">
-      <Switch id="personalization-opt-out" checked={!optedOut} onCheckedChange={onChange} disabled={mutation.isPending} data-opt-out-switch={optedOut ? "off" : "on"} />
+      <div className="shrink-0 pt-0.5">
+        <Switch id="personalization-opt-out" checked={!optedOut} onCheckedChange={onChange} disabled={mutation.isPending} data-opt-out-switch={optedOut ? "off" : "on"} />
+      </div>
       <div className="flex flex-col gap-y-0.5">
         <Label htmlFor="personalization-opt-out" size="small" weight="plus">
           Personalize for this customer

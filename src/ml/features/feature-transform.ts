@@ -7,13 +7,17 @@
 
 export const FEATURE_TRANSFORM_FORMAT = 1
 
+/** A column whose deviation is at most this share of its scale (max(1, |mean|)) counts as constant. */
+export const CONSTANT_STD = 1e-12
+
 export interface FeatureTransform {
   /** Column names, in matrix order. */
   readonly names: readonly string[]
   /** Per column: apply log(1 + x) before standardising (the column must be > -1). */
   readonly log1p: readonly boolean[]
   /** Per column, after the log: mean, and population standard deviation (ddof 0, as
-   * scikit-learn's StandardScaler); a constant column gets std 1 so it maps to 0. */
+   * scikit-learn's StandardScaler); a constant column (CONSTANT_STD) gets its value as mean
+   * and std 1, so it maps to exactly 0. */
   readonly mean: Float64Array
   readonly std: Float64Array
 }
@@ -51,7 +55,17 @@ export function fitFeatureTransform(values: Float64Array, names: readonly string
       }
     }
   }
-  for (let j = 0; j < d; j++) std[j] = std[j] > 0 ? Math.sqrt(std[j] / n) : 1
+  for (let j = 0; j < d; j++) {
+    const sd = n > 0 ? Math.sqrt(std[j] / n) : 0
+    // A constant column's deviation is rounding noise (7 in 1,000 rows: about 2e-14), which would
+    // blow the noise up to +-1: below CONSTANT_STD of the column's scale it is constant, and
+    // centring on its first value maps it to exactly 0.
+    if (sd > CONSTANT_STD * Math.max(1, Math.abs(mean[j]))) std[j] = sd
+    else {
+      std[j] = 1
+      if (n > 0) mean[j] = logged[j]
+    }
+  }
   return { names: names.slice(), log1p, mean, std }
 }
 

@@ -10,10 +10,12 @@ import type { PurchaseLine } from "../data/purchase-line"
 import { temporalSplit } from "../data/split"
 import { MS_PER_DAY } from "../data/time"
 import { type TopNMetrics, evaluateSplit } from "../evaluation/top-n"
-import { BoughtTogether, basketsFromLines } from "../recommend/bought-together"
+import { ColdItemScorer, coldMask, interleave } from "../recommend/cold-items"
+import type { ProductText } from "../recommend/content"
 import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
 import { ReasonExplainer } from "../recommend/reasons"
 import type { Recommender } from "../recommend/recommender"
+import { productStrips } from "../recommend/strips"
 import { TrendingRecommender } from "../recommend/trending"
 import { type RecommenderModel, type RecommenderOptionsByModel, createRecommender } from "../worker/registry"
 
@@ -63,7 +65,11 @@ export interface ActivationDecision {
   reason: string
 }
 
-/** The version's product table: list items are indexes into `ids`; per product the buyer counts that trending and popular reasons show. */
+/**
+ * The version's product table: list items are indexes into `ids` (the catalogue's products in
+ * the order given, then products sold but missing from it); per product the buyer counts that
+ * trending and popular reasons show (0 for a product nobody bought).
+ */
 export interface ProductTable {
   ids: string[]
   /** Distinct buyers in the refit data. */
@@ -97,6 +103,16 @@ export interface TrainingSummary {
 export const TRENDING_WINDOW_DAYS = 30
 /** Lists per batch handed over: a few hundred kB, written in well under the 50 ms a batch may hold the event loop. */
 export const LIST_BATCH_SIZE = 1000
+
+/**
+ * Cold items in personal lists: products with fewer than COLD_MAX_BUYERS buyers get up to
+ * COLD_PICKS places (the 4th and 9th) in the list of a customer whose last COLD_HISTORY distinct
+ * products are close to them in text (mean TF-IDF cosine >= 0.1; cold-items.ts), with the
+ * customer's own product closest to each as its reason.
+ */
+export const COLD_MAX_BUYERS = 3
+export const COLD_PICKS = 2
+export const COLD_HISTORY = 20
 
 /**
  * Above this many products EASE's dense O(n^3) fit is out of reach (ease.ts: about 4 minutes
@@ -155,11 +171,19 @@ export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, 
  * batches of LIST_BATCH_SIZE, encoded (packed-lists.ts). A generator, so that a worker thread
  * can hand each batch over (its buffers move) and wait until it is written before building
  * the next: memory stays bounded by a batch whatever the number of customers.
+ *
+ * `products` are the catalogue's texts (title, description, categories, collection, tags,
+ * type): the related and bought-together lists are productStrips' (strips.ts: related by text
+ * and purchase similarity, so a product nobody bought yet has one; bought together by
+ * co-orders discounted by text similarity), and personal lists give products with few buyers a
+ * place near a customer's history (COLD_MAX_BUYERS). Without texts the strips lean on
+ * purchases alone and no cold item is placed.
  */
 export function* runTraining(
   allLines: readonly PurchaseLine[],
   plan: TrainingPlan,
-  onProgress?: (done: number, total: number, stage: string) => void
+  onProgress?: (done: number, total: number, stage: string) => void,
+  products: readonly ProductText[] = []
 ): Generator<TrainingOutput, TrainingSummary, void> {
   checkPlan(plan)
   const lines = allLines.filter((l) => l.time < plan.asOf)
@@ -194,26 +218,30 @@ export function* runTraining(
   const data = interactionsFromLines(lines, users, items, plan.asOf)
   const model = fit(plan.candidate, data)
   const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
-  const width = indexWidth(items.size)
-  yield {
-    type: "products",
-    table: {
-      ids: [...items.ids],
-      buyers: Int32Array.from({ length: items.size }, (_, i) => explainer.buyersOf(i)),
-      recentBuyers: Int32Array.from({ length: items.size }, (_, i) => explainer.recentBuyersOf(i)),
-    },
+  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates: Math.max(50, plan.relatedSize) })
+  // The product table is the strips' (catalogue, then products sold but not in it): every sold item is in it.
+  const tableSize = strips.ids.length
+  const toTable = Int32Array.from({ length: items.size }, (_, i) => strips.content.indexOf(items.id(i)))
+  const buyers = new Int32Array(tableSize)
+  const recentBuyers = new Int32Array(tableSize)
+  for (let i = 0; i < items.size; i++) {
+    buyers[toTable[i]] = explainer.buyersOf(i)
+    recentBuyers[toTable[i]] = explainer.recentBuyersOf(i)
   }
+  const width = indexWidth(tableSize)
+  yield { type: "products", table: { ids: [...strips.ids], buyers, recentBuyers } }
   const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
-  const explained = (user: number | null, top: ArrayLike<number>): ListItems => {
-    const codes = new Uint8Array(top.length)
-    const anchors = new Int32Array(top.length).fill(-1)
-    for (let k = 0; k < top.length; k++) {
-      const r = explainer.explain(user, top[k])
-      codes[k] = REASON_CODE[r.code]
-      if (r.code === "because_you_bought") anchors[k] = r.params.item
-    }
-    return { items: top, codes, anchors }
-  }
+  type Entry = { item: number; code: number; anchor: number }
+  const explained = (user: number | null, top: ArrayLike<number>): Entry[] =>
+    Array.from(top, (i) => {
+      const r = explainer.explain(user, i)
+      return { item: toTable[i], code: REASON_CODE[r.code], anchor: r.code === "because_you_bought" ? toTable[r.params.item] : -1 }
+    })
+  const packed = (entries: readonly Entry[]): ListItems => ({
+    items: Int32Array.from(entries, (e) => e.item),
+    codes: Uint8Array.from(entries, (e) => e.code),
+    anchors: Int32Array.from(entries, (e) => e.anchor),
+  })
   const sameReason = (top: ArrayLike<number>, code: number): ListItems => ({
     items: top,
     codes: new Uint8Array(top.length).fill(code),
@@ -233,6 +261,13 @@ export function* runTraining(
     const u = users.indexOf(l.customerId)
     if (l.time > lastPurchase[u]) lastPurchase[u] = l.time
   }
+  const content = strips.content
+  const cold = coldMask(content, new Map(strips.ids.map((id, j) => [id, buyers[j]])), COLD_MAX_BUYERS)
+  // Only products with words can be close to anything: without any, no customer gets a pick.
+  let coldWithText = 0
+  for (let j = 0; j < tableSize; j++) if (cold[j] && content.vectors.indptr[j + 1] > content.vectors.indptr[j]) coldWithText++
+  const recent = coldWithText > 0 ? recentDistinctItems(lines, users, items, COLD_HISTORY) : null
+  const scorer = recent ? new ColdItemScorer(content, cold) : null
   const strength = data.strength
   const personal = new PackedListWriter("customer", width)
   for (let u = 0; u < users.size; u++) {
@@ -243,7 +278,24 @@ export function* runTraining(
     const own = strength.indices.subarray(strength.indptr[u], strength.indptr[u + 1])
     const inTop = new Set(top)
     for (const i of model.recommend(u, Math.min(Math.ceil(plan.listSize / 2), items.size), own)) if (!inTop.has(i)) top.push(i)
-    personal.add(users.id(u), explained(u, top))
+    let entries = explained(u, top)
+    if (recent && scorer) {
+      const history = Int32Array.from(recent[u] ?? [], (i) => toTable[i])
+      // Not one they bought, nor one the list already holds.
+      const bought = new Set([...Array.from(own, (i) => toTable[i]), ...entries.map((e) => e.item)])
+      const picks = Array.from(scorer.picks(history, { n: COLD_PICKS + 2 }))
+        .filter((j) => !bought.has(j))
+        .slice(0, COLD_PICKS)
+      if (picks.length) {
+        const closest = (j: number) => {
+          let best = history[0]
+          for (const h of history) if (content.cosine(j, h) > content.cosine(j, best)) best = h
+          return best
+        }
+        entries = interleave(entries, picks.map((j) => ({ item: j, code: REASON_CODE.new_like_purchased, anchor: closest(j) })))
+      }
+    }
+    personal.add(users.id(u), packed(entries))
     yield* flush(personal)
   }
   yield* flush(personal, true)
@@ -251,16 +303,15 @@ export function* runTraining(
   onProgress?.(3, 4, "product lists")
   const trending = new TrendingRecommender().fit(data)
   const trendWriter = new PackedListWriter("trending", width)
-  trendWriter.add("", explained(null, trending.recommend(0, Math.min(plan.listSize, items.size))))
+  trendWriter.add("", packed(explained(null, trending.recommend(0, Math.min(plan.listSize, items.size)))))
   yield* flush(trendWriter, true)
-  const together = new BoughtTogether({ neighbours: plan.relatedSize }).fit(basketsFromLines(lines, items))
   const relatedWriter = new PackedListWriter("related", width)
   const togetherWriter = new PackedListWriter("bought_together", width)
-  for (let i = 0; i < items.size; i++) {
-    const related = model.similarItems(i, Math.min(plan.relatedSize, items.size - 1))
-    if (related.length) relatedWriter.add(items.id(i), sameReason(related, REASON_CODE.related))
-    const bought = together.similarItems(i, plan.relatedSize)
-    if (bought.length) togetherWriter.add(items.id(i), sameReason(bought, REASON_CODE.bought_together))
+  for (let a = 0; a < tableSize; a++) {
+    const related = strips.related[a]
+    if (related.length) relatedWriter.add(strips.ids[a], sameReason(related, REASON_CODE.related))
+    const bought = strips.boughtTogether[a]
+    if (bought.length) togetherWriter.add(strips.ids[a], sameReason(bought, REASON_CODE.bought_together))
     yield* flush(relatedWriter)
     yield* flush(togetherWriter)
   }
@@ -270,12 +321,27 @@ export function* runTraining(
   return { evaluation, decision, data: dataSize, lists: counts }
 }
 
+/** Per customer (index of `users`), their last `n` distinct products (indexes of `items`), newest first. */
+function recentDistinctItems(lines: readonly PurchaseLine[], users: IdIndex, items: IdIndex, n: number): (number[] | undefined)[] {
+  const order = Int32Array.from(lines.keys()).sort((a, b) => lines[b].time - lines[a].time || a - b)
+  const out: (number[] | undefined)[] = new Array(users.size)
+  for (const k of order) {
+    const u = users.indexOf(lines[k].customerId)
+    const list = (out[u] ??= [])
+    if (list.length >= n) continue
+    const i = items.indexOf(lines[k].productId)
+    if (!list.includes(i)) list.push(i)
+  }
+  return out
+}
+
 /** Runs a training to the end in this thread, collecting what it yields (tests, scripts). */
 export function runTrainingToEnd(
   lines: readonly PurchaseLine[],
-  plan: TrainingPlan
+  plan: TrainingPlan,
+  texts: readonly ProductText[] = []
 ): { summary: TrainingSummary; products: ProductTable | null; batches: PackedListBatch[] } {
-  const run = runTraining(lines, plan)
+  const run = runTraining(lines, plan, undefined, texts)
   const batches: PackedListBatch[] = []
   let products: ProductTable | null = null
   for (;;) {

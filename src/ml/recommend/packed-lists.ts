@@ -10,8 +10,8 @@
  *   u16 n: items
  *   n x width   product indexes, best first
  *   n x u8      reason codes (REASON_CODE)
- *   m x width   for each item whose code is because_you_bought, in order: the index of the
- *               customer's own product it is explained by
+ *   m x width   for each item whose code is because_you_bought or new_like_purchased, in
+ *               order: the index of the customer's own product it is explained by
  * A list of 100 items with a reason product for each takes 4 + 300 + 100 + 300 = 704 bytes.
  */
 
@@ -23,7 +23,17 @@ export const REASON_CODE = {
   popular: 4,
   related: 5,
   bought_together: 6,
+  /** A product with few or no purchases, close in text to one the customer bought (the anchor). */
+  new_like_purchased: 7,
 } as const
+
+/** Codes whose items carry a reason product (an anchor): the customer's own product each names. */
+const ANCHORED = new Set<number>([REASON_CODE.because_you_bought, REASON_CODE.new_like_purchased])
+
+/** True when items of reason `code` store the index of their reason product. */
+export function isAnchoredCode(code: number): boolean {
+  return ANCHORED.has(code)
+}
 
 export type ReasonCodeName = keyof typeof REASON_CODE
 
@@ -56,7 +66,7 @@ export interface ListItems {
 
 export function encodedSize({ codes }: Pick<ListItems, "codes">, width: number): number {
   let anchored = 0
-  for (let i = 0; i < codes.length; i++) if (codes[i] === REASON_CODE.because_you_bought) anchored++
+  for (let i = 0; i < codes.length; i++) if (ANCHORED.has(codes[i])) anchored++
   return HEADER_BYTES + codes.length * (width + 1) + anchored * width
 }
 
@@ -84,7 +94,7 @@ export function encodeListInto(list: ListItems, width: 3 | 4, out: Uint8Array, o
     out[p++] = list.codes[i]
   }
   for (let i = 0; i < n; i++) {
-    if (list.codes[i] !== REASON_CODE.because_you_bought) continue
+    if (!ANCHORED.has(list.codes[i])) continue
     put(list.anchors[i])
   }
   return p
@@ -121,7 +131,7 @@ export function decodeList(bytes: Uint8Array): DecodedList {
   p += n
   const anchors = new Int32Array(n).fill(-1)
   for (let i = 0; i < n; i++) {
-    if (codes[i] !== REASON_CODE.because_you_bought) continue
+    if (!ANCHORED.has(codes[i])) continue
     if (p + width > bytes.length) throw new RangeError("decodeList: truncated reason products")
     anchors[i] = get()
   }

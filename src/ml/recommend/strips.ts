@@ -50,6 +50,8 @@ export interface ProductStrips {
   related: Int32Array[]
   /** Per product: bought-together products, best first (possibly fewer than size). */
   boughtTogether: Int32Array[]
+  /** The TF-IDF index the strips were built with (its indexes are those of `ids`), for cold-item picks. */
+  content: ContentIndex
 }
 
 /**
@@ -111,7 +113,7 @@ export function productStrips(lines: readonly PurchaseLine[], products: readonly
     bt.sort((x, y) => y.score - x.score || x.j - y.j)
     boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
   }
-  return { ids: content.ids, related, boughtTogether }
+  return { ids: content.ids, related, boughtTogether, content }
 }
 
 /**

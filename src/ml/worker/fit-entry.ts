@@ -59,7 +59,7 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "training") {
     // Each output (the decision, the product table, a batch of lists) moves to the parent, which
     // writes it before the next is built: at most one batch is in memory on either side.
-    const training = runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined)
+    const training = runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined, job.products ?? [])
     for (let step = training.next(); ; step = training.next()) {
       if (step.done) return step.value
       const ack = nextAck()

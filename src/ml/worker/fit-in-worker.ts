@@ -17,6 +17,7 @@ import type { PurchaseLine } from "../data/purchase-line"
 import type { TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
 import type { PurchaseModel, PurchaseModelOptions, PurchaseTrainingSet } from "../lifecycle/purchase-model"
+import type { ProductText } from "../recommend/content"
 import type { MultVaeOptions } from "../recommend/mult-vae"
 import type { SerializedModel } from "../recommend/recommender"
 import type { RecommenderModel, RecommenderOptionsByModel } from "./registry"
@@ -61,6 +62,8 @@ export interface PurchaseModelFitJob {
 export interface TrainingJob {
   kind: "training"
   lines: PurchaseLine[]
+  /** The catalogue's product texts (content recommender, strips, cold items); default none. */
+  products?: ProductText[]
   plan: TrainingPlan
 }
 

@@ -16,7 +16,7 @@ export type VersionProducts = { ids: string[]; buyers: Int32Array; recentBuyers:
 export type StoredItem = {
   product_id: string
   code: ReasonCodeName
-  /** The product a because_you_bought reason names (the customer's own); null otherwise. */
+  /** The product a because_you_bought or new_like_purchased reason names (the customer's own); null otherwise. */
   anchor_id: string | null
   /** Distinct buyers at training time. */
   buyers: number

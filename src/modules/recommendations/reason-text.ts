@@ -15,6 +15,7 @@ export const REASON_TEMPLATE_KEYS = [
   "related",
   "bought_together",
   "new_arrival",
+  "new_like_purchased",
   "interval_days",
   "interval_weeks",
   "interval_months",
@@ -36,9 +37,11 @@ export const ENGLISH_TEMPLATES: Record<ReasonTemplateKey, ReasonTemplate> = {
     other: "Trending: {count} customers bought it in the last {days} days",
   },
   popular: { one: "Popular: bought by {count} customer", other: "Popular: bought by {count} customers" },
-  related: "Customers who bought {product} also bought this",
+  // Related lists blend text and purchase similarity (strips.ts): not only what other customers bought.
+  related: "Similar to {product}",
   bought_together: "Often bought together with {product}",
   new_arrival: "New in the shop",
+  new_like_purchased: "New, like {product} that you bought",
   interval_days: { one: "every day", other: "every {count} days" },
   interval_weeks: { one: "every week", other: "every {count} weeks" },
   interval_months: { one: "every month", other: "every {count} months" },
@@ -55,7 +58,7 @@ export interface ServedReason {
 
 /**
  * What a reason says, before rendering: `product_id` names the product a reason refers to
- * (the customer's own for because_you_bought, the list's subject for related and
+ * (the customer's own for because_you_bought and new_like_purchased, the list's subject for related and
  * bought_together); buy_again carries the customer's orders of it and the mean days between.
  */
 export type ReasonFacts =
@@ -66,6 +69,7 @@ export type ReasonFacts =
   | { code: "related"; params: { product_id: string } }
   | { code: "bought_together"; params: { product_id: string } }
   | { code: "new_arrival"; params: Record<string, never> }
+  | { code: "new_like_purchased"; params: { product_id: string } }
 
 /**
  * A duration in whole days as natural words: "every day", "every 5 days", "every week",
@@ -133,6 +137,8 @@ export class ReasonRenderer {
         return this.render("bought_together", { product: title(reason.params.product_id) })
       case "new_arrival":
         return this.render("new_arrival")
+      case "new_like_purchased":
+        return this.render("new_like_purchased", { product: title(reason.params.product_id) })
     }
   }
 

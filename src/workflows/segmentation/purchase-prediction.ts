@@ -1,23 +1,23 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { MS_PER_DAY } from "../../ml/data/time"
-import { lifecycleFeatures, lifecyclePopulation, propensityTrainingSet } from "../../ml/lifecycle/evaluate"
-import { scorePropensity } from "../../ml/lifecycle/propensity"
+import { repeatSummary } from "../../ml/lifecycle/bgnbd"
+import { lifecycleFeatures, lifecyclePopulation } from "../../ml/lifecycle/evaluate"
+import { type PurchaseModelOptions, scorePurchaseModel } from "../../ml/lifecycle/purchase-model"
 import { fitInWorker } from "../../ml/worker"
 import { loadPurchaseLines } from "../../lib/store-data"
 
+/** The model the run fits: the default of `medusa-personalization evaluate` (DEFAULT_PROPENSITY). */
+export const PURCHASE_PREDICTION_MODEL = "purchase-model"
+/** The purchase model's own defaults (sample of 50,000, Platt scaling); seed 0 so a run on the same data gives the same scores. */
+const FIT_OPTIONS: Omit<PurchaseModelOptions, "horizonDays"> = { seed: 0 }
 /**
- * The network's default ensemble (5 folds x 4 repeats), stated here so progress can count the
- * nets; seed 0 so a run on the same data gives the same scores.
+ * Fewest buyers and fewest non-buyers in the label window for a fit: the Platt scaling's five
+ * out-of-fold folds should each see both outcomes, or the calibration and the out-of-fold AUC
+ * mean nothing.
  */
-const FIT_OPTIONS = { seed: 0, folds: 5, repeats: 4 } as const
-const NETS = FIT_OPTIONS.folds * FIT_OPTIONS.repeats
-/**
- * Fewest buyers and fewest non-buyers in the label window for a fit: each of the folds should
- * see both outcomes, or the early stopping and the validation figures mean nothing.
- */
-export const MIN_EACH_OUTCOME = FIT_OPTIONS.folds
+export const MIN_EACH_OUTCOME = 5
 /** Rows scored between two yields to the event loop (a few milliseconds of work each). */
-const SCORE_CHUNK = 2000
+const SCORE_CHUNK = 5000
 
 export type PurchasePrediction = {
   window_days: number
@@ -27,8 +27,12 @@ export type PurchasePrediction = {
   buy_probability: (number | null)[]
   expected_spend: (number | null)[]
   scored_customers: number
-  /** Out-of-fold figures on the training rows, and their share of buyers. */
-  validation: { auc: number; spearman: number; buy_rate: number } | null
+  /**
+   * The fitted model's name, its out-of-fold ROC AUC on the training rows (the folds of its
+   * calibration), the customers it was fitted on (a sample when there are more than 50,000) and
+   * the training rows' share of buyers.
+   */
+  validation: { model: string; auc: number; fitted_customers: number; buy_rate: number } | null
   /** Why no one has a score; null when the model was fitted. */
   reason: string | null
 }
@@ -37,12 +41,13 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Purchase prediction for `customerIds` as of `asOf`, as the protocol of docs/evaluation.md with W =
- * `windowDays`: the TF.js propensity ensemble is fitted (in a worker thread) on the features at
- * asOf - W of every customer with an order before then, labelled with what they bought in
- * [asOf - W, asOf), and then scores the features at asOf. Customers in `exclude` are neither
- * fitted on nor scored. With too little history (fewer than `minCustomers` customers at the fit
- * cutoff, or fewer than MIN_EACH_OUTCOME buyers or non-buyers) nothing is fitted and every
- * score is null, with the reason.
+ * `windowDays`: the default purchase model of `evaluate` (src/ml/lifecycle/purchase-model.ts, a
+ * calibrated logistic regression for the buy probability and a BG/NBD-assisted hurdle model for
+ * the spend) is fitted in a worker thread on the features at asOf - W of every customer with an
+ * order before then, labelled with what they bought in [asOf - W, asOf), and then scores the
+ * features at asOf. Customers in `exclude` are neither fitted on nor scored. With too little
+ * history (fewer than `minCustomers` customers at the fit cutoff, or fewer than MIN_EACH_OUTCOME
+ * buyers or non-buyers) nothing is fitted and every score is null, with the reason.
  */
 export async function predictPurchases(
   container: MedusaContainer,
@@ -60,7 +65,7 @@ export async function predictPurchases(
     exclude: Set<string>
     windowDays: number
     minCustomers: number
-    /** Share of the fit done, 0 to 1. */
+    /** Share of the prediction done, 0 to 1 (the fit, then the scoring). */
     onProgress?: (share: number) => void
     /** Aborts the fit (the run lost its lock). */
     signal?: AbortSignal
@@ -89,24 +94,32 @@ export async function predictPurchases(
   if (missing.length) return none(n, `not enough history to fit the purchase prediction: ${missing.join(", ")}`)
 
   await yieldToLoop()
+  const { features: f1, labels: y1 } = population
   const model = await fitInWorker(
-    { kind: "propensity", train: propensityTrainingSet(population), options: FIT_OPTIONS },
+    {
+      kind: "purchase-model",
+      train: { names: f1.names, values: f1.values, summary: repeatSummary(lines, f1.customerIds, cutoff), bought: y1.boughtAgain, spend: y1.spend },
+      options: { ...FIT_OPTIONS, horizonDays: windowDays },
+    },
     // The training set is not read again here: move its arrays instead of copying them.
-    { transferInput: true, signal, onProgress: onProgress ? (net) => onProgress(net / NETS) : undefined }
+    { transferInput: true, signal }
   )
+  onProgress?.(0.5)
 
   await yieldToLoop()
   const features = lifecycleFeatures(lines, now)
-  const d = features.names.length
+  const rowsToScore = { names: features.names, values: features.values, summary: repeatSummary(lines, features.customerIds, now) }
   const rows = features.customerIds.length
   const buy = new Float32Array(rows)
   const spend = new Float32Array(rows)
   for (let start = 0; start < rows; start += SCORE_CHUNK) {
     await yieldToLoop()
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("purchase prediction aborted")
     const end = Math.min(rows, start + SCORE_CHUNK)
-    const s = scorePropensity(model, { names: features.names, values: features.values.subarray(start * d, end * d) })
+    const s = scorePurchaseModel(model, rowsToScore, start, end)
     buy.set(s.buy, start)
     spend.set(s.spend, start)
+    onProgress?.(0.5 + (0.5 * end) / rows)
   }
   const rowOf = new Map(features.customerIds.map((id, i) => [id, i]))
   const buy_probability: (number | null)[] = []
@@ -130,7 +143,7 @@ export async function predictPurchases(
     buy_probability,
     expected_spend,
     scored_customers: scored,
-    validation: { auc: model.validation.auc, spearman: model.validation.spearman, buy_rate: buyers / n },
+    validation: { model: PURCHASE_PREDICTION_MODEL, auc: model.validation.auc, fitted_customers: model.fitted.customers, buy_rate: buyers / n },
     reason: null,
   }
 }

@@ -23,13 +23,24 @@ export const StoreGetRecommendationsParams = z
   })
   .strict()
 
+const PRODUCT_LISTS = ["related", "bought_together"] as const
+
 export const StoreGetProductRecommendationsParams = z
   .object({
     ...productContext,
     limit: wholeNumber("limit", { min: 1, max: 50 }).default(10),
-    type: z.enum(["related", "bought_together"], { error: "type: must be related or bought_together" }).default("related"),
+    type: z.enum(PRODUCT_LISTS, { error: "type: must be related or bought_together" }).default("related"),
+    /**
+     * The product's other list, whose top `exclude_limit` (default `limit`) visible products are
+     * left out of this one: a page showing both strips asks for the second with
+     * `exclude=<the first>`, so no product stands in both.
+     */
+    exclude: z.enum(PRODUCT_LISTS, { error: "exclude: must be related or bought_together" }).optional(),
+    exclude_limit: wholeNumber("exclude_limit", { min: 1, max: 50 }).optional(),
   })
   .strict()
+  .refine((q) => q.exclude === undefined || q.exclude !== q.type, { message: "exclude: must be the other list than type", path: ["exclude"] })
+  .refine((q) => q.exclude_limit === undefined || q.exclude !== undefined, { message: "exclude_limit: needs exclude", path: ["exclude_limit"] })
 
 export const EVENT_TYPES = ["impression", "click", "add_to_cart"] as const
 

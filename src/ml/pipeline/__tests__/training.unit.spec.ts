@@ -1,4 +1,5 @@
 import type { PurchaseLine } from "../../data/purchase-line"
+import type { ProductText } from "../../recommend/content"
 import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
 import {
   EASE_MAX_ITEMS,
@@ -53,8 +54,8 @@ const PLAN: TrainingPlan = {
 type ReadList = { kind: string; subject: string; products: string[]; reasons: string[]; anchors: (string | null)[] }
 
 /** Every list of a run, decoded back to product ids. */
-function trainLists(lines: PurchaseLine[], plan: TrainingPlan) {
-  const { summary, products, batches } = runTrainingToEnd(lines, plan)
+function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = []) {
+  const { summary, products, batches } = runTrainingToEnd(lines, plan, texts)
   const lists: ReadList[] = []
   for (const batch of batches) {
     batch.subjects.forEach((subject, i) => {
@@ -158,6 +159,40 @@ describe("runTraining", () => {
     expect(trending.subject).toBe("")
     expect(trending.products[0]).toBe("pop") // 12 buyers in the last 30 days, more than any other
     expect(trending.reasons[0]).toBe("trending")
+  })
+
+  it("with the catalogue's texts: a product nobody bought gets a table entry, a related list by its text, and a place near a customer's history with its reason", () => {
+    const texts: ProductText[] = [
+      { id: "a1", title: "Jasmine green tea", categories: ["Tea"] },
+      { id: "a2", title: "Porcelain cup", categories: ["Tea"] },
+      { id: "a3", title: "Bamboo whisk", categories: ["Tea"] },
+      { id: "b1", title: "Espresso beans", categories: ["Coffee"] },
+      { id: "b2", title: "Burr grinder", categories: ["Coffee"] },
+      { id: "b3", title: "Paper filters", categories: ["Coffee"] },
+      { id: "pop", title: "Chocolate bar", collection: "Sweets" },
+      { id: "new", title: "Jasmine white tea", description: "Spring harvest", categories: ["Tea"] },
+    ]
+    const { summary, products, lists } = trainLists(store(), PLAN, texts)
+    expect(summary.decision.activate).toBe(true)
+    // The catalogue in the order given; the new product has no buyers.
+    expect(products?.ids).toEqual(["a1", "a2", "a3", "b1", "b2", "b3", "pop", "new"])
+    expect(Array.from(products!.buyers)).toEqual([21, 20, 20, 20, 20, 20, 12, 0])
+    // Its related list comes from its text alone: the other jasmine tea first, then the tea things.
+    const related = lists.find((l) => l.kind === "related" && l.subject === "new")!
+    expect(related.products[0]).toBe("a1")
+    expect(related.products.slice(1).sort()).toEqual(["a2", "a3"])
+    expect(lists.find((l) => l.kind === "bought_together" && l.subject === "new")).toBeUndefined()
+    // "solo" bought the green jasmine tea: the white one takes the 4th place of her list, explained by it.
+    const solo = lists.find((l) => l.kind === "customer" && l.subject === "solo")!
+    expect([solo.products[3], solo.reasons[3], solo.anchors[3]]).toEqual(["new", "new_like_purchased", "a1"])
+    expect(new Set(solo.products).size).toBe(solo.products.length)
+    // A tea drinker gets it too; a coffee drinker, whose history shares no word with it, does not.
+    const tea = lists.find((l) => l.kind === "customer" && l.subject === "c00")!
+    const coffee = lists.find((l) => l.kind === "customer" && l.subject === "c01")!
+    expect(tea.products).toContain("new")
+    expect(tea.anchors[tea.products.indexOf("new")]).toBe("a1")
+    expect(coffee.products).not.toContain("new")
+    expect(coffee.reasons).not.toContain("new_like_purchased")
   })
 
   it("hands the decision over first, then the product table, then lists in bounded batches", () => {

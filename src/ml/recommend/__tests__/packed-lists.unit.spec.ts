@@ -15,6 +15,17 @@ describe("packed lists", () => {
     expect(Array.from(back.anchors)).toEqual([-1, 2, -1])
   })
 
+  it("stores the reason product of a new product placed for its likeness to one the customer bought", () => {
+    const { new_like_purchased } = REASON_CODE
+    const list = { items: [4, 9, 5], codes: [buy_again, new_like_purchased, because_you_bought], anchors: [-1, 4, 2] }
+    const bytes = encodeList(list, 3)
+    // Three indexes, three codes, then the two anchors in item order.
+    expect(Array.from(bytes)).toEqual([1, 3, 3, 0, 4, 0, 0, 9, 0, 0, 5, 0, 0, 1, 7, 2, 4, 0, 0, 2, 0, 0])
+    const back = decodeList(bytes)
+    expect(Array.from(back.codes, reasonCodeName)).toEqual(["buy_again", "new_like_purchased", "because_you_bought"])
+    expect(Array.from(back.anchors)).toEqual([-1, 4, 2])
+  })
+
   it("takes four bytes per index above 2^24 products and refuses what does not fit", () => {
     expect([indexWidth(1 << 24), indexWidth((1 << 24) + 1)]).toEqual([3, 4])
     const big = { items: [2 ** 31 - 1], codes: [because_you_bought], anchors: [1 << 24] }

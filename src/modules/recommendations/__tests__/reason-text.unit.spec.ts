@@ -14,9 +14,15 @@ describe("ReasonRenderer", () => {
     expect(en.text({ code: "trending", params: { recent_buyers: 1, window_days: 30 } }, titleOf)).toBe("Trending: 1 customer bought it in the last 30 days")
     expect(en.text({ code: "trending", params: { recent_buyers: 12, window_days: 30 } }, titleOf)).toBe("Trending: 12 customers bought it in the last 30 days")
     expect(en.text({ code: "popular", params: { buyers: 2 } }, titleOf)).toBe("Popular: bought by 2 customers")
-    expect(en.text({ code: "related", params: { product_id: "prod_mug" } }, titleOf)).toBe("Customers who bought Apple mug also bought this")
+    expect(en.text({ code: "related", params: { product_id: "prod_mug" } }, titleOf)).toBe("Similar to Apple mug")
     expect(en.text({ code: "bought_together", params: { product_id: "prod_mug" } }, titleOf)).toBe("Often bought together with Apple mug")
     expect(en.served({ code: "new_arrival", params: {} }, titleOf)).toEqual({ code: "new_arrival", params: {}, text: "New in the shop" })
+    expect(en.served({ code: "new_like_purchased", params: { product_id: "prod_mug" } }, titleOf)).toEqual({
+      code: "new_like_purchased",
+      params: { product_id: "prod_mug" },
+      text: "New, like Apple mug that you bought",
+    })
+    expect(en.text({ code: "new_like_purchased", params: { product_id: "prod_gone" } }, titleOf)).toBe("New, like this product that you bought")
   })
 
   it("says durations in natural words", () => {
@@ -44,6 +50,7 @@ describe("ReasonRenderer", () => {
         trending: { one: "Im Trend: {count} Kunde in {days} Tagen", other: "Im Trend: {count} Kunden in {days} Tagen" },
         buy_again_every: "Sie kaufen das etwa {interval}",
         interval_weeks: { one: "jede Woche", other: "alle {count} Wochen" },
+        new_like_purchased: "Neu, wie {product}, das Sie gekauft haben",
       },
       "de-AT": { because_you_bought: "Weil du {product} gekauft hast" },
     })
@@ -52,6 +59,7 @@ describe("ReasonRenderer", () => {
     expect(de.text({ code: "trending", params: { recent_buyers: 3, window_days: 30 } }, titleOf)).toBe("Im Trend: 3 Kunden in 30 Tagen")
     expect(de.text({ code: "buy_again", params: { orders: 3, every_days: 14 } }, titleOf)).toBe("Sie kaufen das etwa alle 2 Wochen")
     expect(de.text({ code: "popular", params: { buyers: 2 } }, titleOf)).toBe("Popular: bought by 2 customers")
+    expect(de.text({ code: "new_like_purchased", params: { product_id: "prod_mug" } }, titleOf)).toBe("Neu, wie Apple mug, das Sie gekauft haben")
   })
 
   it("falls back to English for an unknown or malformed locale", () => {

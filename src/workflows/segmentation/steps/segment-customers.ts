@@ -61,11 +61,20 @@ async function predictOrExplain(container: MedusaContainer, args: Parameters<typ
   }
 }
 
+/** The buy-again probabilities for naming, when every segmented customer has one (else none: names then read recency, orders and spend). */
+function buyProbabilityOf(prediction: PurchasePrediction): { values: Float64Array; horizonDays: number } | undefined {
+  if (prediction.reason !== null || prediction.buy_probability.some((p) => p === null)) return undefined
+  return { values: Float64Array.from(prediction.buy_probability as number[]), horizonDays: prediction.window_days }
+}
+
 /**
- * Segments every customer with a counted order as of now (opted-out customers left out), in
- * worker threads, predicts each one's purchases in the next window (purchase-prediction.ts),
- * and stages the result under the run's id: the current segmentation stays what readers see
- * until the run is published. Below the readiness thresholds it stages nothing and says why.
+ * Predicts the purchases in the next window of every customer with a counted order as of now
+ * (opted-out customers left out; purchase-prediction.ts), then segments them in worker threads:
+ * the segment names read the predicted buy-again probability, the previous run's k stays unless
+ * another wins by `segmentation.kMargin`, segments keep the previous run's keys and names while
+ * their centres move little, and descriptions give money in the store currency. It stages the
+ * result under the run's id: the current segmentation stays what readers see until the run is
+ * published. Below the readiness thresholds it stages nothing and says why.
  * Compensation: the staged rows go.
  */
 export const segmentCustomersStep = createStep(
@@ -78,6 +87,13 @@ export const segmentCustomersStep = createStep(
     const signal = runSignal(run_id)
     const excluded = await listOptedOutCustomerIds(container)
     const { customerIds, values, repeat } = await readFeatures(features, asOf, excluded)
+
+    let lastReport = 0
+    const report = (progress: number) => {
+      if (Date.now() - lastReport < 1000) return
+      lastReport = Date.now()
+      segments.updateSegmentationRuns({ id: run_id, progress }).catch(() => undefined)
+    }
 
     const { minCustomers, minRepeatCustomers } = options.readiness
     if (customerIds.length < minCustomers || repeat < minRepeatCustomers) {
@@ -94,27 +110,7 @@ export const segmentCustomersStep = createStep(
       )
     }
 
-    const raw = Float64Array.from(values)
-    const transform = fitFeatureTransform(raw, [...COLUMNS], { log1p: [...COLUMNS] })
-    const previous_run_id = await segments.getCurrentRunId()
-    // The previous run's segments, for keys and names to carry over; one without a full centre cannot be matched.
-    const previous = (previous_run_id ? await segments.listSegments({ run_id: previous_run_id }, { take: null }) : [])
-      .map((s) => ({ id: s.key, name: s.name, centre_original: COLUMNS.map((c) => Number((s.centre as Record<string, number>)[c])) }))
-      .filter((s) => s.centre_original.every(Number.isFinite))
-    let lastReport = 0
-    const report = (progress: number) => {
-      if (Date.now() - lastReport < 1000) return
-      lastReport = Date.now()
-      segments.updateSegmentationRuns({ id: run_id, progress }).catch(() => undefined)
-    }
-    const result = await segmentCustomersInWorkers(applyFeatureTransform(transform, raw), {
-      transform,
-      seed: 0,
-      previous,
-      onProgress: (done, total) => report(0.1 + (0.5 * done) / total),
-    })
-    throwIfAborted(run_id)
-
+    // The prediction first: the segments' names read the buy-again probability.
     const windowDays = options.predictionWindowDays
     const prediction = await predictOrExplain(container, {
       asOf,
@@ -123,7 +119,28 @@ export const segmentCustomersStep = createStep(
       windowDays,
       minCustomers,
       signal,
-      onProgress: (share) => report(0.6 + 0.3 * share),
+      onProgress: (share) => report(0.05 + 0.35 * share),
+    })
+    throwIfAborted(run_id)
+
+    const raw = Float64Array.from(values)
+    const transform = fitFeatureTransform(raw, [...COLUMNS], { log1p: [...COLUMNS] })
+    const previous_run_id = await segments.getCurrentRunId()
+    // The previous run's segments, for keys and names to carry over; one without a full centre cannot be matched.
+    const previous = (previous_run_id ? await segments.listSegments({ run_id: previous_run_id }, { take: null }) : [])
+      .map((s) => ({ id: s.key, name: s.name, centre_original: COLUMNS.map((c) => Number((s.centre as Record<string, number>)[c])) }))
+      .filter((s) => s.centre_original.every(Number.isFinite))
+    const previousK = previous_run_id ? (await segments.retrieveSegmentationRun(previous_run_id)).k : null
+    const currency = await features.getStoreCurrency()
+    const result = await segmentCustomersInWorkers(applyFeatureTransform(transform, raw), {
+      transform,
+      seed: 0,
+      previous,
+      previousK: previousK ?? undefined,
+      kMargin: options.segmentation.kMargin,
+      currency,
+      buyProbability: buyProbabilityOf(prediction),
+      onProgress: (done, total) => report(0.4 + (0.55 * done) / total),
     })
     throwIfAborted(run_id)
 
@@ -159,7 +176,7 @@ export const segmentCustomersStep = createStep(
         criterion: result.criterion,
         scaling: serializeFeatureTransform(transform) as unknown as Record<string, unknown>, // a plain JSON object
         prediction_window_days: prediction.window_days,
-        prediction_currency_code: await features.getStoreCurrency(),
+        prediction_currency_code: currency,
         prediction_training_customers: prediction.training_customers,
         prediction_scored_customers: prediction.scored_customers,
         prediction_validation: prediction.validation,

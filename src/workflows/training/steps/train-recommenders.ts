@@ -2,7 +2,7 @@ import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, type TrainingData, defaultRecipe } from "../../../ml/pipeline/training"
 import { fitInWorker } from "../../../ml/worker"
 import { configuredOptions } from "../../../lib/configured-options"
-import { listOptedOutCustomerIds, loadPurchaseLines } from "../../../lib/store-data"
+import { listOptedOutCustomerIds, loadProductTexts, loadPurchaseLines } from "../../../lib/store-data"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
@@ -21,7 +21,9 @@ export type TrainRecommendersResult = {
 }
 
 /**
- * Trains in a worker thread on the ledger's purchase lines (opted-out customers left out),
+ * Trains in a worker thread on the ledger's purchase lines (opted-out customers left out) and
+ * the catalogue's product texts (read through Medusa's query: the content side of the related
+ * lists, and new products' places in personal lists),
  * evaluates the candidate against the active version and popularity on the holdout and, when
  * the candidate wins, stores its product table and lists under the run's version (not yet
  * active) as the worker hands them over, batch by batch: this thread only writes prepared
@@ -60,6 +62,7 @@ export const trainRecommendersStep = createStep(
       {
         kind: "training",
         lines,
+        products: await loadProductTexts(container),
         plan: {
           candidate: recipe,
           active: (active?.recipe as unknown as Recipe | null) ?? null, // stored by this step as a plain Recipe
