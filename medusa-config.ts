@@ -4,6 +4,7 @@
  * the plugin's modules are listed here with the plugin options, as a shop's config
  * passes them through `plugins: [{ resolve: "medusa-plugin-personalization", options }]`.
  */
+import { existsSync, realpathSync } from "node:fs"
 import { join } from "node:path"
 import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
 
@@ -102,7 +103,14 @@ module.exports = defineConfig({
     // The dependency cache lives in this checkout's .medusa/ rather than node_modules/.vite, so
     // dev servers of several checkouts sharing one node_modules (worktrees, test runs) do not
     // overwrite each other's optimised dependencies ("504 Outdated Optimize Dep").
-    vite: () => ({ cacheDir: join(__dirname, ".medusa", "admin-vite"), optimizeDeps: { include: ["recharts"] } }),
+    // A checkout whose node_modules is a link to another's (worktrees, test clones) would have
+    // Vite refuse the dashboard's fonts ("outside of Vite serving allow list"): allow the real
+    // folder too (Vite merges this list with its default, the workspace root).
+    vite: () => ({
+      cacheDir: join(__dirname, ".medusa", "admin-vite"),
+      optimizeDeps: { include: ["recharts"] },
+      server: { fs: { allow: existsSync(join(__dirname, "node_modules")) ? [realpathSync(join(__dirname, "node_modules"))] : [] } },
+    }),
   },
   modules: [
     { resolve: "./src/modules/purchase-features", options: personalizationOptions },

@@ -5,6 +5,9 @@
 import type { Browser } from "playwright-core"
 import { adminApi, baseUrl, gotoAdmin, launch, login, newPage, screenshot } from "./harness"
 
+// Browser globals, used only in functions that run in the page (the tsconfig has no DOM lib).
+declare const document: any
+
 describe("admin login on a non-default port", () => {
   let browser: Browser
 
@@ -42,6 +45,12 @@ describe("admin login on a non-default port", () => {
     await page.locator("table tbody tr").first().waitFor({ timeout: 60_000 })
 
     expect([...apiHosts]).toEqual([new URL(baseUrl).host])
+    // The dashboard's own font loads (Vite refuses files outside its allow list, e.g. a linked node_modules).
+    const fonts = await page.evaluate(async () => {
+      await document.fonts.ready
+      return [...document.fonts].filter((f: any) => f.status === "loaded").map((f: any) => f.family as string)
+    })
+    expect(fonts.map((f: string) => f.replace(/["']/g, ""))).toContain("Inter")
     expect(failedAuth).toEqual([])
     // The session survives a reload (the cookie belongs to this origin).
     await gotoAdmin(page, "/customers")

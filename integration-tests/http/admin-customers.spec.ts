@@ -205,6 +205,8 @@ medusaIntegrationTestRunner({
         const [after] = await customers.listCustomers({ id: customer.id }, { select: ["metadata"] })
         expect(after.metadata).toEqual({ note: "vip", personalization_opt_out: true })
         expect(await membership(container, customer.id)).toEqual([])
+        const [shrunk] = await container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).listSegments({ run_id: member.run_id, key: member.segment_key })
+        expect(shrunk.size).toBe(segment.size - 1)
         expect(await personalLists(container, customer.id)).toBe(0)
         expect(await groupsOf()).toEqual([])
         expect(await groupMembers(container, segment.customer_group_id as string)).not.toContain(customer.id)

@@ -272,29 +272,50 @@ class CustomerSegmentsService extends MedusaService({ SegmentationRun, Segment, 
     return rows.map((r) => r.id)
   }
 
-  /** Deletes the customer's memberships of every run, staged ones included; returns them so a failed deletion can put them back. */
-  @InjectManager()
+  /**
+   * Deletes the customer's memberships of every run, staged ones included, and counts them out
+   * of their segments' sizes; returns them so a failed deletion can put them back.
+   */
+  @InjectTransactionManager()
   async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}): Promise<MembershipRow[]> {
-    const em = sharedContext.manager as SqlEntityManager
-    return em.execute(
+    const em = sharedContext.transactionManager as SqlEntityManager
+    const rows: MembershipRow[] = await em.execute(
       `DELETE FROM personalization_customer_segment WHERE customer_id = ?
        RETURNING id, customer_id, run_id, segment_key, in_control, buy_probability, expected_spend`,
       [customerId]
     )
+    await this.adjustSizes_(em, rows, -1)
+    return rows
   }
 
-  /** Puts back membership rows a purge deleted (its workflow failed later). */
-  @InjectManager()
+  /** Puts back membership rows a purge deleted (its workflow failed later), with their segments' sizes. */
+  @InjectTransactionManager()
   async restoreMemberships(rows: MembershipRow[], @MedusaContext() sharedContext: Context = {}): Promise<void> {
     if (!rows.length) return
-    const em = sharedContext.manager as SqlEntityManager
-    await em.execute(
+    const em = sharedContext.transactionManager as SqlEntityManager
+    const restored: { run_id: string; segment_key: string }[] = await em.execute(
       `INSERT INTO personalization_customer_segment (id, customer_id, run_id, segment_key, in_control, buy_probability, expected_spend)
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS m(id text, customer_id text, run_id text, segment_key text, in_control boolean, buy_probability real, expected_spend real)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (id) DO NOTHING
+       RETURNING run_id, segment_key`,
       [json(rows)]
     )
+    await this.adjustSizes_(em, restored, 1)
+  }
+
+  /** Adds `sign` to the size of each row's segment in its run (never below 0). */
+  protected async adjustSizes_(em: SqlEntityManager, rows: { run_id: string; segment_key: string }[], sign: 1 | -1) {
+    const counts = new Map<string, { run_id: string; key: string; n: number }>()
+    for (const r of rows) {
+      const id = `${r.run_id}|${r.segment_key}`
+      const entry = counts.get(id) ?? { run_id: r.run_id, key: r.segment_key, n: 0 }
+      entry.n++
+      counts.set(id, entry)
+    }
+    for (const { run_id, key, n } of counts.values()) {
+      await em.execute(`UPDATE personalization_segment SET size = GREATEST(size + ?, 0), updated_at = now() WHERE run_id = ? AND key = ?`, [sign * n, run_id, key])
+    }
   }
 
   // --- admin reads -----------------------------------------------------------------------

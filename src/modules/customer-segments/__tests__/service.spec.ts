@@ -88,8 +88,15 @@ moduleIntegrationTestRunner<CustomerSegmentsService>({
       const rows = await service.purgeCustomer("cus_1")
       expect(rows.map((r) => r.run_id).sort()).toEqual([current, staged].sort())
       expect(await service.listCustomerSegments({ customer_id: "cus_1" }, { take: null })).toEqual([])
+      // Counted out of their segments' sizes (the staged run's too), and back in when restored.
+      const size = async (run: string, key: string) => (await service.listSegments({ run_id: run, key }))[0].size
+      expect([await size(current, "seg-1"), await size(staged, "seg-2")]).toEqual([0, 0])
       await service.restoreMemberships(rows)
       expect((await service.getCurrentMembership("cus_1"))?.segment_key).toBe("seg-1")
+      expect([await size(current, "seg-1"), await size(staged, "seg-2")]).toEqual([1, 1])
+      // Restoring twice changes nothing.
+      await service.restoreMemberships(rows)
+      expect(await size(current, "seg-1")).toBe(1)
     })
 
     it("marks only stale runs failed, with their staged rows gone", async () => {
