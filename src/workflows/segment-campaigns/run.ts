@@ -51,7 +51,7 @@ export async function previewSegmentCampaign(container: MedusaContainer, { segme
       ...(draw.eligible - control === 0 ? ["No member of this segment can be treated (every one is held out, opted out or in another running segment campaign): the campaign cannot be created."] : []),
       ...(control_share === 0 ? ["With a control share of 0 there is no control group: the campaign's uplift cannot be measured."] : []),
       ...(control_share > 0 && control < 100
-        ? [`The control arm would have about ${control} customers: uplift intervals will be wide (the report shows the smallest uplift it can detect).`]
+        ? [`The control arm would have ${control} customers: uplift intervals will be wide (the report shows the smallest uplift it can detect).`]
         : []),
       ...(draw.excluded.in_other_campaign
         ? [`${draw.excluded.in_other_campaign} members are in another running segment campaign and are left out of this one.`]
