@@ -54,9 +54,10 @@ const PATH_VALUES = ["%00", "a%00b", "%FF", "%E0%A4%A", "%", "%ZZ", "%ED%A0%80",
 const QUERY_VALUES = ["0x10", "1e2", "-1", "0", "51", "10", "%205", "", "%00", "abc%00", "%FF", "%ED%A0%80", "true", "false", "yes", "2026-02-30", "2026-01-01", "x".repeat(5000), "%F0%9F%98%80", "null", "[]", "{}"]
 const QUERY_KEYS = ["limit", "offset", "type", "product_id", "fields", "region_id", "since", "version_id", "exclude_purchased", "category_id", "country_code", "cart_id", "locale", "colour", "%00", "limit%00"]
 /**
- * Keys sent only as plain values: Medusa's own locale middleware, which runs before any plugin
- * middleware on /store, throws on `locale[]=` (`locale.split is not a function`, an unhandled
- * rejection in Medusa 2.21.2), which is not this plugin's to fix.
+ * Keys sent only as plain values, and at most once: Medusa's own locale middleware, which runs
+ * before any plugin middleware on /store, throws on an array (`locale[]=`, or `locale` twice:
+ * `locale.split is not a function`, an unhandled rejection in Medusa 2.21.2), which is not this
+ * plugin's to fix.
  */
 const SCALAR_ONLY = new Set(["locale"])
 
@@ -82,8 +83,12 @@ function pick<T>(rand: () => number, values: readonly T[]): T {
 function randomQuery(rand: () => number): string {
   const parts: string[] = []
   const n = Math.floor(rand() * 4)
+  const used = new Set<string>()
   for (let i = 0; i < n; i++) {
     const key = pick(rand, QUERY_KEYS)
+    // A scalar-only key given twice (`locale=a&locale=b`) is an array too.
+    if (SCALAR_ONLY.has(key) && used.has(key)) continue
+    used.add(key)
     const shape = SCALAR_ONLY.has(key) ? 1 : rand()
     if (shape < 0.15) parts.push(`${key}[]=${pick(rand, QUERY_VALUES)}`)
     else if (shape < 0.25) parts.push(`${key}[a][b]=${pick(rand, QUERY_VALUES)}`)
