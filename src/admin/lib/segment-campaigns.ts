@@ -1,39 +1,15 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import type { Arm, ArmSummary, CampaignDay, CampaignReport as StoredReport } from "../../ml/campaigns/report"
+import type { Interval } from "../../ml/campaigns/uplift"
 import { adminFetch, personalizationKeys } from "./api"
 
 /** Types and React Query hooks of the segment campaign routes (`/admin/personalization/campaigns`). */
 
-export type Arm = "treatment" | "control"
+/** The report's shapes are the server's own (type-only imports: nothing of the server is bundled). */
+export type { Arm, ArmSummary, CampaignDay, Interval }
 export type CampaignStatus = "draft" | "active" | "ended"
-
-export type Interval = { estimate: number; low: number; high: number; se: number; significant: boolean; minimum_detectable?: number }
-
-export type ArmSummary = {
-  customers: number
-  buyers: number
-  conversion_rate: number
-  orders: number
-  revenue: number
-  revenue_per_customer: number
-  promotion_orders: number
-  discount: number
-  pre_revenue_per_customer: number
-}
-
-export type CampaignReport = {
-  currency_code: string
-  window: { starts_at: string; observed_until: string; days: number; pre_period_starts_at: string }
-  arms: Record<Arm, ArmSummary>
-  uplift: {
-    conversion_rate: Interval
-    revenue_per_customer: Interval
-    revenue_per_customer_cuped: Interval & { theta: number; variance_reduction: number }
-    incremental_revenue: { estimate: number; low: number; high: number }
-  } | null
-  unmeasurable_reason: string | null
-}
-
-export type CampaignDay = { day: string; arm: Arm; customers: number; buyers: number; orders: number; revenue: number }
+/** The report as the campaign row stores it: its days are served apart (`/report`'s `days`). */
+export type CampaignReport = Omit<StoredReport, "days">
 
 export type PromotionSpec = {
   type: "percentage" | "fixed"
