@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:nightly [-- --size tenth|full|both --reuse --keep --seed N --stages a,b --profile stage]`
+ * `npm run bench:nightly [-- --size tenth|full|both --reuse --keep --seed N --stages a,b --in-place --generate-only --profile stage]`
  *
  * The nightly chain at a million customers (and at a tenth of that first):
  * 1. a migrated Medusa database, booted once (the app's loaders create the default store, its
@@ -19,6 +19,8 @@
  * print as each stage ends (a partial run still yields them), and one `NIGHTLY_RESULT {json}`
  * line at the end. Databases are dropped at the end unless --keep (all) or --reuse (the
  * template stays, the run copy goes).
+ * `--in-place` runs the chain on the template itself (no copy: saves the disk and the copy's time).
+ * `--generate-only` makes the template and stops.
  * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/.
  */
 import { spawn } from "node:child_process"
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     stages: { type: "string", default: "rebuild-cold,rebuild-warm,segmentation,training,order-placed" },
     profile: { type: "string" },
     "generate-only": { type: "boolean", default: false },
+    "in-place": { type: "boolean", default: false },
   },
 })
 const SIZES = {
@@ -203,6 +206,45 @@ async function listSizes(name) {
   })
 }
 
+/**
+ * Where a stage's time goes on the database side, cheaply: pg_stat_activity of the run database
+ * sampled once a second while the stage runs, tallied by state and statement (the first 90
+ * characters). "idle in transaction" is the process working in JavaScript inside a
+ * transaction; a stage whose samples are mostly idle spends its time in the process itself.
+ */
+function sampleActivity(database) {
+  const client = new pg.Client({ connectionString: `${server}/postgres` })
+  const tally = new Map()
+  let samples = 0
+  let stopped = false
+  const ready = client.connect().catch(() => (stopped = true))
+  const timer = setInterval(async () => {
+    if (stopped) return
+    try {
+      await ready
+      const { rows } = await client.query(
+        `SELECT state, wait_event_type AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
+         FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        [database]
+      )
+      samples++
+      for (const r of rows) {
+        const key = r.state === "active" ? `active${r.wait ? ` (wait ${r.wait})` : ""}: ${r.q}` : r.state === "idle" ? "idle" : `${r.state}: ${r.q}`
+        tally.set(key, (tally.get(key) ?? 0) + 1)
+      }
+    } catch {
+      // A sample lost to a busy server is only a sample.
+    }
+  }, 1000)
+  return async () => {
+    clearInterval(timer)
+    stopped = true
+    await client.end().catch(() => undefined)
+    const top = [...tally.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)
+    return { samples, top: top.map(([what, n]) => ({ share_of_samples: Math.round((100 * n) / Math.max(1, samples)) / 100, what })) }
+  }
+}
+
 function rowsPerSecond(stage, result, seconds, shape) {
   const r = result.result ?? {}
   if (stage.startsWith("rebuild")) return { orders_per_second: Math.round((r.orders ?? 0) / seconds), lines_per_second: Math.round((shape.lines ?? 0) / seconds) }
@@ -225,7 +267,7 @@ async function benchSize(size) {
   const copyBytes = perOrder * shape.orders
   const pluginBytes = PRIOR_PLUGIN_BYTES_PER_ORDER * shape.orders
   const free = freeBytes()
-  let copy = storeBytes + copyBytes + pluginBytes <= free * 0.9
+  const copy = !values["in-place"] && storeBytes + copyBytes + pluginBytes <= free * 0.9
   const need = storeBytes + (copy ? copyBytes : 0) + pluginBytes
   say(
     `[${size}] disk: needs about ${gb(need)} GB (store ${gb(storeBytes)}${report ? " (kept template)" : ""}, ` +
@@ -235,7 +277,7 @@ async function benchSize(size) {
   if (need > free * 0.9) {
     throw new Error(`[${size}] not enough disk: about ${gb(need)} GB needed, ${gb(free)} GB free (keeping 10% spare). Free space or run --size tenth.`)
   }
-  if (!copy) say(`[${size}] no room for a copy of the template: the chain runs on the kept store itself (its plugin tables are emptied by the cold rebuild)`)
+  if (!copy) say(`[${size}] ${values["in-place"] ? "--in-place" : "no room for a copy of the template"}: the chain runs on the kept store itself (the cold rebuild empties its feature tables; runs and versions of earlier benches stay)`)
 
   if (!report) report = await makeTemplate(size, template)
   else say(`[${size}] reusing ${template}: ${JSON.stringify(report)}`)
@@ -250,6 +292,8 @@ async function benchSize(size) {
     say(`[${size}] copied the template in ${Math.round((Date.now() - t) / 1000)} s`)
     target = runDb
   }
+  // A kept template predates the plugin's newer migrations, if any: apply them (a no-op otherwise).
+  await medusa(["db:migrate", "--skip-scripts"], target)
   const sizeBefore = await dbSize(target)
   const pluginBefore = (await pluginTableSizes(target)).reduce((s, t) => s + t.bytes, 0)
   const shapeWithLines = { ...shape, lines: report.lines }
@@ -259,6 +303,7 @@ async function benchSize(size) {
     if (values.profile === stage) extra.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=.bench-nightly-profiles`
     say(`[${size}] ${stage} ... (load ${loadAverage()})`)
     const wall = Date.now()
+    const stopSampling = sampleActivity(target)
     try {
       const text = await medusa(["exec", "./src/scripts/bench-nightly-stage.ts"], target, extra)
       const line = text.split("\n").find((l) => l.startsWith("NIGHTLY_STAGE "))
@@ -266,10 +311,13 @@ async function benchSize(size) {
       r.process_wall_seconds = Math.round((Date.now() - wall) / 100) / 10
       r.load_average_after = loadAverage()
       Object.assign(r, rowsPerSecond(stage, r, r.seconds, shapeWithLines))
+      r.database_activity = await stopSampling()
       out.stages[stage] = r
       say(`[${size}] ${stage}: ${r.seconds} s, peak RSS ${r.peak_rss_mb} MB, ${JSON.stringify(rowsPerSecond(stage, r, r.seconds, shapeWithLines))} ${JSON.stringify(r.result)}`)
       if (r.result?.status && !["completed", "active"].includes(r.result.status)) say(`[${size}]   (status ${r.result.status}: ${r.result.reason ?? ""})`)
+      say(`[${size}]   database activity: ${JSON.stringify(r.database_activity)}`)
     } catch (e) {
+      await stopSampling()
       out.stages[stage] = { failed: true, seconds_until_failure: Math.round((Date.now() - wall) / 1000), error: String(e.message).slice(0, 4000) }
       say(`[${size}] ${stage} FAILED after ${out.stages[stage].seconds_until_failure} s: ${e.message}`)
     }
