@@ -4,6 +4,9 @@ import type { PurchaseLine } from "../ml/data/purchase-line"
 import type { ProductText } from "../ml/recommend/content"
 import { PURCHASE_FEATURES_MODULE } from "../modules/purchase-features"
 import type PurchaseFeaturesService from "../modules/purchase-features/service"
+import { listOptedOutCustomerIds as listOptedOutIn2x } from "./medusa-2x/customer-opt-out"
+import { appPg } from "./medusa-2x/pg"
+import { resolveStoreCurrency } from "./store-currency"
 
 /** Customer metadata flag: `true` keeps a customer out of scoring, segment groups and personal lists. */
 export const OPT_OUT_METADATA_KEY = "personalization_opt_out"
@@ -14,13 +17,9 @@ export function isOptedOut(metadata: Record<string, unknown> | null | undefined)
   return value === true || value === "true"
 }
 
-type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
-
-/** Ids of live customers whose metadata carries the opt-out flag. */
+/** Ids of live customers whose metadata carries the opt-out flag (through the Medusa 2.x adapter). */
 export async function listOptedOutCustomerIds(container: MedusaContainer): Promise<Set<string>> {
-  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
-  const { rows } = await pg.raw(`SELECT id FROM customer WHERE deleted_at IS NULL AND metadata->>? = 'true'`, [OPT_OUT_METADATA_KEY])
-  return new Set(rows.map((r) => r.id))
+  return listOptedOutIn2x(appPg(container), OPT_OUT_METADATA_KEY)
 }
 
 /**
@@ -42,10 +41,11 @@ export async function loadPurchaseLines(
   { until, exclude = new Set<string>() }: { until?: Date; exclude?: Set<string> } = {}
 ): Promise<PurchaseLine[]> {
   const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+  const currency = await resolveStoreCurrency(container)
   const lines: PurchaseLine[] = []
   const limit = 10_000
   for (let afterId = ""; ; ) {
-    const page = await features.listPurchaseLines({ until, afterId, limit })
+    const page = await features.listPurchaseLines({ until, afterId, limit, currency })
     for (const { id: _id, ...line } of page) if (!exclude.has(line.customerId)) lines.push(line)
     if (page.length < limit) break
     afterId = page[page.length - 1].id
