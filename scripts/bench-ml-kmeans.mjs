@@ -13,7 +13,9 @@
  * per-round ratios, the times the medians of each side.
  * Our time includes starting the workers and copying the matrix to shared memory; neither
  * side's time includes reading the file. scikit-learn is skipped when
- * `/usr/bin/python3 -c "import sklearn"` fails. --reference also times the single-thread
+ * `/usr/bin/python3 -c "import sklearn"` fails. Every Python command runs without OPENBLAS_CORETYPE
+ * and OPENBLAS_L2_SIZE (scripts/lib/python-reference.mjs), and the kernel threadpoolctl reports
+ * is printed with scikit-learn's times. --reference also times the single-thread
  * plain Lloyd reference (slow) for one restart. --search also times the automatic choice of k
  * (segmentCustomersInWorkers over k = 2..8, 10 restarts each, silhouettes on a 4,000-row sample)
  * on the same matrix, ours only.
@@ -27,6 +29,7 @@ import { tmpdir } from "node:os"
 import { join, dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { registerTs } from "./lib/register-ts.mjs"
+import { describePools, overridesSet, referenceEnv } from "./lib/python-reference.mjs"
 import { parseArgs } from "node:util"
 
 const require = createRequire(import.meta.url)
@@ -60,7 +63,8 @@ const seed = Number(values.seed)
 const repeat = Number(values.repeat)
 const workers = values.workers === undefined ? undefined : Number(values.workers)
 const python = "/usr/bin/python3"
-const haveSklearn = !values["no-sklearn"] && spawnSync(python, ["-c", "import sklearn"]).status === 0
+const haveSklearn = !values["no-sklearn"] && spawnSync(python, ["-c", "import sklearn"], { env: referenceEnv() }).status === 0
+const overrides = overridesSet()
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
 
 /**
@@ -100,12 +104,13 @@ async function runOurs(x) {
 
 function runSklearn(file, n) {
   const load = loadavg()
-  const p = spawnSync(python, [join(root, "src/ml/segmentation/bench/sklearn-kmeans.py"), file, String(n), String(d), String(k), String(nInit), "0"], { encoding: "utf8" })
+  const p = spawnSync(python, [join(root, "src/ml/segmentation/bench/sklearn-kmeans.py"), file, String(n), String(d), String(k), String(nInit), "0"], { encoding: "utf8", env: referenceEnv() })
   if (p.status !== 0) throw new Error(`sklearn run failed: ${p.stderr}`)
   const s = JSON.parse(p.stdout.trim().split("\n").pop())
-  return { seconds: s.seconds, inertia: s.inertia, iterations: s.n_iter, pools: s.pools, load }
+  return { seconds: s.seconds, inertia: s.inertia, iterations: s.n_iter, pools: s.pools, versions: { sklearn: s.sklearn, numpy: s.numpy }, load }
 }
 
+const s0pools = (row) => row.sklearn[0].pools
 const rows = []
 for (const n of values.n.split(",").map(Number)) {
   const file = join(values.dir, `bench-kmeans-${n}x${d}-seed${seed}.f64`)
@@ -162,6 +167,9 @@ for (const n of values.n.split(",").map(Number)) {
   }
   if (haveSklearn) {
     const s = row.sklearn
+    row.sklearnVersions = { sklearn: s[0].versions.sklearn, numpy: s[0].versions.numpy }
+    row.sklearnKernels = s[0].pools.map((q) => ({ lib: q.lib, api: q.api, threads: q.threads, architecture: q.arch ?? null }))
+    row.envOverridesUnset = overrides
     row.sklearnSeconds = median(s.map((q) => q.seconds))
     row.sklearnInertia = s[0].inertia
     row.sklearnIterations = s[0].iterations
@@ -176,6 +184,7 @@ for (const n of values.n.split(",").map(Number)) {
     if (values.search) console.log(`  automatic k (2..8, ${nInit} restarts each, silhouette sample 4000): ${row.searchSeconds.toFixed(2)} s, chose k=${row.searchChosenK}; silhouettes ${row.search.map((q) => `k=${q.k}: ${q.silhouette}`).join(", ")} (load ${row.loadSearch})`)
     if (values.reference) console.log(`  one restart, one thread: plain Lloyd ${row.referenceOneRestartSeconds.toFixed(2)} s, Hamerly ${row.fastOneRestartOneThreadSeconds.toFixed(2)} s, inertia ratio ${row.referenceVsFastInertia} (load ${row.loadReference})`)
     if (haveSklearn) {
+      console.log(`  scikit-learn ${row.sklearnVersions.sklearn}, numpy ${row.sklearnVersions.numpy}; threadpoolctl: ${describePools(s0pools(row))}; unset for its command: ${overrides.length ? overrides.join(" ") : "none (neither was set)"}`)
       console.log(`  sklearn: median ${row.sklearnSeconds.toFixed(2)} s [${fmt(row.sklearn.map((o) => o.seconds))}], inertia ${row.sklearnInertia.toFixed(3)}, ${row.sklearnIterations} iterations [${row.sklearnPools}] (load before each: ${row.sklearn.map((o) => o.load).join(" | ")})`)
       console.log(`  inertia ratio ${row.inertiaRatio.toFixed(6)} (goal <= 1.001), time ratio per round [${row.timeRatios.map((v) => v.toFixed(3)).join(", ")}], median ${row.timeRatio.toFixed(3)} (goal <= 1)`)
     }

@@ -26,6 +26,7 @@
  * Runs the TypeScript sources directly, transpiled on require by @swc/core (a dev dependency).
  */
 import { spawnSync } from "node:child_process"
+import { OPENBLAS_OVERRIDES, describePools, referenceEnv } from "./lib/python-reference.mjs"
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs"
 import { createRequire } from "node:module"
 import { cpus, tmpdir, totalmem } from "node:os"
@@ -322,12 +323,12 @@ function main() {
       }
       const k = JSON.parse(p.stdout.slice(p.stdout.indexOf("[")))[0]
       let vsSklearn = "scikit-learn not installed (apt-get install python3-sklearn)"
-      if (spawnSync("/usr/bin/python3", ["-c", "import sklearn"]).status === 0) {
+      if (spawnSync("/usr/bin/python3", ["-c", "import sklearn"], { env: referenceEnv() }).status === 0) {
         // A separate run, so that the peak RSS above is ours alone: 3 alternating rounds.
         const q = spawnSync(process.execPath, [join(root, "scripts/bench-ml-kmeans.mjs"), "--n", String(n), "--repeat", "3", "--json"], { encoding: "utf8", maxBuffer: 1 << 24 })
         if (q.status === 0) {
           const c = JSON.parse(q.stdout.slice(q.stdout.indexOf("[")))[0]
-          vsSklearn = `vs scikit-learn ${c.sklearnSeconds.toFixed(2)} s (ours ${c.oursSeconds.toFixed(2)} s in the same rounds): time ratio ${c.timeRatio.toFixed(3)}, inertia ratio ${c.inertiaRatio.toFixed(6)}`
+          vsSklearn = `vs scikit-learn ${c.sklearnSeconds.toFixed(2)} s (ours ${c.oursSeconds.toFixed(2)} s in the same rounds; scikit-learn's kernel: ${describePools(c.sklearn[0].pools)}, run without ${OPENBLAS_OVERRIDES.join(" and ")}): time ratio ${c.timeRatio.toFixed(3)}, inertia ratio ${c.inertiaRatio.toFixed(6)}`
         } else vsSklearn = `scikit-learn run failed: ${q.stderr.trim().split("\n").pop()}`
       }
       print({

@@ -14,7 +14,8 @@ export function registerTs() {
   Module._extensions[".ts"] = function (module, filename) {
     const out = swc.transformSync(readFileSync(filename, "utf8"), {
       filename,
-      jsc: { parser: { syntax: "typescript" }, target: "es2021" },
+      // Decorators as the jest transform reads them: the module services use them.
+      jsc: { parser: { syntax: "typescript", decorators: true }, target: "es2021" },
       module: { type: "commonjs" },
     })
     module._compile(out.code, filename)

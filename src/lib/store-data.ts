@@ -1,5 +1,6 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
+import { type PurchaseColumns, PurchaseColumnsBuilder } from "../ml/data/purchase-columns"
 import type { PurchaseLine } from "../ml/data/purchase-line"
 import type { ProductText } from "../ml/recommend/content"
 import { PURCHASE_FEATURES_MODULE } from "../modules/purchase-features"
@@ -32,25 +33,51 @@ export async function listDeletedCustomerIds(container: MedusaContainer): Promis
   return new Set(data.map((c: { id: string }) => c.id))
 }
 
+/** Lines per page of the ledger readers below (keyset pages over the line table). */
+const LINE_PAGE = 10_000
+
+/** Every counted ledger line placed before `until`, page by page in line-id order, to `visit`. */
+async function forEachLedgerLine(container: MedusaContainer, until: Date | undefined, visit: (line: PurchaseLine) => void): Promise<void> {
+  const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+  const currency = await resolveStoreCurrency(container)
+  for (let afterId = ""; ; ) {
+    const page = await features.listPurchaseLines({ until, afterId, limit: LINE_PAGE, currency })
+    for (const { id: _id, ...line } of page) visit(line)
+    if (page.length < LINE_PAGE) return
+    afterId = page[page.length - 1].id
+  }
+}
+
 /**
  * Every counted purchase line placed before `until` (default: all), from the ledger, as
- * src/ml reads them; lines of customers in `exclude` are left out. Read in pages of 10,000.
+ * src/ml reads them; lines of customers in `exclude` are left out. One object per line (about
+ * 200 bytes each): for bounded reads; the nightly runs read loadPurchaseColumns.
  */
 export async function loadPurchaseLines(
   container: MedusaContainer,
   { until, exclude = new Set<string>() }: { until?: Date; exclude?: Set<string> } = {}
 ): Promise<PurchaseLine[]> {
-  const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-  const currency = await resolveStoreCurrency(container)
   const lines: PurchaseLine[] = []
-  const limit = 10_000
-  for (let afterId = ""; ; ) {
-    const page = await features.listPurchaseLines({ until, afterId, limit, currency })
-    for (const { id: _id, ...line } of page) if (!exclude.has(line.customerId)) lines.push(line)
-    if (page.length < limit) break
-    afterId = page[page.length - 1].id
-  }
+  await forEachLedgerLine(container, until, (line) => {
+    if (!exclude.has(line.customerId)) lines.push(line)
+  })
   return lines
+}
+
+/**
+ * The same lines as loadPurchaseLines, in the same order, as columns: each page goes straight
+ * into typed arrays with integer customer, product and order indexes (32 bytes a line plus the
+ * id tables), so only one page of objects is alive at a time.
+ */
+export async function loadPurchaseColumns(
+  container: MedusaContainer,
+  { until, exclude = new Set<string>() }: { until?: Date; exclude?: Set<string> } = {}
+): Promise<PurchaseColumns> {
+  const builder = new PurchaseColumnsBuilder()
+  await forEachLedgerLine(container, until, (line) => {
+    if (!exclude.has(line.customerId)) builder.push(line)
+  })
+  return builder.finish()
 }
 
 /** Products per query.graph page of loadProductTexts. */

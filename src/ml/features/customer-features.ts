@@ -7,6 +7,7 @@
  * their features here, so the two can never disagree on what "recency" or "spend" means.
  */
 import { compareCodeUnits } from "../data/id-index"
+import { type PurchaseColumns, customerIndexes, isPurchaseColumns, rowsByCustomer } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
 import { MS_PER_DAY } from "../data/time"
 
@@ -157,13 +158,19 @@ function gaps(s: CustomerSummary): number[] {
  * result does not depend on the order of `lines` (up to orders with equal times).
  * Throws on an unknown extra column name.
  */
-export function customerFeatures(lines: readonly PurchaseLine[], cutoff: number, options: CustomerFeatureOptions = {}): CustomerFeatureMatrix {
+export function customerFeatures(
+  input: readonly PurchaseLine[] | PurchaseColumns,
+  cutoff: number,
+  options: CustomerFeatureOptions = {}
+): CustomerFeatureMatrix {
   const extras = options.extras ?? []
   for (const name of extras) {
     if (!Object.prototype.hasOwnProperty.call(EXTRA_VALUE, name)) {
       throw new RangeError(`customerFeatures: no extra column "${name}" (have ${EXTRA_CUSTOMER_FEATURES.join(", ")})`)
     }
   }
+  if (isPurchaseColumns(input)) return customerFeaturesFromColumns(input, cutoff, extras)
+  const lines = input
   const orders = new Map<string, Map<string, Order>>()
   const items = new Map<string, Set<string>>()
   for (const l of lines) {
@@ -183,48 +190,91 @@ export function customerFeatures(lines: readonly PurchaseLine[], cutoff: number,
   }
   const customerIds = Array.from(orders.keys()).sort(compareCodeUnits)
   const names: string[] = [...BASE_CUSTOMER_FEATURES, ...extras]
-  const d = names.length
-  const values = new Float64Array(customerIds.length * d)
+  const values = new Float64Array(customerIds.length * names.length)
+  for (let r = 0; r < customerIds.length; r++) {
+    const id = customerIds[r]
+    writeRow(values, r * names.length, Array.from((orders.get(id) as Map<string, Order>).values()), (items.get(id) as Set<string>).size, cutoff, extras)
+  }
+  return { cutoff, customerIds, names, values }
+}
+
+/**
+ * customerFeatures on columns: the same rows, the same sums in the same order (a customer's
+ * orders in first-seen line order, each order's amounts in line order), no object per line.
+ */
+function customerFeaturesFromColumns(c: PurchaseColumns, cutoff: number, extras: readonly ExtraCustomerFeature[]): CustomerFeatureMatrix {
+  const { start, rows } = rowsByCustomer(c, Number.NEGATIVE_INFINITY, cutoff)
+  const customerIds: string[] = []
+  for (let j = 0; j < c.customerIds.length; j++) if (start[j + 1] > start[j]) customerIds.push(c.customerIds[j])
+  const names: string[] = [...BASE_CUSTOMER_FEATURES, ...extras]
+  const values = new Float64Array(customerIds.length * names.length)
+  // Scratch over all orders and products, reset per customer: no map per customer.
+  const slot = new Int32Array(c.orderIds.length).fill(-1)
+  const seen = new Int32Array(c.productIds.length).fill(-1)
+  for (let j = 0, r = 0; j < c.customerIds.length; j++) {
+    if (start[j + 1] === start[j]) continue
+    const list: Order[] = []
+    let distinct = 0
+    for (let p = start[j]; p < start[j + 1]; p++) {
+      const k = rows[p]
+      const o = c.order[k]
+      if (slot[o] < 0) {
+        slot[o] = list.length
+        list.push({ time: c.time[k], amount: c.amount[k] })
+      } else {
+        const order = list[slot[o]]
+        order.amount += c.amount[k]
+        if (c.time[k] > order.time) order.time = c.time[k]
+      }
+      if (seen[c.product[k]] !== j) {
+        seen[c.product[k]] = j
+        distinct++
+      }
+    }
+    for (let p = start[j]; p < start[j + 1]; p++) slot[c.order[rows[p]]] = -1
+    writeRow(values, r * names.length, list, distinct, cutoff, extras)
+    r++
+  }
+  return { cutoff, customerIds, names, values }
+}
+
+/** One customer's row at `row` of `values` from their orders (in first-seen order) and distinct products. */
+function writeRow(values: Float64Array, row: number, orders: Order[], distinctItems: number, cutoff: number, extras: readonly ExtraCustomerFeature[]): void {
   const t90 = cutoff - 90 * MS_PER_DAY
   const t180 = cutoff - 180 * MS_PER_DAY
   const t30 = cutoff - 30 * MS_PER_DAY
-  for (let r = 0; r < customerIds.length; r++) {
-    const id = customerIds[r]
-    // Time order (stable for ties): previousRecency needs it, and it fixes the summation order
-    // of spend, so floating-point sums do not depend on the order of the input lines.
-    const list = Array.from((orders.get(id) as Map<string, Order>).values()).sort((a, b) => a.time - b.time)
-    const n = list.length
-    let spend = 0
-    let n90 = 0
-    let nPrev90 = 0
-    let n30 = 0
-    let spend90 = 0
-    const months = new Set<number>()
-    for (const o of list) {
-      spend += o.amount
-      if (o.time >= t90) {
-        n90++
-        spend90 += o.amount
-      } else if (o.time >= t180) nPrev90++
-      if (o.time >= t30) n30++
-      months.add(Math.floor(days(cutoff, o.time) / 30))
-    }
-    const recency = days(cutoff, list[n - 1].time)
-    const tenure = days(cutoff, list[0].time)
-    const row = r * d
-    values[row] = recency
-    values[row + 1] = tenure
-    values[row + 2] = n
-    values[row + 3] = spend
-    values[row + 4] = spend / n
-    values[row + 5] = n90
-    values[row + 6] = (items.get(id) as Set<string>).size
-    if (extras.length) {
-      const s: CustomerSummary = { cutoff, orders: list, spend, recency, tenure, n90, nPrev90, n30, spend90, months: months.size }
-      for (let e = 0; e < extras.length; e++) values[row + 7 + e] = EXTRA_VALUE[extras[e]](s)
-    }
+  // Time order (stable for ties): previousRecency needs it, and it fixes the summation order
+  // of spend, so floating-point sums do not depend on the order of the input lines.
+  const list = orders.sort((a, b) => a.time - b.time)
+  const n = list.length
+  let spend = 0
+  let n90 = 0
+  let nPrev90 = 0
+  let n30 = 0
+  let spend90 = 0
+  const months = new Set<number>()
+  for (const o of list) {
+    spend += o.amount
+    if (o.time >= t90) {
+      n90++
+      spend90 += o.amount
+    } else if (o.time >= t180) nPrev90++
+    if (o.time >= t30) n30++
+    months.add(Math.floor(days(cutoff, o.time) / 30))
   }
-  return { cutoff, customerIds, names, values }
+  const recency = days(cutoff, list[n - 1].time)
+  const tenure = days(cutoff, list[0].time)
+  values[row] = recency
+  values[row + 1] = tenure
+  values[row + 2] = n
+  values[row + 3] = spend
+  values[row + 4] = spend / n
+  values[row + 5] = n90
+  values[row + 6] = distinctItems
+  if (extras.length) {
+    const s: CustomerSummary = { cutoff, orders: list, spend, recency, tenure, n90, nPrev90, n30, spend90, months: months.size }
+    for (let e = 0; e < extras.length; e++) values[row + 7 + e] = EXTRA_VALUE[extras[e]](s)
+  }
 }
 
 export interface FutureLabels {
@@ -239,10 +289,26 @@ export interface FutureLabels {
  * epoch; with the evaluation protocol's (docs/evaluation.md) horizon H, end = start + H days. Lines of other customers are
  * ignored.
  */
-export function futureLabels(lines: readonly PurchaseLine[], customerIds: readonly string[], start: number, end: number): FutureLabels {
-  const index = new Map(customerIds.map((id, i) => [id, i]))
+export function futureLabels(lines: readonly PurchaseLine[] | PurchaseColumns, customerIds: readonly string[], start: number, end: number): FutureLabels {
   const boughtAgain = new Uint8Array(customerIds.length)
   const spend = new Float64Array(customerIds.length)
+  if (isPurchaseColumns(lines)) {
+    // Row of each column customer; amounts added in line order, as below.
+    const rowOf = new Int32Array(lines.customerIds.length).fill(-1)
+    customerIndexes(lines, customerIds).forEach((j, r) => {
+      if (j >= 0) rowOf[j] = r
+    })
+    for (let k = 0; k < lines.length; k++) {
+      const t = lines.time[k]
+      if (!(t >= start && t < end)) continue
+      const i = rowOf[lines.customer[k]]
+      if (i < 0) continue
+      boughtAgain[i] = 1
+      spend[i] += lines.amount[k]
+    }
+    return { boughtAgain, spend }
+  }
+  const index = new Map(customerIds.map((id, i) => [id, i]))
   for (const l of lines) {
     if (!(l.time >= start && l.time < end)) continue
     const i = index.get(l.customerId)

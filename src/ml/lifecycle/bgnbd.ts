@@ -14,6 +14,7 @@
  * (an earlier prototype drifted to a -> 0, where the dropout part vanishes); the bounds are
  * far outside the values seen on real shops (docs/evaluation.md). Time is in days.
  */
+import { type PurchaseColumns, customerIndexes, isPurchaseColumns, rowsByCustomer } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
 import { MS_PER_DAY } from "../data/time"
 import { hyp2f1, lnBeta, lnGamma, nelderMead } from "./special"
@@ -36,7 +37,8 @@ export interface RepeatSummary {
  * customers with history). Purchases are counted per UTC day: several orders on one day are
  * one purchase, as the model's Poisson process has no use for minutes.
  */
-export function repeatSummary(lines: readonly PurchaseLine[], customerIds: readonly string[], cutoff: number): RepeatSummary {
+export function repeatSummary(lines: readonly PurchaseLine[] | PurchaseColumns, customerIds: readonly string[], cutoff: number): RepeatSummary {
+  if (isPurchaseColumns(lines)) return repeatSummaryFromColumns(lines, customerIds, cutoff)
   const index = new Map(customerIds.map((id, i) => [id, i]))
   const days: Map<number, number>[] = customerIds.map(() => new Map())
   for (const l of lines) {
@@ -46,7 +48,43 @@ export function repeatSummary(lines: readonly PurchaseLine[], customerIds: reado
     const d = Math.floor(l.time / MS_PER_DAY)
     days[i].set(d, (days[i].get(d) ?? 0) + l.amount)
   }
+  return summarise(days, cutoff)
+}
+
+/**
+ * repeatSummary on columns: one customer's day totals at a time (a map per customer alive at
+ * once, not a million), each day's amounts added in line order as above.
+ */
+function repeatSummaryFromColumns(c: PurchaseColumns, customerIds: readonly string[], cutoff: number): RepeatSummary {
+  const { start, rows } = rowsByCustomer(c, Number.NEGATIVE_INFINITY, cutoff)
+  const at = customerIndexes(c, customerIds)
   const n = customerIds.length
+  const x = new Float64Array(n)
+  const tx = new Float64Array(n)
+  const T = new Float64Array(n)
+  const monetary = new Float64Array(n)
+  const one = new Map<number, number>()
+  for (let i = 0; i < n; i++) {
+    const j = at[i]
+    if (j < 0) continue
+    one.clear()
+    for (let p = start[j]; p < start[j + 1]; p++) {
+      const k = rows[p]
+      const d = Math.floor(c.time[k] / MS_PER_DAY)
+      one.set(d, (one.get(d) ?? 0) + c.amount[k])
+    }
+    const s = summarise([one], cutoff)
+    x[i] = s.x[0]
+    tx[i] = s.tx[0]
+    T[i] = s.T[0]
+    monetary[i] = s.monetary[0]
+  }
+  return { x, tx, T, monetary }
+}
+
+/** The summary of each customer's purchase days (day -> amount). */
+function summarise(days: readonly Map<number, number>[], cutoff: number): RepeatSummary {
+  const n = days.length
   const x = new Float64Array(n)
   const tx = new Float64Array(n)
   const T = new Float64Array(n)

@@ -1,3 +1,4 @@
+import type { PurchaseColumns } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
 import { rocAuc } from "../evaluation/auc"
 import { brierScore, expectedCalibrationError } from "../evaluation/calibration"
@@ -92,12 +93,12 @@ export interface LifecyclePopulation {
  * before it, the evaluation protocol's (docs/evaluation.md) seven base columns (the extras were no better out of fold; see
  * propensity.ts). Evaluation and the store's scoring both read it, so they cannot drift apart.
  */
-export function lifecycleFeatures(lines: readonly PurchaseLine[], cutoff: number): CustomerFeatureMatrix {
+export function lifecycleFeatures(lines: readonly PurchaseLine[] | PurchaseColumns, cutoff: number): CustomerFeatureMatrix {
   return customerFeatures(lines, cutoff)
 }
 
 /** lifecycleFeatures at `cutoff` with each customer's labels from [cutoff, end): a fit's (or an evaluation's) rows. */
-export function lifecyclePopulation(lines: readonly PurchaseLine[], cutoff: number, end: number): LifecyclePopulation {
+export function lifecyclePopulation(lines: readonly PurchaseLine[] | PurchaseColumns, cutoff: number, end: number): LifecyclePopulation {
   const features = lifecycleFeatures(lines, cutoff)
   return { features, labels: futureLabels(lines, features.customerIds, cutoff, end) }
 }

@@ -4,10 +4,16 @@
  * and, when it may, refit it on all data and precompute the lists the store serves.
  * Plain data in, plain data out, so it runs in a worker thread (src/ml/worker).
  */
-import { IdIndex } from "../data/id-index"
-import { interactionsFromLines } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
-import { temporalSplit } from "../data/split"
+import {
+  type PurchaseColumns,
+  columnsFromLines,
+  interactionsFromColumns,
+  isPurchaseColumns,
+  recentDistinctItemsFromColumns,
+  seenBefore,
+  temporalSplitColumns,
+} from "../data/purchase-columns"
 import { MS_PER_DAY } from "../data/time"
 import { type TopNMetrics, evaluateSplit } from "../evaluation/top-n"
 import { ColdItemScorer, coldMask, interleave } from "../recommend/cold-items"
@@ -180,15 +186,17 @@ export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, 
  * purchases alone and no cold item is placed.
  */
 export function* runTraining(
-  allLines: readonly PurchaseLine[],
+  input: readonly PurchaseLine[] | PurchaseColumns,
   plan: TrainingPlan,
   onProgress?: (done: number, total: number, stage: string) => void,
   products: readonly ProductText[] = []
 ): Generator<TrainingOutput, TrainingSummary, void> {
   checkPlan(plan)
-  const lines = allLines.filter((l) => l.time < plan.asOf)
+  // Every step reads the columns (no object per line, no filtered copy): lines at or after asOf are skipped where read.
+  const lines = isPurchaseColumns(input) ? input : columnsFromLines(input)
+  const seen = seenBefore(lines, plan.asOf)
   const holdoutStart = plan.asOf - plan.holdoutDays * MS_PER_DAY
-  const split = temporalSplit(lines, holdoutStart, plan.asOf)
+  const split = temporalSplitColumns(lines, holdoutStart, plan.asOf)
   const evaluate = (recipe: Recipe): HoldoutMetrics => {
     const m = fit(recipe, split.train)
     return pick(evaluateSplit((u) => m.scores(u), split).all)
@@ -205,20 +213,20 @@ export function* runTraining(
   }
   const decision = decideActivation(evaluation, plan)
   if (!decision.activate) {
-    const data = { lines: lines.length, customers: split.users.size, products: split.items.size }
+    const data = { lines: seen.lines, customers: split.users.size, products: split.items.size }
     yield { type: "decision", evaluation, decision, data }
     return { evaluation, decision, data, lists: null }
   }
-  const users = IdIndex.fromIds(lines.map((l) => l.customerId))
-  const items = IdIndex.fromIds(lines.map((l) => l.productId))
-  const dataSize = { lines: lines.length, customers: users.size, products: items.size }
+  const users = seen.users.index
+  const items = seen.items.index
+  const dataSize = { lines: seen.lines, customers: users.size, products: items.size }
   yield { type: "decision", evaluation, decision, data: dataSize }
 
   onProgress?.(1, 4, "refit")
-  const data = interactionsFromLines(lines, users, items, plan.asOf)
+  const data = interactionsFromColumns(lines, seen.users, seen.items, plan.asOf, plan.asOf)
   const model = fit(plan.candidate, data)
   const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
-  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates: Math.max(50, plan.relatedSize) })
+  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates: Math.max(50, plan.relatedSize) }, plan.asOf)
   // The product table is the strips' (catalogue, then products sold but not in it): every sold item is in it.
   const tableSize = strips.ids.length
   const toTable = Int32Array.from({ length: items.size }, (_, i) => strips.content.indexOf(items.id(i)))
@@ -257,16 +265,18 @@ export function* runTraining(
   onProgress?.(2, 4, "customer lists")
   const activeFrom = plan.asOf - plan.activeDays * MS_PER_DAY
   const lastPurchase = new Float64Array(users.size).fill(Number.NEGATIVE_INFINITY)
-  for (const l of lines) {
-    const u = users.indexOf(l.customerId)
-    if (l.time > lastPurchase[u]) lastPurchase[u] = l.time
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines.time[k]
+    if (!(t < plan.asOf)) continue
+    const u = seen.users.of[lines.customer[k]]
+    if (t > lastPurchase[u]) lastPurchase[u] = t
   }
   const content = strips.content
   const cold = coldMask(content, new Map(strips.ids.map((id, j) => [id, buyers[j]])), COLD_MAX_BUYERS)
   // Only products with words can be close to anything: without any, no customer gets a pick.
   let coldWithText = 0
   for (let j = 0; j < tableSize; j++) if (cold[j] && content.vectors.indptr[j + 1] > content.vectors.indptr[j]) coldWithText++
-  const recent = coldWithText > 0 ? recentDistinctItems(lines, users, items, COLD_HISTORY) : null
+  const recent = coldWithText > 0 ? recentDistinctItemsFromColumns(lines, seen.users, seen.items, COLD_HISTORY, plan.asOf) : null
   const scorer = recent ? new ColdItemScorer(content, cold) : null
   const strength = data.strength
   const personal = new PackedListWriter("customer", width)
@@ -321,23 +331,9 @@ export function* runTraining(
   return { evaluation, decision, data: dataSize, lists: counts }
 }
 
-/** Per customer (index of `users`), their last `n` distinct products (indexes of `items`), newest first. */
-function recentDistinctItems(lines: readonly PurchaseLine[], users: IdIndex, items: IdIndex, n: number): (number[] | undefined)[] {
-  const order = Int32Array.from(lines.keys()).sort((a, b) => lines[b].time - lines[a].time || a - b)
-  const out: (number[] | undefined)[] = new Array(users.size)
-  for (const k of order) {
-    const u = users.indexOf(lines[k].customerId)
-    const list = (out[u] ??= [])
-    if (list.length >= n) continue
-    const i = items.indexOf(lines[k].productId)
-    if (!list.includes(i)) list.push(i)
-  }
-  return out
-}
-
 /** Runs a training to the end in this thread, collecting what it yields (tests, scripts). */
 export function runTrainingToEnd(
-  lines: readonly PurchaseLine[],
+  lines: readonly PurchaseLine[] | PurchaseColumns,
   plan: TrainingPlan,
   texts: readonly ProductText[] = []
 ): { summary: TrainingSummary; products: ProductTable | null; batches: PackedListBatch[] } {

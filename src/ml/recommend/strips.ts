@@ -9,7 +9,9 @@
  * Plain data in (purchase lines, product texts), integer indexes out.
  */
 import { IdIndex } from "../data/id-index"
-import { interactionsFromLines } from "../data/interactions"
+import type { CsrMatrix } from "../data/csr"
+import { type Interactions, interactionsFromLines } from "../data/interactions"
+import { type PurchaseColumns, basketsFromColumns, interactionsFromColumns, isPurchaseColumns, seenBefore } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
 import { BoughtTogether, basketsFromLines } from "./bought-together"
 import { ContentIndex, type ContentOptions, type ProductText } from "./content"
@@ -59,7 +61,13 @@ export interface ProductStrips {
  * purchase lines (all of them: the strips describe the catalogue now, not a split). Cost: the
  * TF-IDF neighbour search, a sparse item-kNN over customers, and BoughtTogether's counting.
  */
-export function productStrips(lines: readonly PurchaseLine[], products: readonly ProductText[], options: StripOptions = {}): ProductStrips {
+export function productStrips(
+  lines: readonly PurchaseLine[] | PurchaseColumns,
+  products: readonly ProductText[],
+  options: StripOptions = {},
+  /** Columns only: the lines with time < before (default all). */
+  before = Number.POSITIVE_INFINITY
+): ProductStrips {
   const size = options.size ?? 6
   const k = Math.max(size, options.candidates ?? 50)
   const wc = options.contentWeight ?? 0.5
@@ -68,21 +76,20 @@ export function productStrips(lines: readonly PurchaseLine[], products: readonly
   if (!(wc >= 0 && wc <= 1)) throw new RangeError(`productStrips: contentWeight must be in [0, 1], got ${wc}`)
   if (!(gamma >= 0)) throw new RangeError(`productStrips: complementPenalty must be >= 0, got ${gamma}`)
 
+  const purchases = isPurchaseColumns(lines) ? columnPurchases(lines, before) : linePurchases(lines)
   const known = new Set(products.map((p) => p.id))
-  const extra = Array.from(new Set(lines.map((l) => l.productId).filter((id) => !known.has(id)))).sort()
+  const sold = purchases.sold
+  const extra = sold.ids.filter((id) => !known.has(id)).sort()
   const all: ProductText[] = [...products, ...extra.map((id) => ({ id }))]
   const content = ContentIndex.fit(all, options.content)
   const n = all.length
 
   // Purchase side, over the products that sold (IdIndex order), mapped back to catalogue order.
-  const sold = IdIndex.fromIds(lines.map((l) => l.productId))
   const toCatalogue = Int32Array.from({ length: sold.size }, (_, i) => content.indexOf(sold.id(i)))
   const toSold = new Int32Array(n).fill(-1)
   toCatalogue.forEach((c, i) => (toSold[c] = i))
-  const users = IdIndex.fromIds(lines.map((l) => l.customerId))
-  const asOf = lines.reduce((m, l) => Math.max(m, l.time), Number.NEGATIVE_INFINITY) + 1
-  const knn = sold.size > 0 ? new ItemKnnRecommender({ neighbours: k }).fit(interactionsFromLines(lines, users, sold, asOf)) : null
-  const together = sold.size > 0 ? new BoughtTogether({ neighbours: k, minCoOrders: options.minCoOrders ?? 2 }).fit(basketsFromLines(lines, sold)) : null
+  const knn = sold.size > 0 ? new ItemKnnRecommender({ neighbours: k }).fit(purchases.interactions()) : null
+  const together = sold.size > 0 ? new BoughtTogether({ neighbours: k, minCoOrders: options.minCoOrders ?? 2 }).fit(purchases.baskets()) : null
 
   const related: Int32Array[] = []
   const boughtTogether: Int32Array[] = []
@@ -114,6 +121,36 @@ export function productStrips(lines: readonly PurchaseLine[], products: readonly
     boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
   }
   return { ids: content.ids, related, boughtTogether, content }
+}
+
+/** What the strips read of the purchases: the products sold, customers x sold items, orders x sold items. */
+type StripPurchases = { sold: IdIndex; interactions: () => Interactions; baskets: () => CsrMatrix }
+
+function linePurchases(lines: readonly PurchaseLine[]): StripPurchases {
+  const sold = IdIndex.fromIds(lines.map((l) => l.productId))
+  return {
+    sold,
+    interactions: () => {
+      const users = IdIndex.fromIds(lines.map((l) => l.customerId))
+      const asOf = lines.reduce((m, l) => Math.max(m, l.time), Number.NEGATIVE_INFINITY) + 1
+      return interactionsFromLines(lines, users, sold, asOf)
+    },
+    baskets: () => basketsFromLines(lines, sold),
+  }
+}
+
+/** The same from columns (the lines with time < before), with no object per line. */
+function columnPurchases(c: PurchaseColumns, before: number): StripPurchases {
+  const { users, items } = seenBefore(c, before)
+  return {
+    sold: items.index,
+    interactions: () => {
+      let last = Number.NEGATIVE_INFINITY
+      for (let k = 0; k < c.length; k++) if (c.time[k] < before && c.time[k] > last) last = c.time[k]
+      return interactionsFromColumns(c, users, items, last + 1, before)
+    },
+    baskets: () => basketsFromColumns(c, items, before),
+  }
 }
 
 /**

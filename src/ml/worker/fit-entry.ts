@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads"
 
 import { fitPropensity } from "../lifecycle/propensity"
+import { unpackColumns } from "../data/purchase-columns"
 import { runTraining } from "../pipeline/training"
 import { MultVaeRecommender } from "../recommend/mult-vae"
 import { useBackend } from "../lifecycle/propensity"
@@ -59,7 +60,8 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "training") {
     // Each output (the decision, the product table, a batch of lists) moves to the parent, which
     // writes it before the next is built: at most one batch is in memory on either side.
-    const training = runTraining(job.lines, job.plan, withProgress ? recommenderProgress() : undefined, job.products ?? [])
+    const lines = Array.isArray(job.lines) ? job.lines : unpackColumns(job.lines)
+    const training = runTraining(lines, job.plan, withProgress ? recommenderProgress() : undefined, job.products ?? [])
     for (let step = training.next(); ; step = training.next()) {
       if (step.done) return step.value
       const ack = nextAck()

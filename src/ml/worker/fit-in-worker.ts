@@ -13,6 +13,7 @@
 import type { Worker } from "node:worker_threads"
 
 import type { Interactions } from "../data/interactions"
+import type { PackedColumns } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
 import type { TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
@@ -61,7 +62,11 @@ export interface PurchaseModelFitJob {
  */
 export interface TrainingJob {
   kind: "training"
-  lines: PurchaseLine[]
+  /**
+   * The purchase lines: packed columns (packColumns; with `transferInput` their buffers move to
+   * the worker, no copy: the store's run at millions of lines) or plain lines (copied).
+   */
+  lines: PurchaseLine[] | PackedColumns
   /** The catalogue's product texts (content recommender, strips, cold items); default none. */
   products?: ProductText[]
   plan: TrainingPlan

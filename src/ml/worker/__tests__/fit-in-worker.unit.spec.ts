@@ -1,6 +1,9 @@
 import type { Interactions } from "../../data/interactions"
+import { loadOrdersCsv } from "../../data/orders-csv"
+import { columnsFromLines, packColumns } from "../../data/purchase-columns"
 import { type PropensityTrainingSet, fitPropensity, scorePropensity, useBackend } from "../../lifecycle/propensity"
 import { fitPurchaseModel, scorePurchaseModel } from "../../lifecycle/purchase-model"
+import { runTrainingToEnd } from "../../pipeline/training"
 import { Rng } from "../../random"
 import { interactions } from "../../recommend/__tests__/fixtures"
 import { fitInWorker } from "../fit-in-worker"
@@ -192,4 +195,37 @@ describe("transferableBuffers", () => {
     const list = transferableBuffers({ a, again: a, nested: [{ view: big.subarray(2) }, big], shared, n: 3, s: "x" })
     expect(list).toEqual([a.buffer])
   })
+})
+
+describe("fitInWorker: a training run on packed columns", () => {
+  it("moves the columns without a copy and gives the run of the same lines sent as objects", async () => {
+    const { lines, titles } = loadOrdersCsv(`${__dirname}/../../../../data/example/orders.csv.gz`)
+    const products = Array.from(titles, ([id, title]) => ({ id, title }))
+    const asOf = lines.reduce((m, l) => Math.max(m, l.time), 0) + 1
+    const plan = { candidate: { model: "item-knn" as const }, active: null, asOf, holdoutDays: 30, activeDays: 60, listSize: 10, relatedSize: 4, minTestCustomers: 5, margin: 0.01 }
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)))
+    const inWorker = async (input: Parameters<typeof packColumns>[0] | typeof lines) => {
+      const outputs: unknown[] = []
+      const summary = await fitInWorker(
+        { kind: "training", lines: Array.isArray(input) ? input : packColumns(input), products, plan },
+        {
+          transferInput: !Array.isArray(input),
+          onOutput: async (o) => {
+            outputs.push(plain(o))
+          },
+        }
+      )
+      return { summary, outputs }
+    }
+    const columns = columnsFromLines(lines)
+    const fromColumns = await inWorker(columns)
+    // Moved, not copied: this thread's arrays are detached.
+    expect(columns.customer.length).toBe(0)
+    expect(columns.time.length).toBe(0)
+    const fromLines = await inWorker(lines)
+    expect(fromColumns.summary.decision.activate).toBe(true)
+    expect(fromColumns.outputs.length).toBeGreaterThan(3)
+    expect(fromColumns).toEqual(fromLines)
+    expect(fromColumns.summary).toEqual(runTrainingToEnd(lines, plan, products).summary)
+  }, 120_000)
 })

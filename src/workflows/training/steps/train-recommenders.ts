@@ -1,8 +1,9 @@
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, type TrainingData, defaultRecipe } from "../../../ml/pipeline/training"
+import { packColumns } from "../../../ml/data/purchase-columns"
 import { fitInWorker } from "../../../ml/worker"
 import { configuredOptions } from "../../../lib/configured-options"
-import { listOptedOutCustomerIds, loadProductTexts, loadPurchaseLines } from "../../../lib/store-data"
+import { listOptedOutCustomerIds, loadProductTexts, loadPurchaseColumns } from "../../../lib/store-data"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
@@ -48,8 +49,8 @@ export const trainRecommendersStep = createStep(
           `${repeat_customers} repeat customers (${minRepeatCustomers} needed); the store routes serve trending products`
       )
     }
-    const lines = await loadPurchaseLines(container, { until: asOf, exclude: await listOptedOutCustomerIds(container) })
-    const products = new Set(lines.map((l) => l.productId)).size
+    const lines = await loadPurchaseColumns(container, { until: asOf, exclude: await listOptedOutCustomerIds(container) })
+    const products = lines.productIds.length
     recipe = requested ?? defaultRecipe(products)
     if (recipe.model === "ease" && products > EASE_MAX_ITEMS) {
       return skipped(`EASE handles at most ${EASE_MAX_ITEMS} products; this store has ${products}`)
@@ -61,7 +62,7 @@ export const trainRecommendersStep = createStep(
     const fit = fitInWorker(
       {
         kind: "training",
-        lines,
+        lines: packColumns(lines),
         products: await loadProductTexts(container),
         plan: {
           candidate: recipe,
@@ -76,6 +77,8 @@ export const trainRecommendersStep = createStep(
         },
       },
       {
+        // The lines' buffers move to the worker (this thread reads them no more): no copy of millions of lines.
+        transferInput: true,
         signal: runSignal(version_id),
         onProgress: (done, total) => {
           if (Date.now() - lastReport < 1000) return
