@@ -147,6 +147,7 @@ async function makeTemplate(size, name) {
     databaseUrl: `${server}/${name}`,
     ...shape,
     seed,
+    end: startOfToday(),
     progress: (done, total, stats) => {
       if (Date.now() - lastPrint > 30_000 || done === total) {
         lastPrint = Date.now()
@@ -167,6 +168,34 @@ async function makeTemplate(size, name) {
   await admin((c) => c.query(`COMMENT ON DATABASE "${name}" IS '${JSON.stringify(report).replace(/'/g, "''")}'`))
   say(`[${size}] generated in ${report.wall_seconds} s: ${JSON.stringify(report)}`)
   return report
+}
+
+const startOfToday = () => {
+  const now = new Date()
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
+}
+
+/**
+ * Moves a kept store's orders (and customers' sign-up times) forward so that its last day is
+ * today: the purchase prediction labels the days before its as-of date (now), so a store whose
+ * orders ended months ago has no one buying again in that window and fits nothing. Days only,
+ * so weekdays and the spacing of orders stay as generated.
+ */
+async function shiftToToday(size, name, report) {
+  const end = Date.parse(report.end ?? "2026-01-01T00:00:00.000Z")
+  const days = Math.floor((startOfToday() - end) / 86_400_000)
+  if (days < 1) return report
+  const t = Date.now()
+  await onDb(name, async (c) => {
+    await c.query("SET synchronous_commit = off")
+    await c.query(`UPDATE "order" SET created_at = created_at + $1 * interval '1 day', updated_at = updated_at + $1 * interval '1 day'`, [days])
+    await c.query(`UPDATE customer SET created_at = created_at + $1 * interval '1 day'`, [days])
+    await c.query(`VACUUM ANALYZE "order"`)
+  })
+  const shifted = { ...report, end: new Date(startOfToday()).toISOString(), shifted_days: (report.shifted_days ?? 0) + days }
+  await admin((c) => c.query(`COMMENT ON DATABASE "${name}" IS '${JSON.stringify(shifted).replace(/'/g, "''")}'`))
+  say(`[${size}] moved the kept store ${days} days forward (its orders now end today) in ${Math.round((Date.now() - t) / 1000)} s`)
+  return shifted
 }
 
 async function pluginTableSizes(name) {
@@ -280,7 +309,10 @@ async function benchSize(size) {
   if (!copy) say(`[${size}] ${values["in-place"] ? "--in-place" : "no room for a copy of the template"}: the chain runs on the kept store itself (the cold rebuild empties its feature tables; runs and versions of earlier benches stay)`)
 
   if (!report) report = await makeTemplate(size, template)
-  else say(`[${size}] reusing ${template}: ${JSON.stringify(report)}`)
+  else {
+    say(`[${size}] reusing ${template}: ${JSON.stringify(report)}`)
+    report = await shiftToToday(size, template, report)
+  }
   out.generation = report
   if (values["generate-only"]) return out
 
