@@ -1,0 +1,99 @@
+/**
+ * One stage of `npm run bench:nightly` (scripts/bench-nightly.mjs), run in its own
+ * `npx medusa exec` process as a worker process runs the nightly jobs: the stage named by
+ * BENCH_NIGHTLY_STAGE, started the way its job starts it (same entry point, no options beyond
+ * the plugin's configured ones). Prints one `NIGHTLY_STAGE {json}` line: wall time of the stage
+ * (boot excluded, given apart), the run row, and the process's peak RSS. Worker threads share
+ * the process, so the kernel's high-water mark (resourceUsage().maxRSS) includes them.
+ *
+ * Stages: boot (nothing: the app's loaders create the default store and sales channel on a
+ * fresh database), rebuild-cold (feature tables emptied first), rebuild-warm, segmentation,
+ * training, order-placed (syncPurchaseOrdersWorkflow on BENCH_EVENT_SAMPLES orders, one at a
+ * time, next to query.graph of the same order with its totals).
+ */
+import type { ExecArgs } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { performance } from "node:perf_hooks"
+import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
+import { runRebuild, runSegmentation, runTraining } from "../workflows/runs"
+
+type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: any[] }> }
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits
+const mb = (bytes: number) => Math.round(bytes / 1048576)
+
+/** The run row without its bulky JSON (scaling, evaluation data), for the report. */
+function summary(row: Record<string, unknown>) {
+  const keep: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(row)) {
+    if (v === null || typeof v !== "object" || v instanceof Date) keep[k] = v
+  }
+  return keep
+}
+
+export default async function benchNightlyStage({ container }: ExecArgs) {
+  const stage = process.env.BENCH_NIGHTLY_STAGE ?? "boot"
+  const knex = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex
+  const bootSeconds = process.uptime()
+  // Sampled RSS next to the kernel's high-water mark: the samples show when the peak happened
+  // relative to the stage (a blocked event loop skips samples, the high-water mark misses nothing).
+  let sampledPeak = process.memoryUsage.rss()
+  const sampler = setInterval(() => {
+    sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
+  }, 250)
+  sampler.unref()
+  const rssAtStart = process.memoryUsage.rss()
+  const started = performance.now()
+  let result: Record<string, unknown> = {}
+
+  if (stage === "rebuild-cold" || stage === "rebuild-warm") {
+    if (stage === "rebuild-cold") {
+      await knex.raw(`TRUNCATE personalization_order, personalization_order_line,
+                      personalization_customer_features, personalization_customer_product`)
+    }
+    result = summary(await runRebuild(container))
+  } else if (stage === "segmentation") {
+    result = summary(await runSegmentation(container))
+  } else if (stage === "training") {
+    result = summary(await runTraining(container))
+  } else if (stage === "order-placed") {
+    const query = container.resolve(ContainerRegistrationKeys.QUERY)
+    const samples = Number(process.env.BENCH_EVENT_SAMPLES ?? 300)
+    const { rows } = await knex.raw(`SELECT id FROM personalization_order ORDER BY md5(id) LIMIT ?`, [samples])
+    const handle: number[] = []
+    const fetch: number[] = []
+    for (const { id } of rows) {
+      let t = performance.now()
+      await query.graph({ entity: "order", fields: ["id", "customer_id", "total", "items.*"], filters: { id } })
+      fetch.push(performance.now() - t)
+      t = performance.now()
+      await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [id] } })
+      handle.push(performance.now() - t)
+    }
+    handle.sort((a, b) => a - b)
+    fetch.sort((a, b) => a - b)
+    result = {
+      samples: handle.length,
+      handling_ms: { p50: round(quantile(handle, 0.5)), p99: round(quantile(handle, 0.99)), max: round(handle[handle.length - 1] ?? NaN) },
+      reference_query_graph_with_total_ms: { p50: round(quantile(fetch, 0.5)), p99: round(quantile(fetch, 0.99)) },
+    }
+  } else if (stage !== "boot") {
+    throw new Error(`bench-nightly-stage: unknown stage ${stage}`)
+  }
+
+  const seconds = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
+  const report = {
+    stage,
+    seconds: round(seconds),
+    boot_seconds: round(bootSeconds),
+    // maxRSS is in kibibytes.
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    sampled_peak_rss_mb: mb(sampledPeak),
+    rss_at_start_mb: mb(rssAtStart),
+    result,
+  }
+  process.stdout.write(`NIGHTLY_STAGE ${JSON.stringify(report)}\n`)
+}
