@@ -138,7 +138,8 @@ export async function snapshotTables(container: MedusaContainer) {
   const snapshot: Record<string, Record<string, unknown>[]> = {}
   for (const table of PLUGIN_TABLES) {
     const { rows } = await pg(container).raw(`SELECT * FROM ${table} ORDER BY 1`)
-    snapshot[table] = rows.map(({ created_at, updated_at, ...rest }) => rest)
+    // read_at is when a row's order was read (bookkeeping like updated_at): a rebuild reads later than the events did.
+    snapshot[table] = rows.map(({ created_at, updated_at, read_at, ...rest }) => rest)
   }
   return snapshot
 }

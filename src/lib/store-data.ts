@@ -5,6 +5,9 @@ import type { PurchaseLine } from "../ml/data/purchase-line"
 import type { ProductText } from "../ml/recommend/content"
 import { PURCHASE_FEATURES_MODULE } from "../modules/purchase-features"
 import type PurchaseFeaturesService from "../modules/purchase-features/service"
+import { listOptedOutCustomerIds as listOptedOutIn2x } from "./medusa-2x/customer-opt-out"
+import { appPg } from "./medusa-2x/pg"
+import { resolveStoreCurrency } from "./store-currency"
 
 /** Customer metadata flag: `true` keeps a customer out of scoring, segment groups and personal lists. */
 export const OPT_OUT_METADATA_KEY = "personalization_opt_out"
@@ -15,13 +18,9 @@ export function isOptedOut(metadata: Record<string, unknown> | null | undefined)
   return value === true || value === "true"
 }
 
-type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: { id: string }[] }> }
-
-/** Ids of live customers whose metadata carries the opt-out flag. */
+/** Ids of live customers whose metadata carries the opt-out flag (through the Medusa 2.x adapter). */
 export async function listOptedOutCustomerIds(container: MedusaContainer): Promise<Set<string>> {
-  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
-  const { rows } = await pg.raw(`SELECT id FROM customer WHERE deleted_at IS NULL AND metadata->>? = 'true'`, [OPT_OUT_METADATA_KEY])
-  return new Set(rows.map((r) => r.id))
+  return listOptedOutIn2x(appPg(container), OPT_OUT_METADATA_KEY)
 }
 
 /**
@@ -40,8 +39,9 @@ const LINE_PAGE = 10_000
 /** Every counted ledger line placed before `until`, page by page in line-id order, to `visit`. */
 async function forEachLedgerLine(container: MedusaContainer, until: Date | undefined, visit: (line: PurchaseLine) => void): Promise<void> {
   const features = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+  const currency = await resolveStoreCurrency(container)
   for (let afterId = ""; ; ) {
-    const page = await features.listPurchaseLines({ until, afterId, limit: LINE_PAGE })
+    const page = await features.listPurchaseLines({ until, afterId, limit: LINE_PAGE, currency })
     for (const { id: _id, ...line } of page) visit(line)
     if (page.length < LINE_PAGE) return
     afterId = page[page.length - 1].id

@@ -8,9 +8,8 @@
  */
 import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
 import { performance } from "node:perf_hooks"
-import { pageOrderIds, readOrderSnapshots } from "../modules/purchase-features/order-source"
+import { pageOrderIds, readOrderSnapshots } from "../lib/medusa-2x/order-snapshots"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 import { runRebuild } from "../workflows/runs"
 
@@ -25,21 +24,19 @@ export default async function benchRebuild({ container }: ExecArgs) {
   const samples = Number(process.env.BENCH_EVENT_SAMPLES ?? 300)
   const batch = Number(process.env.BENCH_BATCH_SIZE ?? 1000)
 
-  // Reference: read every order snapshot, page by page, writing nothing. The adapter gives the
-  // reader the one method it uses of an entity manager.
-  const em = { execute: (sql: string, params: unknown[]) => knex.raw(sql, params).then((r) => r.rows) }
+  // Reference: read every order snapshot, page by page, writing nothing.
   let started = performance.now()
   let read = 0
   for (let cursor = ""; ; ) {
-    const ids = await pageOrderIds(em as unknown as SqlEntityManager, cursor, batch)
-    read += (await readOrderSnapshots(em as unknown as SqlEntityManager, ids, { mergeGuestOrders: true })).length
+    const ids = await pageOrderIds(knex, cursor, batch)
+    read += (await readOrderSnapshots(knex, ids, { mergeGuestOrders: true })).snapshots.length
     if (ids.length < batch) break
     cursor = ids[ids.length - 1]
   }
   const readSeconds = (performance.now() - started) / 1000
 
   await knex.raw(`TRUNCATE personalization_order, personalization_order_line,
-                  personalization_customer_features, personalization_customer_product`)
+                  personalization_customer_features, personalization_customer_product, personalization_tombstone`)
   started = performance.now()
   const cold = await runRebuild(container, { batch_size: batch })
   const coldSeconds = (performance.now() - started) / 1000

@@ -8,9 +8,11 @@ import {
   MedusaService,
 } from "@medusajs/framework/utils"
 import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
-import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine, RebuildRun } from "./models"
+import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine, RebuildRun, Tombstone } from "./models"
 import type { PurchaseLine } from "../../ml/data/purchase-line"
-import { pageOrderIds, readOrderSnapshots, type OrderSnapshot } from "./order-source"
+import type { OrderSnapshot, OrderSnapshotRead } from "./snapshot"
+
+export type { OrderLineSnapshot, OrderSnapshot, OrderSnapshotRead } from "./snapshot"
 
 /** First key of the two-key advisory locks this module takes ("pz" + kind). */
 const LOCK_CLASS = { order: 0x707a_0001, customer: 0x707a_0002, global: 0x707a_0000 } as const
@@ -22,15 +24,18 @@ const LOCK_CLASS = { order: 0x707a_0001, customer: 0x707a_0002, global: 0x707a_0
 const MAX_KEYED_ORDERS = 50
 
 export type SyncResult = {
-  /** Orders read from Medusa and written to the ledger. */
+  /** Order snapshots written to the ledger. */
   synced: number
   /** Ledger orders removed because they no longer exist or no longer belong to a live customer. */
   removed: number
   /** Customers whose aggregates were recomputed. */
   customers: number
-  /** Greatest order id read (keyset cursor of a rebuild page). */
-  lastOrderId: string | null
+  /** Snapshots and absent ids left out because the ledger holds a newer read, or their order or customer was removed after the read. */
+  stale: number
 }
+
+/** What every apply needs besides the read: money features count orders in `currency` (default: the currencyCode option). */
+export type ApplyOptions = { currency?: string }
 
 export type CustomerFeaturesAsOf = {
   customer_id: string
@@ -60,6 +65,7 @@ class PurchaseFeaturesService extends MedusaService({
   CustomerFeatures,
   CustomerProduct,
   RebuildRun,
+  Tombstone,
 }) {
   protected readonly options_: PersonalizationOptions
 
@@ -74,56 +80,55 @@ class PurchaseFeaturesService extends MedusaService({
   }
 
   /**
-   * Brings the ledger and every aggregate in line with Medusa for these orders: each order is
-   * read again from Medusa (inside this transaction, after its lock) and replaces its ledger
-   * row; an order that no longer exists, or whose customer was deleted, is removed.
-   * Idempotent: syncing the same order twice leaves the same rows.
+   * Brings the ledger and every aggregate in line with one read of orders: each snapshot
+   * replaces its order's ledger row, each id of `read.orderIds` without a snapshot is removed,
+   * then the interaction rows and customer aggregates they touch are recomputed. The read
+   * happened before this transaction, so its order is guarded by `read.readAt`: an order whose
+   * ledger row comes from a later read is left as it is, and so is a snapshot of a purged
+   * customer or of an order a later read found gone (see the Tombstone model).
+   * Idempotent: applying the same read twice leaves the same rows.
    */
   @InjectTransactionManager()
-  async syncOrders(orderIds: string[], @MedusaContext() sharedContext: Context = {}): Promise<SyncResult> {
-    const ids = unique(orderIds)
+  async applyOrderSnapshots(
+    read: OrderSnapshotRead,
+    { currency }: ApplyOptions = {},
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<SyncResult> {
+    const ids = unique([...read.orderIds, ...read.snapshots.map((s) => s.id)])
     if (!ids.length) {
-      return { synced: 0, removed: 0, customers: 0, lastOrderId: null }
+      return { synced: 0, removed: 0, customers: 0, stale: 0 }
     }
-    return this.sync_(this.em_(sharedContext), ids)
+    const em = this.em_(sharedContext)
+    await this.withoutJit_(em)
+    const exclusive = ids.length > MAX_KEYED_ORDERS
+    if (exclusive) {
+      await this.lockAll_(em)
+    } else {
+      await this.lockKeys_(em, "order", ids)
+    }
+    return this.apply_(em, { ...read, orderIds: ids }, { exclusive, currency: this.currency_(currency) })
   }
 
   /**
-   * One page of a rebuild: the next `limit` orders after `afterId` in id order, plus every
-   * ledger order in the same id range that Medusa no longer has (so they are removed).
-   * `lastOrderId` is null when there are no more orders; the final call also removes
-   * ledger orders beyond the last Medusa order.
+   * One page of a rebuild: `read` holds the source's orders after `afterId` up to `lastId`
+   * (null: to the end) in id order; every ledger order in that id range without a snapshot is
+   * removed as well (the source no longer has it). One transaction under the exclusive lock.
    */
   @InjectTransactionManager()
-  async syncOrderPage(
-    afterId: string,
-    limit: number,
+  async applyOrderPage(
+    { read, afterId, lastId }: { read: OrderSnapshotRead; afterId: string; lastId: string | null },
+    { currency }: ApplyOptions = {},
     @MedusaContext() sharedContext: Context = {}
   ): Promise<SyncResult> {
     const em = this.em_(sharedContext)
     await this.withoutJit_(em)
     await this.lockAll_(em)
-    const page = await pageOrderIds(em, afterId, limit)
-    const last = page.length === limit ? page[page.length - 1] : null
-    const snapshots = await readOrderSnapshots(em, page, this.options_)
-    const stale: { id: string }[] = await em.execute(
-      `SELECT id FROM personalization_order WHERE id > ? ${last ? "AND id <= ?" : ""}`,
-      last ? [afterId, last] : [afterId]
+    const ledger: { id: string }[] = await em.execute(
+      `SELECT id FROM personalization_order WHERE id > ? ${lastId ? "AND id <= ?" : ""}`,
+      lastId ? [afterId, lastId] : [afterId]
     )
-    const ids = unique([...page, ...stale.map((r) => r.id)])
-    const result = await this.apply_(em, ids, snapshots, { exclusive: true })
-    return { ...result, lastOrderId: last }
-  }
-
-  /** Orders a rebuild will read: not deleted, not drafts, with a live customer. */
-  @InjectManager()
-  async countSourceOrders(@MedusaContext() sharedContext: Context = {}): Promise<number> {
-    const [row]: { n: number }[] = await this.em_(sharedContext).execute(
-      `SELECT COUNT(*)::int AS n FROM "order" o
-       JOIN customer c ON c.id = o.customer_id AND c.deleted_at IS NULL
-       WHERE o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'`
-    )
-    return row.n
+    const ids = unique([...read.orderIds, ...ledger.map((r) => r.id)])
+    return this.apply_(em, { ...read, orderIds: ids }, { exclusive: true, currency: this.currency_(currency) })
   }
 
   /**
@@ -174,14 +179,21 @@ class PurchaseFeaturesService extends MedusaService({
   }
 
   /**
-   * Deletes every remaining row keyed by this customer. Called after the customer's orders
-   * were synced away, as a guarantee that nothing about a deleted customer stays behind.
+   * Deletes every remaining row keyed by this customer and records the purge (a tombstone), so
+   * that a snapshot read before Medusa deleted the customer, applied late, writes nothing.
+   * Called after the customer's orders were synced away, as a guarantee that nothing about a
+   * deleted customer stays behind.
    */
   @InjectTransactionManager()
   async purgeCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
     const em = this.em_(sharedContext)
     await this.withoutJit_(em)
     await this.lockKeys_(em, "customer", [customerId])
+    await em.execute(
+      `INSERT INTO personalization_tombstone (id, removed_at) VALUES ('customer:' || md5(?), now())
+       ON CONFLICT (id) DO UPDATE SET removed_at = now(), updated_at = now()`,
+      [customerId]
+    )
     let deleted = 0
     for (const sql of [
       `DELETE FROM personalization_order_line WHERE customer_id = ? RETURNING 1`,
@@ -196,22 +208,35 @@ class PurchaseFeaturesService extends MedusaService({
   }
 
   /**
+   * Undoes purgeCustomer's tombstone (the customer's deletion was rolled back, so they exist
+   * again); the caller then syncs their orders back.
+   */
+  @InjectTransactionManager()
+  async restoreCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
+    const em = this.em_(sharedContext)
+    await this.lockKeys_(em, "customer", [customerId])
+    await em.execute(`DELETE FROM personalization_tombstone WHERE id = 'customer:' || md5(?)`, [customerId])
+  }
+
+  /**
    * Features of customers as of a date, from counted ledger orders placed before it.
    * Windowed counts are relative to `asOf`, so nothing stored ages. Money is in the store
    * currency. Paged by customer id.
    */
   @InjectManager()
   async listCustomerFeaturesAsOf(
-    { asOf, customerIds, afterCustomerId = "", limit = 1000 }: {
+    { asOf, customerIds, afterCustomerId = "", limit = 1000, currency: given }: {
       asOf: Date
       customerIds?: string[]
       afterCustomerId?: string
       limit?: number
+      /** The store currency (default: the currencyCode option); resolve it with src/lib/store-currency. */
+      currency?: string
     },
     @MedusaContext() sharedContext: Context = {}
   ): Promise<CustomerFeaturesAsOf[]> {
     const em = this.em_(sharedContext)
-    const currency = await this.storeCurrency_(em)
+    const currency = this.currency_(given)
     const filter = customerIds ? `AND o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))` : ""
     const rows: Record<string, string | number | null>[] = await em.execute(
       `
@@ -265,11 +290,17 @@ class PurchaseFeaturesService extends MedusaService({
    */
   @InjectManager()
   async listPurchaseLines(
-    { since, until, afterId = "", limit = 10_000 }: { since?: Date; until?: Date; afterId?: string; limit?: number },
+    {
+      since,
+      until,
+      afterId = "",
+      limit = 10_000,
+      currency: given,
+    }: { since?: Date; until?: Date; afterId?: string; limit?: number; currency?: string },
     @MedusaContext() sharedContext: Context = {}
   ): Promise<(PurchaseLine & { id: string })[]> {
     const em = this.em_(sharedContext)
-    const currency = await this.storeCurrency_(em)
+    const currency = this.currency_(given)
     const rows: { id: string; order_id: string; customer_id: string; product_id: string; quantity: number; amount: number; time: number }[] =
       await em.execute(
         `SELECT l.id, l.order_id, l.customer_id, l.product_id, l.quantity,
@@ -386,77 +417,83 @@ class PurchaseFeaturesService extends MedusaService({
     return new Map(rows.map((r) => [r.customer_id, Number(r.spend)]))
   }
 
-  /** The store currency that money features use: the option, else the store's default currency. */
-  @InjectManager()
-  async getStoreCurrency(@MedusaContext() sharedContext: Context = {}): Promise<string> {
-    return this.storeCurrency_(this.em_(sharedContext))
-  }
-
   // --- internals -------------------------------------------------------------------------
 
   protected em_(sharedContext: Context): SqlEntityManager {
     return (sharedContext.transactionManager ?? sharedContext.manager) as SqlEntityManager
   }
 
-  protected async storeCurrency_(em: SqlEntityManager): Promise<string> {
-    if (this.options_.currencyCode) {
-      return this.options_.currencyCode
-    }
-    const [row]: { currency_code: string }[] = await em.execute(
-      `SELECT LOWER(sc.currency_code) AS currency_code
-       FROM store_currency sc JOIN store s ON s.id = sc.store_id AND s.deleted_at IS NULL
-       WHERE sc.is_default AND sc.deleted_at IS NULL
-       ORDER BY s.created_at, sc.created_at LIMIT 1`
-    )
-    if (!row) {
+  /**
+   * The currency money features count in: the caller's (resolved from Medusa's Store module by
+   * src/lib/store-currency), else the currencyCode option. The module does not read the store.
+   */
+  protected currency_(given: string | undefined): string {
+    const currency = given?.toLowerCase() ?? this.options_.currencyCode
+    if (!currency) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `medusa-plugin-personalization: the store has no default currency; set the "currencyCode" option`
+        `medusa-plugin-personalization: no currency given and no "currencyCode" option`
       )
     }
-    return row.currency_code
-  }
-
-  protected async sync_(em: SqlEntityManager, ids: string[]): Promise<SyncResult> {
-    await this.withoutJit_(em)
-    const exclusive = ids.length > MAX_KEYED_ORDERS
-    if (exclusive) {
-      await this.lockAll_(em)
-    } else {
-      await this.lockKeys_(em, "order", ids)
-    }
-    const snapshots = await readOrderSnapshots(em, ids, this.options_)
-    const result = await this.apply_(em, ids, snapshots, { exclusive })
-    return { ...result, lastOrderId: snapshots.length ? snapshots[snapshots.length - 1].id : null }
+    return currency
   }
 
   /**
-   * Replaces the ledger rows of `orderIds` by `snapshots` (ids without a snapshot are
+   * Replaces the ledger rows of `read.orderIds` by `read.snapshots` (ids without a snapshot are
    * removed), then recomputes the interaction rows and customer aggregates they touch.
    * Runs after the order locks (or the exclusive module lock) are held; takes the customer
-   * locks itself.
+   * locks itself, and only then decides what the read may change: a purge commits under the
+   * customer lock, so its tombstone is visible here once the lock is held.
    */
   protected async apply_(
     em: SqlEntityManager,
-    orderIds: string[],
-    snapshots: OrderSnapshot[],
-    { exclusive }: { exclusive: boolean }
+    read: OrderSnapshotRead,
+    { exclusive, currency }: { exclusive: boolean; currency: string }
   ) {
-    const currency = await this.storeCurrency_(em)
     const counted = new Set<string>(this.options_.countedOrderStatuses)
+    const readAt = read.readAt instanceof Date ? read.readAt.toISOString() : read.readAt
+    const requested = unique([...read.orderIds, ...read.snapshots.map((s) => s.id)])
 
-    const previous: { customer_id: string; source_customer_id: string }[] = await em.execute(
+    const before: { customer_id: string; source_customer_id: string }[] = await em.execute(
       `SELECT customer_id, source_customer_id FROM personalization_order
        WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
-      [json(orderIds)]
+      [json(requested)]
     )
     const customers = unique([
-      ...previous.flatMap((r) => [r.customer_id, r.source_customer_id]),
-      ...snapshots.flatMap((s) => [s.customer_id, s.source_customer_id]),
+      ...before.flatMap((r) => [r.customer_id, r.source_customer_id]),
+      ...read.snapshots.flatMap((s) => [s.customer_id, s.source_customer_id]),
     ])
     if (!exclusive) {
       await this.lockKeys_(em, "customer", customers)
     }
+
+    // What a later read or a purge already decided: these orders keep their rows.
+    const guards: { id: string }[] = await em.execute(
+      `SELECT o.id FROM personalization_order o
+       WHERE o.id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) AND o.read_at > ?::timestamptz
+       UNION
+       SELECT substr(t.id, 7) FROM personalization_tombstone t
+       WHERE t.id = ANY (ARRAY(SELECT 'order:' || value FROM jsonb_array_elements_text(?::jsonb)))
+         AND t.removed_at > ?::timestamptz`,
+      [json(requested), readAt, json(requested), readAt]
+    )
+    const purged = new Set(
+      (
+        (await em.execute(
+          `SELECT c.value AS id FROM jsonb_array_elements_text(?::jsonb) c
+           JOIN personalization_tombstone t ON t.id = 'customer:' || md5(c.value)`,
+          [json(customers)]
+        )) as { id: string }[]
+      ).map((r) => r.id)
+    )
+    const kept = new Set(guards.map((r) => r.id))
+    const snapshots = read.snapshots.filter(
+      (s) => !kept.has(s.id) && !purged.has(s.customer_id) && !purged.has(s.source_customer_id)
+    )
+    const present = new Set(read.snapshots.map((s) => s.id))
+    const absent = requested.filter((id) => !present.has(id) && !kept.has(id))
+    const orderIds = [...snapshots.map((s) => s.id), ...absent]
+    const stale = requested.length - orderIds.length
 
     const previousPairs: { customer_id: string; product_id: string }[] = await em.execute(
       `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
@@ -468,14 +505,28 @@ class PurchaseFeaturesService extends MedusaService({
       `DELETE FROM personalization_order_line WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(orderIds)]
     )
-    const present = new Set(snapshots.map((s) => s.id))
-    const absent = orderIds.filter((id) => !present.has(id))
-    const removed: unknown[] = absent.length
+    const removed: { id: string }[] = absent.length
       ? await em.execute(
           `DELETE FROM personalization_order WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) RETURNING id`,
           [json(absent)]
         )
       : []
+    // Only orders that had a row get a tombstone (a draft or a never-synced id has nothing a
+    // stale read could bring back worth a row per rebuild).
+    if (removed.length) {
+      await em.execute(
+        `INSERT INTO personalization_tombstone (id, removed_at)
+         SELECT 'order:' || value, ?::timestamptz FROM jsonb_array_elements_text(?::jsonb)
+         ON CONFLICT (id) DO UPDATE SET removed_at = GREATEST(personalization_tombstone.removed_at, EXCLUDED.removed_at), updated_at = now()`,
+        [readAt, json(removed.map((r) => r.id))]
+      )
+    }
+    if (snapshots.length) {
+      await em.execute(
+        `DELETE FROM personalization_tombstone WHERE id = ANY (ARRAY(SELECT 'order:' || value FROM jsonb_array_elements_text(?::jsonb)))`,
+        [json(snapshots.map((s) => s.id))]
+      )
+    }
 
     if (snapshots.length) {
       const headers = snapshots.map((s) => ({
@@ -491,18 +542,19 @@ class PurchaseFeaturesService extends MedusaService({
         promotion_ids: s.promotion_ids,
         discount_total: s.discount_total,
         version: s.version,
+        read_at: readAt,
       }))
       await em.execute(
         `INSERT INTO personalization_order
            (id, customer_id, source_customer_id, placed_at, currency_code, status, counted,
-            amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version)
+            amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version, read_at)
          SELECT h.id, h.customer_id, h.source_customer_id, h.placed_at, h.currency_code, h.status,
                 h.counted, h.amount, jsonb_build_object('value', h.amount::text, 'precision', 20),
                 h.item_quantity, h.promotion_ids, h.discount_total,
-                jsonb_build_object('value', h.discount_total::text, 'precision', 20), h.version
+                jsonb_build_object('value', h.discount_total::text, 'precision', 20), h.version, h.read_at
          FROM jsonb_to_recordset(?::jsonb) AS h(id text, customer_id text, source_customer_id text,
            placed_at timestamptz, currency_code text, status text, counted boolean, amount numeric,
-           item_quantity int, promotion_ids jsonb, discount_total numeric, version int)
+           item_quantity int, promotion_ids jsonb, discount_total numeric, version int, read_at timestamptz)
          ON CONFLICT (id) DO UPDATE SET
            customer_id = EXCLUDED.customer_id, source_customer_id = EXCLUDED.source_customer_id,
            placed_at = EXCLUDED.placed_at, currency_code = EXCLUDED.currency_code,
@@ -510,7 +562,7 @@ class PurchaseFeaturesService extends MedusaService({
            raw_amount = EXCLUDED.raw_amount, item_quantity = EXCLUDED.item_quantity,
            promotion_ids = EXCLUDED.promotion_ids, discount_total = EXCLUDED.discount_total,
            raw_discount_total = EXCLUDED.raw_discount_total,
-           version = EXCLUDED.version, updated_at = now()`,
+           version = EXCLUDED.version, read_at = EXCLUDED.read_at, updated_at = now()`,
         [json(headers)]
       )
     }
@@ -552,7 +604,7 @@ class PurchaseFeaturesService extends MedusaService({
     await this.recomputeCustomerProducts_(em, [...pairs.values()])
     await this.recomputeCustomers_(em, customers, currency)
 
-    return { synced: snapshots.length, removed: removed.length, customers: customers.length }
+    return { synced: snapshots.length, removed: removed.length, customers: customers.length, stale }
   }
 
   protected async recomputeCustomerProducts_(

@@ -6,10 +6,9 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { generateEntityId, MedusaError, Modules } from "@medusajs/framework/utils"
 import { randomBytes } from "node:crypto"
 import { configuredOptions } from "../../lib/configured-options"
+import { resolveStoreCurrency } from "../../lib/store-currency"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../modules/customer-segments"
 import type CustomerSegmentsService from "../../modules/customer-segments/service"
-import { PURCHASE_FEATURES_MODULE } from "../../modules/purchase-features"
-import type PurchaseFeaturesService from "../../modules/purchase-features/service"
 
 export type SegmentCampaignPromotion = {
   type: "percentage" | "fixed"
@@ -120,7 +119,7 @@ export async function planSegmentCampaign(container: MedusaContainer, input: Cre
     starts_at: startsAt.toISOString(),
     ends_at: endsAt.toISOString(),
     status: input.status ?? "draft",
-    currency_code: p.currency_code ?? budget?.currency_code ?? (await container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).getStoreCurrency()),
+    currency_code: p.currency_code ?? budget?.currency_code ?? (await resolveStoreCurrency(container)),
     code,
     promotion: { ...p, code, budget },
     message: input.message ? { template: options.messageTemplate, recommendations: input.message.recommendations ?? options.messageRecommendations } : null,

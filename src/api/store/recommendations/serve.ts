@@ -4,60 +4,22 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { wrapProductsWithTaxPrices } from "@medusajs/medusa/api/store/products/helpers"
 import { type Candidate, FALLBACK_VERSION, trendingCandidates } from "../../../lib/candidates"
 import { configuredOptions } from "../../../lib/configured-options"
+import { appPg } from "../../../lib/medusa-2x/pg"
+import { listVisibleProductIds, newestVisibleProductIds } from "../../../lib/medusa-2x/product-visibility"
 import { signRecommendationId } from "../../../lib/recommendation-token"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { type ReasonFacts, ReasonRenderer } from "../../../modules/recommendations/reason-text"
 
-type Knex = { raw: <R>(sql: string, bindings?: unknown[]) => Promise<{ rows: R[] }> }
-
-const pg = (scope: MedusaContainer) => scope.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex // knex, typed by what we use
-
 /**
  * The ids among `ids` that the store may show, in the given order: live, published, in one of
  * the key's sales channels and, with `categoryId`, in that category if it is active and public.
  */
-export async function visibleProductIds(
+export const visibleProductIds = (
   scope: MedusaContainer,
   ids: string[],
-  { salesChannelIds, categoryId }: { salesChannelIds: string[]; categoryId?: string }
-): Promise<string[]> {
-  if (!ids.length) return []
-  const { rows } = await pg(scope).raw<{ id: string }>(
-    `SELECT c.id FROM jsonb_array_elements_text(?::jsonb) WITH ORDINALITY AS c(id, ord)
-     JOIN product p ON p.id = c.id AND p.status = 'published' AND p.deleted_at IS NULL
-     WHERE EXISTS (SELECT 1 FROM product_sales_channel psc
-                   WHERE psc.product_id = c.id AND psc.deleted_at IS NULL
-                     AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
-       AND (?::text IS NULL OR EXISTS (
-             SELECT 1 FROM product_category_product pcp
-             JOIN product_category pc ON pc.id = pcp.product_category_id
-               AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
-             WHERE pcp.product_id = c.id AND pcp.product_category_id = ?))
-     ORDER BY c.ord`,
-    [JSON.stringify(ids), JSON.stringify(salesChannelIds), categoryId ?? null, categoryId ?? null]
-  )
-  return rows.map((r) => r.id)
-}
-
-async function newestProductIds(scope: MedusaContainer, salesChannelIds: string[], categoryId: string | undefined, limit: number) {
-  const { rows } = await pg(scope).raw<{ id: string }>(
-    `SELECT p.id FROM product p
-     WHERE p.status = 'published' AND p.deleted_at IS NULL
-       AND EXISTS (SELECT 1 FROM product_sales_channel psc
-                   WHERE psc.product_id = p.id AND psc.deleted_at IS NULL
-                     AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
-       AND (?::text IS NULL OR EXISTS (
-             SELECT 1 FROM product_category_product pcp
-             JOIN product_category pc ON pc.id = pcp.product_category_id
-               AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
-             WHERE pcp.product_id = p.id AND pcp.product_category_id = ?))
-     ORDER BY p.created_at DESC, p.id
-     LIMIT ?`,
-    [JSON.stringify(salesChannelIds), categoryId ?? null, categoryId ?? null, limit]
-  )
-  return rows.map((r) => r.id)
-}
+  filters: { salesChannelIds: string[]; categoryId?: string }
+): Promise<string[]> => listVisibleProductIds(appPg(scope), ids, filters)
 
 /**
  * What a list serves, before products are fetched: the visible candidates of `primary` first,
@@ -89,7 +51,7 @@ export async function chooseCandidates(
   await take(primary)
   if (chosen.length < limit) await take(await trendingCandidates(scope))
   if (chosen.length < limit) {
-    const newest = await newestProductIds(scope, salesChannelIds, categoryId, limit + seen.size)
+    const newest = await newestVisibleProductIds(appPg(scope), { salesChannelIds, categoryId }, limit + seen.size)
     for (const id of newest) {
       if (chosen.length >= limit) break
       if (seen.has(id)) continue

@@ -29,6 +29,8 @@ export const LedgerOrder = model
     discount_total: model.bigNumber().nullable(),
     /** The order version the row was computed from. */
     version: model.number(),
+    /** Database clock when the snapshot was read: an older read never replaces this row (null on rows from before this column). */
+    read_at: model.dateTime().nullable(),
   })
   .indexes([
     { on: ["customer_id", "placed_at"], where: null },

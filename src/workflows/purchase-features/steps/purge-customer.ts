@@ -14,18 +14,20 @@ import { syncOrdersInChunks } from "./sync-orders"
  */
 
 /**
- * Deletes the customer's rows of the feature tables: features, ledger, interactions.
- * Compensation: their orders are synced again from Medusa.
+ * Deletes the customer's rows of the feature tables: features, ledger, interactions, and marks
+ * the customer purged (a late read of their orders then writes nothing).
+ * Compensation: the mark is lifted and their orders are synced again from Medusa.
  */
 export const purgeCustomerFeaturesStep = createStep(
   "purge-customer-purchase-features",
   async ({ customer_id, order_ids }: { customer_id: string; order_ids: string[] }, { container }) => {
     const { deleted } = await container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).purgeCustomer(customer_id)
-    return new StepResponse(deleted, order_ids)
+    return new StepResponse(deleted, { customer_id, order_ids })
   },
-  async (orderIds, { container }) => {
-    if (!orderIds?.length) return
-    await syncOrdersInChunks(container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE), orderIds)
+  async (purged, { container }) => {
+    if (!purged) return
+    await container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).restoreCustomer(purged.customer_id)
+    if (purged.order_ids.length) await syncOrdersInChunks(container, purged.order_ids)
   }
 )
 

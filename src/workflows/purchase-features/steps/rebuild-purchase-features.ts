@@ -3,6 +3,9 @@ import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { throwIfAborted } from "../../run-signals"
+import { appPg } from "../../../lib/medusa-2x/pg"
+import { countSourceOrders, pageOrderIds, readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
+import { resolveStoreCurrency } from "../../../lib/store-currency"
 
 export type RebuildInput = {
   run_id: string
@@ -31,7 +34,9 @@ export const rebuildPurchaseFeaturesStep = createStep(
     const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
     const batchSize = input.batch_size ?? service.options.rebuildBatchSize
     const started = Date.now()
-    const total = await service.countSourceOrders()
+    const pg = appPg(container)
+    const currency = await resolveStoreCurrency(container)
+    const total = await countSourceOrders(pg)
     await service.updateRebuildRuns({ id: input.run_id, total_orders: total })
     let cursor = ""
     let orders = 0
@@ -40,18 +45,23 @@ export const rebuildPurchaseFeaturesStep = createStep(
     let lastReport = 0
     for (;;) {
       throwIfAborted(input.run_id)
-      const page = await service.syncOrderPage(cursor, batchSize)
+      // The page is read through the 2.x adapter, outside the module's transaction; an order
+      // synced by an event after this read keeps its newer row (the module compares read times).
+      const ids = await pageOrderIds(pg, cursor, batchSize)
+      const lastOrderId = ids.length === batchSize ? ids[ids.length - 1] : null
+      const read = await readOrderSnapshots(pg, ids, service.options)
+      const page = await service.applyOrderPage({ read, afterId: cursor, lastId: lastOrderId }, { currency })
       orders += page.synced
       removed += page.removed
       pages += 1
-      if (Date.now() - lastReport >= 1000 || !page.lastOrderId) {
+      if (Date.now() - lastReport >= 1000 || !lastOrderId) {
         lastReport = Date.now()
         const seconds = (Date.now() - started) / 1000
         logger.info(`personalization rebuild: ${orders}/${total} orders (${Math.round(orders / Math.max(seconds, 0.001))}/s)`)
         await service.updateRebuildRuns({ id: input.run_id, orders, removed, pages, progress: total ? Math.min(0.99, orders / total) : 0.99 })
       }
-      if (!page.lastOrderId) break
-      cursor = page.lastOrderId
+      if (!lastOrderId) break
+      cursor = lastOrderId
     }
     return new StepResponse<RebuildResult>({ orders, removed, pages, duration_ms: Date.now() - started })
   }

@@ -1,4 +1,8 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { appPg } from "../../../lib/medusa-2x/pg"
+import { readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
+import { resolveStoreCurrency } from "../../../lib/store-currency"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 
@@ -7,10 +11,23 @@ const CHUNK = 500
 
 export type SyncOrdersStepInput = { order_ids: string[] }
 
-export async function syncOrdersInChunks(service: PurchaseFeaturesService, orderIds: string[]) {
+/**
+ * Reads the orders from Medusa through the 2.x adapter, then hands the snapshots to the module,
+ * chunk by chunk. The read is outside the module's transaction; the module orders concurrent
+ * applies by the read's database time (a ledger row from a later read is never replaced) and
+ * drops reads of purged customers, so no Medusa lock (acquireLockStep) is needed around the
+ * pair: two syncs of one order in any order end with the newer read, and the module's own
+ * advisory locks keep each apply's aggregates exact.
+ */
+export async function syncOrdersInChunks(container: MedusaContainer, orderIds: string[]) {
+  const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
   const totals = { synced: 0, removed: 0 }
+  if (!orderIds.length) return totals
+  const pg = appPg(container)
+  const currency = await resolveStoreCurrency(container)
   for (let start = 0; start < orderIds.length; start += CHUNK) {
-    const result = await service.syncOrders(orderIds.slice(start, start + CHUNK))
+    const read = await readOrderSnapshots(pg, orderIds.slice(start, start + CHUNK), service.options)
+    const result = await service.applyOrderSnapshots(read, { currency })
     totals.synced += result.synced
     totals.removed += result.removed
   }
@@ -24,8 +41,7 @@ export async function syncOrdersInChunks(service: PurchaseFeaturesService, order
 export const syncOrdersStep = createStep(
   "sync-purchase-orders",
   async ({ order_ids }: SyncOrdersStepInput, { container }) => {
-    const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-    const totals = await syncOrdersInChunks(service, order_ids)
+    const totals = await syncOrdersInChunks(container, order_ids)
     return new StepResponse(totals, order_ids)
   },
   // The tables mirror Medusa's orders: if a later step fails, syncing the same orders again
@@ -34,7 +50,6 @@ export const syncOrdersStep = createStep(
     if (!orderIds?.length) {
       return
     }
-    const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-    await syncOrdersInChunks(service, orderIds)
+    await syncOrdersInChunks(container, orderIds)
   }
 )

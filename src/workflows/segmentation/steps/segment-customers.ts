@@ -6,6 +6,7 @@ import { segmentCustomersInWorkers } from "../../../ml/segmentation/segment"
 import { configuredOptions } from "../../../lib/configured-options"
 import { isInControlGroup } from "../../../lib/control-group"
 import { listOptedOutCustomerIds } from "../../../lib/store-data"
+import { resolveStoreCurrency } from "../../../lib/store-currency"
 import { CUSTOMER_SEGMENTS_MODULE } from "../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../modules/customer-segments/service"
 import type { RunDetails } from "../../../modules/customer-segments/service"
@@ -26,10 +27,10 @@ export type SegmentCustomersResult =
 type Features = { customerIds: string[]; values: number[]; repeat: number }
 
 /** Every customer with a counted order as of `asOf`, but those in `excluded`: recency, orders, spend. */
-async function readFeatures(features: PurchaseFeaturesService, asOf: Date, excluded: Set<string>): Promise<Features> {
+async function readFeatures(features: PurchaseFeaturesService, asOf: Date, excluded: Set<string>, currency: string): Promise<Features> {
   const out: Features = { customerIds: [], values: [], repeat: 0 }
   for (let after = ""; ; ) {
-    const page = await features.listCustomerFeaturesAsOf({ asOf, afterCustomerId: after, limit: PAGE })
+    const page = await features.listCustomerFeaturesAsOf({ asOf, afterCustomerId: after, limit: PAGE, currency })
     for (const row of page) {
       if (excluded.has(row.customer_id)) continue
       out.customerIds.push(row.customer_id)
@@ -86,7 +87,7 @@ export const segmentCustomersStep = createStep(
     const asOf = new Date()
     const signal = runSignal(run_id)
     const excluded = await listOptedOutCustomerIds(container)
-    const { customerIds, values, repeat } = await readFeatures(features, asOf, excluded)
+    const { customerIds, values, repeat } = await readFeatures(features, asOf, excluded, await resolveStoreCurrency(container))
 
     let lastReport = 0
     const report = (progress: number) => {
@@ -131,7 +132,7 @@ export const segmentCustomersStep = createStep(
       .map((s) => ({ id: s.key, name: s.name, centre_original: COLUMNS.map((c) => Number((s.centre as Record<string, number>)[c])) }))
       .filter((s) => s.centre_original.every(Number.isFinite))
     const previousK = previous_run_id ? (await segments.retrieveSegmentationRun(previous_run_id)).k : null
-    const currency = await features.getStoreCurrency()
+    const currency = await resolveStoreCurrency(container)
     const result = await segmentCustomersInWorkers(applyFeatureTransform(transform, raw), {
       transform,
       seed: 0,

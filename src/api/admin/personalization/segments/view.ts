@@ -4,6 +4,7 @@ import { CUSTOMER_SEGMENTS_MODULE } from "../../../../modules/customer-segments"
 import type CustomerSegmentsService from "../../../../modules/customer-segments/service"
 import { PURCHASE_FEATURES_MODULE } from "../../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../../modules/purchase-features/service"
+import { resolveStoreCurrency } from "../../../../lib/store-currency"
 
 export const segmentsOf = (scope: MedusaContainer) => scope.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE)
 export const featuresOf = (scope: MedusaContainer) => scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
@@ -34,7 +35,7 @@ export async function runView(scope: MedusaContainer, run: RunRow) {
     id: run.id,
     as_of: run.as_of,
     finished_at: run.finished_at,
-    currency_code: run.prediction_currency_code ?? (await featuresOf(scope).getStoreCurrency()),
+    currency_code: run.prediction_currency_code ?? (await resolveStoreCurrency(scope)),
     window_days: run.prediction_window_days,
   }
 }
@@ -97,7 +98,12 @@ export async function samplePoints(scope: MedusaContainer, run: RunRow, size: nu
   const { members, total } = await segmentsOf(scope).sampleRunMembers(run.id, size)
   if (!members.length) return { points: [], total }
   const asOf = run.as_of ? new Date(run.as_of) : new Date()
-  const rows = await featuresOf(scope).listCustomerFeaturesAsOf({ asOf, customerIds: members.map((m) => m.customer_id), limit: members.length })
+  const rows = await featuresOf(scope).listCustomerFeaturesAsOf({
+    asOf,
+    customerIds: members.map((m) => m.customer_id),
+    limit: members.length,
+    currency: await resolveStoreCurrency(scope),
+  })
   const byId = new Map(rows.map((r) => [r.customer_id, r]))
   const points = members.flatMap((m): SamplePoint[] => {
     const f = byId.get(m.customer_id)

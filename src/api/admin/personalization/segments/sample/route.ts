@@ -1,6 +1,7 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import type { AdminSegmentSampleParamsType } from "../../validators"
-import { currentRun, featuresOf, runView, samplePoints } from "../view"
+import { resolveStoreCurrency } from "../../../../../lib/store-currency"
+import { currentRun, runView, samplePoints } from "../view"
 
 /**
  * A seeded sample of the current run's members for a scatter plot: up to `size` customers,
@@ -12,7 +13,7 @@ export async function GET(req: MedusaRequest<unknown, AdminSegmentSampleParamsTy
   const { size } = req.validatedQuery as AdminSegmentSampleParamsType
   const run = await currentRun(req.scope)
   if (!run) {
-    res.json({ points: [], total: 0, currency_code: await featuresOf(req.scope).getStoreCurrency() })
+    res.json({ points: [], total: 0, currency_code: await resolveStoreCurrency(req.scope) })
     return
   }
   const [{ points, total }, view] = await Promise.all([samplePoints(req.scope, run, size), runView(req.scope, run)])

@@ -1,6 +1,9 @@
 /**
- * Reads what an order counts for from Medusa's own order tables (read only), inside the
- * caller's transaction, so that the read happens under the same locks as the write.
+ * The bulk reader of Medusa 2.x's order tables (read only), for the purchase-features module,
+ * which never reads them itself: it takes the OrderSnapshot[] this returns. Tied to the 2.x
+ * schema ("order", order_item, order_line_item, its tax lines and adjustments,
+ * order_promotion, customer, product); a schema change of Medusa's Order module is handled here
+ * and nowhere else. Tested against a booted app (integration-tests/http/order-snapshots.spec.ts).
  *
  * Spend of a line = (unit price x quantity - discounts), both without tax, scaled by the
  * share of units not returned (quantity - return_received_quantity) / quantity, rounded to
@@ -11,70 +14,58 @@
  * promotion completes) and those of its line adjustments; its discount total is the sum of the
  * line adjustments without tax (what the promotions took off the lines, before any return).
  */
-import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
+import type { OrderLineSnapshot, OrderSnapshot, OrderSnapshotRead } from "../../modules/purchase-features/snapshot"
+import type { Pg } from "./pg"
 
-export type OrderLineSnapshot = {
-  /** Medusa order line item id. */
-  id: string
-  /** null when the line has no product or the product is (soft-)deleted. */
-  product_id: string | null
-  /** Units bought less units received back. */
-  quantity: number
-  /** Spend of the line in the order currency, as a decimal string. */
-  amount: string
+/**
+ * Ids of Medusa orders after `afterId` in id order (drafts and orders of deleted customers
+ * included: readOrderSnapshots leaves those out, so they are absent). A keyset page over the
+ * order primary key.
+ */
+export async function pageOrderIds(pg: Pg, afterId: string, limit: number): Promise<string[]> {
+  const { rows } = await pg.raw(`SELECT id FROM "order" WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
+  return rows.map((r: { id: string }) => r.id)
 }
 
-export type OrderSnapshot = {
-  id: string
-  /** The customer the order counts for (after merging guest orders, when enabled). */
-  customer_id: string
-  source_customer_id: string
-  placed_at: Date
-  currency_code: string
-  status: string
-  version: number
-  amount: string
-  item_quantity: number
-  /** Ids of the promotions the order used, sorted. */
-  promotion_ids: string[]
-  /** Discount of the line adjustments without tax, as a decimal string. */
-  discount_total: string
-  lines: OrderLineSnapshot[]
+/** Orders a rebuild will read: not deleted, not drafts, with a live customer. */
+export async function countSourceOrders(pg: Pg): Promise<number> {
+  const { rows } = await pg.raw(
+    `SELECT COUNT(*)::int AS n FROM "order" o
+     JOIN customer c ON c.id = o.customer_id AND c.deleted_at IS NULL
+     WHERE o.deleted_at IS NULL AND NOT o.is_draft_order AND o.status <> 'draft'`
+  )
+  return rows[0].n
 }
+
+/** The read's time as ISO 8601 text with microseconds (a JS Date would cut them to milliseconds). */
+const READ_AT = `to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 type Row = Omit<OrderSnapshot, "lines" | "item_quantity"> & {
+  read_at: string
   item_quantity: string | number
   lines: OrderLineSnapshot[]
 }
 
 /**
- * Orders that exist, are not drafts, and belong to a customer that is not deleted.
- * An id that is not returned no longer counts for anything.
+ * Snapshots of the orders among `orderIds` that exist, are not drafts and belong to a live
+ * customer, in id order, and `readAt`: statement_timestamp() of the one statement that read
+ * them (the database clock, so that reads by different processes compare). An id without a
+ * snapshot is absent as of `readAt`.
  */
-/**
- * Ids of Medusa orders after `afterId` in id order (drafts and orders of deleted customers
- * included: the caller reads them with readOrderSnapshots, which leaves those out). A keyset
- * page over the order primary key.
- */
-export async function pageOrderIds(em: SqlEntityManager, afterId: string, limit: number): Promise<string[]> {
-  const rows: { id: string }[] = await em.execute(`SELECT id FROM "order" WHERE id > ? ORDER BY id LIMIT ?`, [
-    afterId,
-    limit,
-  ])
-  return rows.map((r) => r.id)
-}
-
 export async function readOrderSnapshots(
-  em: SqlEntityManager,
+  pg: Pg,
   orderIds: string[],
   { mergeGuestOrders }: { mergeGuestOrders: boolean }
-): Promise<OrderSnapshot[]> {
+): Promise<OrderSnapshotRead & { readAt: string }> {
   if (!orderIds.length) {
-    return []
+    const { rows } = await pg.raw(`SELECT ${READ_AT} AS read_at`)
+    return { orderIds, snapshots: [], readAt: rows[0].read_at }
   }
 
-  const rows: Row[] = await em.execute(
+  const { rows }: { rows: Row[] } = await pg.raw(
     `
+    -- The clock row is joined to the orders so that a read of only absent ids still says when it was.
+    SELECT ${READ_AT} AS read_at, q.* FROM (SELECT 1) clock LEFT JOIN LATERAL (
     WITH picked AS (
       SELECT o.id, o.customer_id, o.status::text AS status, o.currency_code, o.created_at,
              o.version, c.has_account, c.email
@@ -114,7 +105,7 @@ export async function readOrderSnapshots(
     LEFT JOIN LATERAL (
       SELECT SUM(l.amount) AS amount, SUM(l.quantity) AS item_quantity, ROUND(SUM(l.discount), 4) AS discount_total,
              jsonb_agg(jsonb_build_object('id', l.id, 'product_id', l.product_id,
-                                          'quantity', l.quantity, 'amount', l.amount::text)) AS lines
+                                          'quantity', l.quantity, 'amount', l.amount::text) ORDER BY l.id) AS lines
       FROM (
         SELECT li.id,
                CASE WHEN pr.id IS NOT NULL THEN li.product_id END AS product_id,
@@ -142,15 +133,20 @@ export async function readOrderSnapshots(
         WHERE oi.order_id = p.id AND oi.version = p.version AND oi.deleted_at IS NULL
       ) l
     ) agg ON true
-    ORDER BY p.id
+    ) q ON true
+    ORDER BY q.id
     `,
     [JSON.stringify(orderIds), mergeGuestOrders]
   )
 
-  return rows.map((row) => ({
-    ...row,
-    placed_at: new Date(row.placed_at),
-    item_quantity: Number(row.item_quantity),
-    lines: row.lines.map((line) => ({ ...line, quantity: Number(line.quantity) })),
-  }))
+  const readAt = rows[0].read_at as unknown as string
+  const snapshots = rows
+    .filter((row) => row.id != null)
+    .map(({ read_at: _readAt, ...row }) => ({
+      ...row,
+      placed_at: new Date(row.placed_at),
+      item_quantity: Number(row.item_quantity),
+      lines: row.lines.map((line) => ({ ...line, quantity: Number(line.quantity) })),
+    }))
+  return { orderIds, snapshots, readAt }
 }
