@@ -51,7 +51,8 @@ export const rebuildPurchaseFeaturesStep = createStep(
       const lastOrderId = ids.length === batchSize ? ids[ids.length - 1] : null
       const read = await readOrderSnapshots(pg, ids, service.options)
       const page = await service.applyOrderPage({ read, afterId: cursor, lastId: lastOrderId }, { currency })
-      orders += page.synced
+      // Unchanged orders were read and found exact: they count as rebuilt.
+      orders += page.synced + page.unchanged
       removed += page.removed
       pages += 1
       if (Date.now() - lastReport >= 1000 || !lastOrderId) {
