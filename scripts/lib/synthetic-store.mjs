@@ -54,15 +54,15 @@ const bn = (v) => `jsonb_build_object('value', (${v})::text, 'precision', 20)`
  * @param {number} [o.products]   default orders / 25 (at least 20)
  * @param {number} [o.seed=1]
  * @param {number} [o.batch=500]  orders per batch (about 10k lines)
+ * @param {number} [o.end]        the orders span the year before this time (ms; default 2026-01-01 UTC)
  * @param {(done: number, total: number, stats: object) => void} [o.progress]
  * @returns {Promise<{orders, customers, products, lines, categories, seconds: object, rows_per_second: object}>}
  */
-export async function generateSyntheticStore({ databaseUrl, orders = 100_000, customers, products, seed = 1, batch = 500, progress }) {
+export async function generateSyntheticStore({ databaseUrl, orders = 100_000, customers, products, seed = 1, batch = 500, end = Date.UTC(2026, 0, 1), progress }) {
   customers ??= Math.max(1, Math.round(orders / 5))
   products ??= Math.max(20, Math.round(orders / 25))
   const categories = Math.max(10, Math.round(products / 500))
   const random = mulberry32(seed)
-  const end = Date.UTC(2026, 0, 1)
   const spanMs = 365 * 86_400_000
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
@@ -248,6 +248,7 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, cu
     const round = (x) => Math.round(x * 10) / 10
     const loadSeconds = seconds.draw + seconds.insert
     return {
+      end: new Date(end).toISOString(),
       orders,
       customers,
       products,

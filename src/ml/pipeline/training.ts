@@ -195,25 +195,11 @@ export function* runTraining(
   // Every step reads the columns (no object per line, no filtered copy): lines at or after asOf are skipped where read.
   const lines = isPurchaseColumns(input) ? input : columnsFromLines(input)
   const seen = seenBefore(lines, plan.asOf)
-  const holdoutStart = plan.asOf - plan.holdoutDays * MS_PER_DAY
-  const split = temporalSplitColumns(lines, holdoutStart, plan.asOf)
-  const evaluate = (recipe: Recipe): HoldoutMetrics => {
-    const m = fit(recipe, split.train)
-    return pick(evaluateSplit((u) => m.scores(u), split).all)
-  }
   onProgress?.(0, 4, "evaluate")
-  const known = split.train.nUsers > 0
-  const candidate = known ? evaluate(plan.candidate) : zeroMetrics()
-  const evaluation: HoldoutEvaluation = {
-    holdout_start: holdoutStart,
-    test_customers: split.truthAll.users.length,
-    candidate,
-    active: plan.active ? (!known ? zeroMetrics() : sameRecipe(plan.candidate, plan.active) ? candidate : evaluate(plan.active)) : null,
-    popularity: known ? evaluate({ model: "popularity" }) : zeroMetrics(),
-  }
+  const { evaluation, splitUsers, splitItems } = evaluateOnHoldout(lines, plan)
   const decision = decideActivation(evaluation, plan)
   if (!decision.activate) {
-    const data = { lines: seen.lines, customers: split.users.size, products: split.items.size }
+    const data = { lines: seen.lines, customers: splitUsers, products: splitItems }
     yield { type: "decision", evaluation, decision, data }
     return { evaluation, decision, data, lists: null }
   }
@@ -329,6 +315,31 @@ export function* runTraining(
   yield* flush(togetherWriter, true)
   onProgress?.(4, 4, "done")
   return { evaluation, decision, data: dataSize, lists: counts }
+}
+
+/**
+ * The holdout evaluation of a run: the candidate, the active recipe (once when the same) and
+ * popularity, fitted on the lines before the holdout. A function of its own so that the split
+ * (the train interactions and the truth) is garbage once it returns, before the refit builds
+ * its own.
+ */
+function evaluateOnHoldout(lines: PurchaseColumns, plan: TrainingPlan): { evaluation: HoldoutEvaluation; splitUsers: number; splitItems: number } {
+  const holdoutStart = plan.asOf - plan.holdoutDays * MS_PER_DAY
+  const split = temporalSplitColumns(lines, holdoutStart, plan.asOf)
+  const evaluate = (recipe: Recipe): HoldoutMetrics => {
+    const m = fit(recipe, split.train)
+    return pick(evaluateSplit((u) => m.scores(u), split).all)
+  }
+  const known = split.train.nUsers > 0
+  const candidate = known ? evaluate(plan.candidate) : zeroMetrics()
+  const evaluation: HoldoutEvaluation = {
+    holdout_start: holdoutStart,
+    test_customers: split.truthAll.users.length,
+    candidate,
+    active: plan.active ? (!known ? zeroMetrics() : sameRecipe(plan.candidate, plan.active) ? candidate : evaluate(plan.active)) : null,
+    popularity: known ? evaluate({ model: "popularity" }) : zeroMetrics(),
+  }
+  return { evaluation, splitUsers: split.users.size, splitItems: split.items.size }
 }
 
 /** Runs a training to the end in this thread, collecting what it yields (tests, scripts). */
