@@ -42,8 +42,9 @@ type VersionDetails = {
  *   primary key (subject_id, kind, version_id), index (version_id).
  * A row is written before its version becomes active and never changed afterwards, so readers of
  * the active version never see a half-written set; reads go by the primary key, pruning by
- * version. Nothing else is stored per row: a million personal lists of 100 items take 0.92 GB
- * per kept version with the indexes (`npm run bench:lists`; docs/architecture.md).
+ * version. Nothing else is stored per row: a million personal lists of 100 items take 0.92 to
+ * 1.0 GB per kept version with the indexes, depending on how full the primary key's pages are
+ * (`npm run bench:lists`; docs/architecture.md).
  */
 class RecommendationsService extends MedusaService({ ModelVersion, RecommendationEvent, ModelProduct, ServedEvent, RateWindow }) {
   private readonly productTables = new Map<string, Promise<VersionProducts>>()
