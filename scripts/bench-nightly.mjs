@@ -64,7 +64,7 @@ const PRIOR_PLUGIN_BYTES_PER_ORDER = 20_000
 const GB = 1024 ** 3
 
 const say = (line) => process.stdout.write(line + "\n")
-const gb = (bytes) => (bytes / GB).toFixed(2)
+const gb = (bytes) => (bytes / 1e9).toFixed(2)
 
 async function admin(fn) {
   const c = new pg.Client({ connectionString: `${server}/postgres` })
