@@ -7,7 +7,7 @@
  *    currency and sales channel), filled by the seeded generator of scripts/lib/synthetic-store.mjs:
  *      tenth: 100,000 customers, 10,000 products, 100,000 orders (about 2M lines)
  *      full:  1,000,000 customers, 100,000 products, 1,000,000 orders (about 20M lines)
- *    kept as a template database (`pz_nightly_<size>_s<seed>_g1`) when `--reuse` or `--keep`;
+ *    kept as a template database (`pz_nightly_<size>_s<seed>_g2`) when `--reuse` or `--keep`;
  * 2. the chain, each stage in its own `npx medusa exec` process as a worker runs the jobs
  *    (src/scripts/bench-nightly-stage.ts), on a copy of the template: rebuild cold, rebuild
  *    warm, segmentation with purchase prediction, training with lists written, then
@@ -285,12 +285,12 @@ function rowsPerSecond(stage, result, seconds, shape) {
 
 async function benchSize(size) {
   const shape = SIZES[size]
-  const template = `pz_nightly_${size}_s${seed}_g1`
+  const template = `pz_nightly_${size}_s${seed}_g2`
   const runDb = `pz_nightly_${size}_s${seed}_run`
   const out = { size, shape, stages: {}, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / GB) } }
 
   // Disk: the store, a copy of it for the run (unless the run uses the template itself), the plugin tables.
-  const measured = (await templateReport(`pz_nightly_tenth_s${seed}_g1`))?.bytes_per_order
+  const measured = (await templateReport(`pz_nightly_tenth_s${seed}_g2`))?.bytes_per_order
   const perOrder = measured ?? PRIOR_STORE_BYTES_PER_ORDER
   let report = values.reuse ? await templateReport(template) : null
   const storeBytes = report ? 0 : perOrder * shape.orders
