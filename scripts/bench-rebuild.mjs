@@ -83,7 +83,7 @@ if (values["skip-synthetic"]) {
 }
 
 // The suffix names the generator version: a changed generator makes a new database.
-const name = `pz_bench_synthetic_${orders}_s${values.seed}_g3`
+const name = `pz_bench_synthetic_${orders}_s${values.seed}_g4`
 const url = `${server}/${name}`
 const state = await databaseState(name)
 if (state.orders !== orders) {

@@ -9,8 +9,10 @@
  *   A. the demo store (`npm run demo` with DEMO_NO_SERVER=1 into pz_bench_serve_demo, skipped
  *      when already seeded): real products, real trained personal lists for 800 customers;
  *   B. a copy of A (CREATE DATABASE ... TEMPLATE) plus N synthetic customers (default 1M) and a
- *      personal list of 100 published products for each in the active model version, bulk
- *      inserted with INSERT ... SELECT in batches, then VACUUM ANALYZE. Made once, then reused.
+ *      personal list of 100 published products for each in the active model version (the
+ *      stored format, reasons like a training run's), bulk inserted with INSERT ... SELECT in
+ *      batches, then VACUUM ANALYZE. Made once, then reused. Prints the list table's size per
+ *      list (table and indexes).
  * For each store: `npx medusa start` (NODE_ENV=production, admin off, worker mode `server` so
  * scheduled jobs stay out of the measurement), wait for /health, warm up, then per run the two
  * routes alternate in short rounds (ABBA order) with autocannon at the same concurrency; every
@@ -33,9 +35,13 @@ import autocannon from "autocannon"
 import jwt from "jsonwebtoken"
 import pg from "pg"
 import { mulberry32 } from "./lib/synthetic-store.mjs"
+import { fillList } from "./lib/synthetic-lists.mjs"
+import { registerTs } from "./lib/register-ts.mjs"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const require = createRequire(import.meta.url)
+registerTs()
+const { REASON_CODE, encodeList, indexWidth } = require(join(root, "src/ml/recommend/packed-lists.ts"))
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +70,7 @@ const random = mulberry32(Number(values.seed))
 
 const server = pgServer
 // The suffix names the generator version: a changed generator makes a new database.
-const SYNTHETIC_DB = `pz_bench_serve_${syntheticCustomers}_g2`
+const SYNTHETIC_DB = `pz_bench_serve_${syntheticCustomers}_g3`
 const SEED_MARK = "bench_serve_seed"
 const { JWT_SECRET, COOKIE_SECRET } = withSecrets()
 const POOL_LISTS = 1000
@@ -90,8 +96,9 @@ async function syntheticMark() {
 
 /**
  * Store B: a copy of the demo store plus `syntheticCustomers` customers with a personal list
- * each. Lists come from a pool of 1,000 distinct lists of 100 visible products (drawn with a
- * seeded hash order), so every row is a full-size list; reasons are short ("popular").
+ * each. Lists come from a pool of 1,000 distinct lists of 100 visible products (drawn in a
+ * seeded order), so every row is a full-size list, with reasons like a training run's
+ * (scripts/lib/synthetic-lists.mjs).
  */
 async function ensureSyntheticStore() {
   const mark = await syntheticMark()
@@ -133,8 +140,9 @@ async function ensureSyntheticStore() {
     log(`store B: ${syntheticCustomers} customers in ${timings.customers_seconds} s`)
 
     t = Date.now()
-    // A pool of lists in the stored format (format 1: products as 3-byte indexes into the active
-    // version's product table, a "popular" reason code each), dealt out to the customers below.
+    // A pool of lists in the stored format (src/ml/recommend/packed-lists.ts: products as indexes
+    // into the active version's product table, reason codes like a training run's personal lists,
+    // anchored ones with their product), dealt out to the customers below.
     const { rows: visible } = await c.query(
       `SELECT mp.index FROM personalization_model_product mp
        JOIN product p ON p.id = mp.product_id AND p.status = 'published' AND p.deleted_at IS NULL
@@ -146,23 +154,19 @@ async function ensureSyntheticStore() {
     )
     if (visible.length < LIST_LENGTH) throw new Error(`list pool: only ${visible.length} visible products in the version's table`)
     await c.query(`CREATE TEMP TABLE bench_pool (k int PRIMARY KEY, items bytea NOT NULL)`)
+    const pool = Int32Array.from(visible, (r) => r.index)
+    const list = { items: new Int32Array(LIST_LENGTH), codes: new Uint8Array(LIST_LENGTH), anchors: new Int32Array(LIST_LENGTH) }
+    const tableSize = (await c.query(`SELECT COUNT(*)::int AS n FROM personalization_model_product WHERE version_id = $1`, [version])).rows[0].n
+    const width = indexWidth(tableSize)
     for (let k = 0; k < POOL_LISTS; k++) {
-      const indexes = visible.map((r) => r.index)
-      for (let i = indexes.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1))
-        ;[indexes[i], indexes[j]] = [indexes[j], indexes[i]]
-      }
-      const items = Buffer.alloc(4 + LIST_LENGTH * 4)
-      items.set([1, 3, LIST_LENGTH & 0xff, LIST_LENGTH >> 8])
-      for (let i = 0; i < LIST_LENGTH; i++) items.writeUIntLE(indexes[i], 4 + 3 * i, 3)
-      items.fill(4, 4 + 3 * LIST_LENGTH) // REASON_CODE.popular
-      await c.query(`INSERT INTO bench_pool (k, items) VALUES ($1, $2)`, [k, items])
+      fillList(list, { random, reasonCode: REASON_CODE, pool })
+      await c.query(`INSERT INTO bench_pool (k, items) VALUES ($1, $2)`, [k, Buffer.from(encodeList(list, width))])
     }
     for (let start = 0; start < syntheticCustomers; start += BATCH) {
       const end = Math.min(syntheticCustomers, start + BATCH) - 1
       await c.query(
-        `INSERT INTO personalization_recommendation_list (id, version_id, kind, subject_id, items)
-         SELECT $1 || ':customer:' || s.customer_id, $1, 'customer', s.customer_id, p.items
+        `INSERT INTO personalization_recommendation_list (version_id, kind, subject_id, items)
+         SELECT $1, 'customer', s.customer_id, p.items
          FROM (SELECT i, 'cus_bench' || lpad(i::text, 21, '0') AS customer_id FROM generate_series($2::int, $3::int) AS i) s
          JOIN bench_pool p ON p.k = s.i % $4`,
         [version, start, end, POOL_LISTS]
@@ -208,6 +212,8 @@ async function storeFacts(database) {
                  JOIN personalization_model_version v ON v.id = l.version_id AND v.status = 'active'
                  WHERE l.kind = 'customer')::int AS personal_lists,
                 pg_size_pretty(pg_total_relation_size('personalization_recommendation_list')) AS list_table_size,
+                ROUND(pg_total_relation_size('personalization_recommendation_list')::numeric / GREATEST(1, (SELECT COUNT(*) FROM personalization_recommendation_list)))::int AS list_table_bytes_per_row,
+                (SELECT ROUND(AVG(octet_length(items)))::int FROM personalization_recommendation_list WHERE kind = 'customer') AS personal_list_bytes,
                 pg_size_pretty(pg_database_size(current_database())) AS database_size`
       )
     ).rows[0]

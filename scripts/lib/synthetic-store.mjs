@@ -14,7 +14,8 @@
  * Skew, shaped like the Online Retail data: about 20 lines per order; customer activity and
  * product popularity heavy-tailed (index = floor(n * u^2) for uniform u, so with as many
  * orders as customers about 40% of customers never order and many order once, while the first
- * few order hundreds of times).
+ * few order hundreds of times). Customers lean to two favourite categories (60% of their
+ * lines), so products of a category are bought together and a recommender can beat popularity.
  *
  * Rows bypass Medusa's services on purpose: a million orders through the order module would
  * take far longer than the runs being measured. Secondary indexes of the big tables are
@@ -35,6 +36,9 @@ export function mulberry32(seed) {
   }
 }
 
+/** Share of a customer's lines drawn from their two favourite categories. */
+const CATEGORY_SHARE = 0.6
+
 const WORDS = [
   "linen", "cotton", "wool", "oak", "steel", "ceramic", "glass", "bamboo", "leather", "paper",
   "blue", "green", "amber", "white", "black", "red", "grey", "sand", "rose", "olive",
@@ -54,15 +58,15 @@ const bn = (v) => `jsonb_build_object('value', (${v})::text, 'precision', 20)`
  * @param {number} [o.products]   default orders / 25 (at least 20)
  * @param {number} [o.seed=1]
  * @param {number} [o.batch=500]  orders per batch (about 10k lines)
+ * @param {number} [o.end]        the orders span the year before this time (ms; default 2026-01-01 UTC)
  * @param {(done: number, total: number, stats: object) => void} [o.progress]
  * @returns {Promise<{orders, customers, products, lines, categories, seconds: object, rows_per_second: object}>}
  */
-export async function generateSyntheticStore({ databaseUrl, orders = 100_000, customers, products, seed = 1, batch = 500, progress }) {
+export async function generateSyntheticStore({ databaseUrl, orders = 100_000, customers, products, seed = 1, batch = 500, end = Date.UTC(2026, 0, 1), progress }) {
   customers ??= Math.max(1, Math.round(orders / 5))
   products ??= Math.max(20, Math.round(orders / 25))
   const categories = Math.max(10, Math.round(products / 500))
   const random = mulberry32(seed)
-  const end = Date.UTC(2026, 0, 1)
   const spanMs = 365 * 86_400_000
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
@@ -160,6 +164,18 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, cu
     })
 
     const prices = Float64Array.from({ length: products }, () => Math.round((0.5 + random() * 20) * 100) / 100)
+    // Co-purchase structure, so that a recommender has something to learn beyond popularity:
+    // product i is in category i % categories; each customer has two favourite categories (a
+    // fixed hash of the customer index) that take CATEGORY_SHARE of their lines, drawn with the
+    // same skew inside the category; the rest follow global popularity.
+    const perCategory = Math.max(1, Math.floor(products / categories))
+    const favourite = (customer, which) => (Math.imul(customer + 1, which ? 0x9e3779b1 : 0x85ebca6b) >>> 0) % categories
+    const drawProduct = (customer) => {
+      const u = random()
+      if (u >= CATEGORY_SHARE) return Math.floor(products * random() ** 2)
+      const category = favourite(customer, u < CATEGORY_SHARE / 2 ? 0 : 1)
+      return Math.min(products - 1, category + categories * Math.floor(perCategory * random() ** 2))
+    }
     let lineSeq = 0
     let written = 0
     const started = Date.now()
@@ -174,8 +190,9 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, cu
           const lineCount = Math.min(150, 1 + Math.floor(-Math.log(1 - random()) * 19))
           const seen = new Set()
           let total = 0
+          const customer = o.customer[o.customer.length - 1]
           for (let k = 0; k < lineCount; k++) {
-            const product = Math.floor(products * random() ** 2)
+            const product = drawProduct(customer)
             if (seen.has(product)) continue
             seen.add(product)
             const qty = 1 + Math.floor(random() * 12)
@@ -248,6 +265,7 @@ export async function generateSyntheticStore({ databaseUrl, orders = 100_000, cu
     const round = (x) => Math.round(x * 10) / 10
     const loadSeconds = seconds.draw + seconds.insert
     return {
+      end: new Date(end).toISOString(),
       orders,
       customers,
       products,

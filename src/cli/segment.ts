@@ -179,8 +179,13 @@ export async function runSegment(argv: string[], io: SegmentIo): Promise<number>
       const file = join(dir, "x.f64")
       writeFileSync(file, Buffer.from(x.buffer, x.byteOffset, x.byteLength))
       const script = join(__dirname, "..", "ml", "segmentation", "bench", "sklearn-kmeans.py")
+      // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, when a machine sets them, hold OpenBLAS to an older
+      // kernel than the CPU's: the reference runs without them (its times are compared with ours).
+      const env = { ...process.env }
+      delete env.OPENBLAS_CORETYPE
+      delete env.OPENBLAS_L2_SIZE
       for (const row of perK) {
-        const p = spawnSync("/usr/bin/python3", [script, file, String(n), String(columns.length), String(row.k), String(nInit), "0"], { encoding: "utf8" })
+        const p = spawnSync("/usr/bin/python3", [script, file, String(n), String(columns.length), String(row.k), String(nInit), "0"], { encoding: "utf8", env })
         if (p.status !== 0) {
           io.stderr(`scikit-learn run failed: ${p.stderr}\n`)
           break

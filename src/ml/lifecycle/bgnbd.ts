@@ -275,14 +275,17 @@ export function bgnbdProbabilityPurchase(p: BgNbdParams, x: number, tx: number, 
  * E[purchases in (T, T + t] | x, t_x, T] (Fader, Hardie and Lee 2005, eq. 10):
  * (a + b + x - 1) / (a - 1) x [1 - ((alpha + T) / (alpha + T + t))^(r + x)
  *   x 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))] / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
- * Needs a != 1 (a removable singularity; a = 1 is nudged to 1 + 1e-9). t in days, >= 0.
+ * Needs a != 1 and a + b + x != 1 (removable singularities; nudged by 1e-9). t in days, >= 0.
  */
 export function bgnbdConditionalExpectation(p: BgNbdParams, x: number, tx: number, T: number, t: number): number {
   const { r, alpha, b } = p
   const a = Math.abs(p.a - 1) < 1e-9 ? 1 + 1e-9 : p.a
   const z = t / (alpha + T + t)
   const pow = Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)))
-  const num = ((a + b + x - 1) / (a - 1)) * (1 - pow * hyp2f1(r + x, b + x, a + b + x - 1, z))
+  // c = a + b + x - 1 is in (-1, 0) when a fitted a + b < 1 and x = 0 (a, b > 0 keep it above
+  // -1). 2F1 has a pole at c = 0 that the factor c cancels, so step just off it.
+  const c = Math.abs(a + b + x - 1) < 1e-9 ? 1e-9 : a + b + x - 1
+  const num = (c / (a - 1)) * (1 - pow * hyp2f1(r + x, b + x, c, z))
   const den = x > 0 ? 1 + (a / (b + x - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))) : 1
   return num / den
 }

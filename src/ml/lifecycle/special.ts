@@ -27,13 +27,16 @@ export function lnBeta(a: number, b: number): number {
 }
 
 /**
- * Gauss hypergeometric 2F1(a, b; c; z) by its power series, for 0 <= z < 1 and c > 0: terms
- * are summed until they fall below 1e-15 of the sum (at most `maxTerms`, default 100,000;
- * the series converges like z^k, so z near 1 needs many terms). Throws outside that domain.
+ * Gauss hypergeometric 2F1(a, b; c; z) by its power series, for 0 <= z < 1 and any c that is
+ * not 0 or a negative integer (there the series divides by zero): terms are summed until they
+ * fall below 1e-15 of the sum (at most `maxTerms`, default 100,000; the series converges like
+ * z^k, so z near 1 needs many terms). A negative non-integer c is in the domain: BG/NBD's
+ * conditional expectation asks for c = a + b - 1 < 0 when a fitted a + b < 1 (a customer
+ * without repeat purchases). Throws outside the domain.
  */
 export function hyp2f1(a: number, b: number, c: number, z: number, maxTerms = 100_000): number {
   if (!(z >= 0 && z < 1)) throw new RangeError(`hyp2f1: z must be in [0, 1), got ${z}`)
-  if (!(c > 0)) throw new RangeError(`hyp2f1: c must be > 0, got ${c}`)
+  if (!Number.isFinite(c) || (c <= 0 && Number.isInteger(c))) throw new RangeError(`hyp2f1: c must not be 0 or a negative integer, got ${c}`)
   let term = 1
   let sum = 1
   for (let k = 0; k < maxTerms; k++) {

@@ -10,6 +10,7 @@ import {
 import { parsePersonalizationOptions, type PersonalizationOptions } from "../../options"
 import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine, RebuildRun, Tombstone } from "./models"
 import type { PurchaseLine } from "../../ml/data/purchase-line"
+import { createHash } from "node:crypto"
 import type { OrderSnapshot, OrderSnapshotRead } from "./snapshot"
 
 export type { OrderLineSnapshot, OrderSnapshot, OrderSnapshotRead } from "./snapshot"
@@ -32,6 +33,8 @@ export type SyncResult = {
   customers: number
   /** Snapshots and absent ids left out because the ledger holds a newer read, or their order or customer was removed after the read. */
   stale: number
+  /** Snapshots whose ledger row already holds the same content (same fingerprint): nothing written. */
+  unchanged: number
 }
 
 /** What every apply needs besides the read: money features count orders in `currency` (default: the currencyCode option). */
@@ -57,6 +60,33 @@ export type CustomerFeaturesAsOf = {
 }
 
 const json = (value: unknown) => JSON.stringify(value)
+
+/**
+ * Hash of everything a snapshot writes (and whether its status counts, which depends on an
+ * option): equal fingerprints mean the ledger row, its lines and every aggregate they feed are
+ * already what this snapshot would make them, so a warm rebuild skips the order entirely.
+ */
+export function snapshotFingerprint(s: OrderSnapshot, counted: boolean): string {
+  const lines = [...s.lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((l) => [l.id, l.product_id, l.quantity, l.amount])
+  return createHash("md5")
+    .update(
+      json([
+        s.customer_id,
+        s.source_customer_id,
+        new Date(s.placed_at).toISOString(),
+        s.currency_code,
+        s.status,
+        counted,
+        s.version,
+        s.amount,
+        s.item_quantity,
+        [...s.promotion_ids].sort(),
+        s.discount_total,
+        lines,
+      ])
+    )
+    .digest("base64")
+}
 const unique = <T>(values: Iterable<T>) => [...new Set(values)]
 
 class PurchaseFeaturesService extends MedusaService({
@@ -96,7 +126,7 @@ class PurchaseFeaturesService extends MedusaService({
   ): Promise<SyncResult> {
     const ids = unique([...read.orderIds, ...read.snapshots.map((s) => s.id)])
     if (!ids.length) {
-      return { synced: 0, removed: 0, customers: 0, stale: 0 }
+      return { synced: 0, removed: 0, customers: 0, stale: 0, unchanged: 0 }
     }
     const em = this.em_(sharedContext)
     await this.withoutJit_(em)
@@ -487,13 +517,32 @@ class PurchaseFeaturesService extends MedusaService({
       ).map((r) => r.id)
     )
     const kept = new Set(guards.map((r) => r.id))
-    const snapshots = read.snapshots.filter(
+    const fresh = read.snapshots.filter(
       (s) => !kept.has(s.id) && !purged.has(s.customer_id) && !purged.has(s.source_customer_id)
     )
+    // An order whose row already holds this content is not touched at all (no write, no
+    // recompute): the nightly rebuild over unchanged orders then costs little more than its read.
+    // Its read_at stays that of the read that wrote it, which only lets a read between the two
+    // apply: one that saw the same content, or a change a later event re-reads anyway.
+    const stored = new Map(
+      (
+        (await em.execute(
+          `SELECT id, fingerprint FROM personalization_order
+           WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) AND fingerprint IS NOT NULL`,
+          [json(fresh.map((s) => s.id))]
+        )) as { id: string; fingerprint: string }[]
+      ).map((r) => [r.id, r.fingerprint])
+    )
+    const fingerprints = new Map(fresh.map((s) => [s.id, snapshotFingerprint(s, counted.has(s.status))]))
+    const snapshots = fresh.filter((s) => stored.get(s.id) !== fingerprints.get(s.id))
+    const unchanged = fresh.length - snapshots.length
     const present = new Set(read.snapshots.map((s) => s.id))
     const absent = requested.filter((id) => !present.has(id) && !kept.has(id))
     const orderIds = [...snapshots.map((s) => s.id), ...absent]
-    const stale = requested.length - orderIds.length
+    const stale = requested.length - orderIds.length - unchanged
+    if (!orderIds.length) {
+      return { synced: 0, removed: 0, customers: 0, stale, unchanged }
+    }
 
     const previousPairs: { customer_id: string; product_id: string }[] = await em.execute(
       `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
@@ -543,18 +592,19 @@ class PurchaseFeaturesService extends MedusaService({
         discount_total: s.discount_total,
         version: s.version,
         read_at: readAt,
+        fingerprint: fingerprints.get(s.id),
       }))
       await em.execute(
         `INSERT INTO personalization_order
            (id, customer_id, source_customer_id, placed_at, currency_code, status, counted,
-            amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version, read_at)
+            amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version, read_at, fingerprint)
          SELECT h.id, h.customer_id, h.source_customer_id, h.placed_at, h.currency_code, h.status,
                 h.counted, h.amount, jsonb_build_object('value', h.amount::text, 'precision', 20),
                 h.item_quantity, h.promotion_ids, h.discount_total,
-                jsonb_build_object('value', h.discount_total::text, 'precision', 20), h.version, h.read_at
+                jsonb_build_object('value', h.discount_total::text, 'precision', 20), h.version, h.read_at, h.fingerprint
          FROM jsonb_to_recordset(?::jsonb) AS h(id text, customer_id text, source_customer_id text,
            placed_at timestamptz, currency_code text, status text, counted boolean, amount numeric,
-           item_quantity int, promotion_ids jsonb, discount_total numeric, version int, read_at timestamptz)
+           item_quantity int, promotion_ids jsonb, discount_total numeric, version int, read_at timestamptz, fingerprint text)
          ON CONFLICT (id) DO UPDATE SET
            customer_id = EXCLUDED.customer_id, source_customer_id = EXCLUDED.source_customer_id,
            placed_at = EXCLUDED.placed_at, currency_code = EXCLUDED.currency_code,
@@ -562,7 +612,8 @@ class PurchaseFeaturesService extends MedusaService({
            raw_amount = EXCLUDED.raw_amount, item_quantity = EXCLUDED.item_quantity,
            promotion_ids = EXCLUDED.promotion_ids, discount_total = EXCLUDED.discount_total,
            raw_discount_total = EXCLUDED.raw_discount_total,
-           version = EXCLUDED.version, read_at = EXCLUDED.read_at, updated_at = now()`,
+           version = EXCLUDED.version, read_at = EXCLUDED.read_at,
+           fingerprint = EXCLUDED.fingerprint, updated_at = now()`,
         [json(headers)]
       )
     }
@@ -604,7 +655,7 @@ class PurchaseFeaturesService extends MedusaService({
     await this.recomputeCustomerProducts_(em, [...pairs.values()])
     await this.recomputeCustomers_(em, customers, currency)
 
-    return { synced: snapshots.length, removed: removed.length, customers: customers.length, stale }
+    return { synced: snapshots.length, removed: removed.length, customers: customers.length, stale, unchanged }
   }
 
   protected async recomputeCustomerProducts_(

@@ -3,14 +3,14 @@ import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
 import { InjectManager, InjectTransactionManager, MedusaContext, MedusaError, MedusaService } from "@medusajs/framework/utils"
 import type { PackedListBatch } from "../../ml/recommend/packed-lists"
 import type { ProductTable } from "../../ml/pipeline/training"
-import { ModelProduct, ModelVersion, RateWindow, RecommendationEvent, RecommendationList, ServedEvent } from "./models"
+import { ModelProduct, ModelVersion, RateWindow, RecommendationEvent, ServedEvent } from "./models"
 import { type StoredList, type VersionProducts, decodeStoredList } from "./list-format"
 
 export type ListKind = PackedListBatch["kind"]
 export type EventType = "impression" | "click" | "add_to_cart"
 
 /** A list row as stored (its bytes in base64), for a deletion that may have to be undone. */
-export type ListRow = { id: string; version_id: string; kind: ListKind; subject_id: string; items: string }
+export type ListRow = { version_id: string; kind: ListKind; subject_id: string; items: string }
 
 /** One counted item of an events request: its id's hash (sha256 hex), what it was served as, and when the id expires. */
 export type ServedEventInput = { hash: string; version_id: string; list_type: string; expires_at: Date }
@@ -34,7 +34,19 @@ type VersionDetails = {
   started_at?: Date | null
 }
 
-class RecommendationsService extends MedusaService({ ModelVersion, RecommendationList, RecommendationEvent, ModelProduct, ServedEvent, RateWindow }) {
+/**
+ * The precomputed lists live in `personalization_recommendation_list`, a table of the module's
+ * migrations that is not in the data model (only this service's SQL reads and writes it):
+ *   version_id text, kind text ('customer' | 'related' | 'bought_together' | 'trending'),
+ *   subject_id text (a customer or product id; "" for trending), items bytea (list-format.ts),
+ *   primary key (subject_id, kind, version_id), index (version_id).
+ * A row is written before its version becomes active and never changed afterwards, so readers of
+ * the active version never see a half-written set; reads go by the primary key, pruning by
+ * version. Nothing else is stored per row: a million personal lists of 100 items take 0.92 to
+ * 1.0 GB per kept version with the indexes, depending on how full the primary key's pages are
+ * (`npm run bench:lists`; docs/architecture.md).
+ */
+class RecommendationsService extends MedusaService({ ModelVersion, RecommendationEvent, ModelProduct, ServedEvent, RateWindow }) {
   private readonly productTables = new Map<string, Promise<VersionProducts>>()
 
   // --- writing a version ----------------------------------------------------------------
@@ -69,9 +81,9 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
       const rows = []
       for (let k = start; k < end; k++) rows.push({ s: subjects[k], b: buffer.toString("base64", offsets[k], offsets[k + 1]) })
       await em.execute(
-        `INSERT INTO personalization_recommendation_list (id, version_id, kind, subject_id, items)
-         SELECT ? || ':' || ? || ':' || t.s, ?, ?, t.s, decode(t.b, 'base64') FROM jsonb_to_recordset(?::jsonb) AS t(s text, b text)`,
-        [versionId, batch.kind, versionId, batch.kind, JSON.stringify(rows)]
+        `INSERT INTO personalization_recommendation_list (version_id, kind, subject_id, items)
+         SELECT ?, ?, t.s, decode(t.b, 'base64') FROM jsonb_to_recordset(?::jsonb) AS t(s text, b text)`,
+        [versionId, batch.kind, JSON.stringify(rows)]
       )
     }
     return subjects.length
@@ -406,7 +418,7 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     const em = sharedContext.manager as SqlEntityManager
     return em.execute(
       `DELETE FROM personalization_recommendation_list WHERE subject_id = ? AND kind = 'customer'
-       RETURNING id, version_id, kind, subject_id, encode(items, 'base64') AS items`,
+       RETURNING version_id, kind, subject_id, encode(items, 'base64') AS items`,
       [customerId]
     )
   }
@@ -417,10 +429,10 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     if (!rows.length) return
     const em = sharedContext.manager as SqlEntityManager
     await em.execute(
-      `INSERT INTO personalization_recommendation_list (id, version_id, kind, subject_id, items)
-       SELECT r.id, r.version_id, r.kind, r.subject_id, decode(r.items, 'base64')
-       FROM jsonb_to_recordset(?::jsonb) AS r(id text, version_id text, kind text, subject_id text, items text)
-       ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO personalization_recommendation_list (version_id, kind, subject_id, items)
+       SELECT r.version_id, r.kind, r.subject_id, decode(r.items, 'base64')
+       FROM jsonb_to_recordset(?::jsonb) AS r(version_id text, kind text, subject_id text, items text)
+       ON CONFLICT (subject_id, kind, version_id) DO NOTHING`,
       [JSON.stringify(rows)]
     )
   }

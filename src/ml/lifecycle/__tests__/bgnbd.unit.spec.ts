@@ -23,6 +23,11 @@ describe("special functions", () => {
     // 2F1(1, 1; 2; z) = -ln(1 - z) / z.
     expect(hyp2f1(1, 1, 2, 0.5)).toBeCloseTo(2 * Math.log(2), 13)
     expect(hyp2f1(2, 3, 4, 0)).toBe(1)
+    // A negative non-integer c is in the series' domain (values from scipy.special.hyp2f1).
+    expect(hyp2f1(0.24, 0.5, -0.2, 0.3)).toBeCloseTo(0.7292095608736144, 12)
+    expect(hyp2f1(0.3, 0.6, -0.35, 0.9)).toBeCloseTo(-10.96974498464865, 9)
+    expect(() => hyp2f1(1, 1, 0, 0.5)).toThrow(RangeError)
+    expect(() => hyp2f1(1, 1, -2, 0.5)).toThrow(RangeError)
     const rosen = (x: Float64Array) => (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
     const r = nelderMead(rosen, [-1.2, 1], { lower: [-5, -5], upper: [5, 5], maxIter: 5000, tol: 1e-14 })
     expect(r.x[0]).toBeCloseTo(1, 4)
@@ -33,6 +38,20 @@ describe("special functions", () => {
 })
 
 describe("BG/NBD", () => {
+  it("conditional expectation with a fitted a + b < 1 (2F1's c below 0, seen on a synthetic store of 100,000 customers)", () => {
+    // Eq. 10 evaluated with scipy.special.hyp2f1 for r 0.24, alpha 4.4, a 0.3, b 0.5, x 0, T 30, t 90.
+    expect(bgnbdConditionalExpectation({ r: 0.24, alpha: 4.4, a: 0.3, b: 0.5 }, 0, 0, 30, 90)).toBeCloseTo(0.4534449527616546, 10)
+    // Continuous where c = a + b - 1 crosses 0 (the pole of 2F1 that the factor c cancels).
+    const at = (b: number) => bgnbdConditionalExpectation({ r: 0.24, alpha: 4.4, a: 0.4, b }, 0, 0, 30, 90)
+    const below = at(0.6 - 1e-6)
+    expect(Number.isFinite(at(0.6))).toBe(true)
+    expect(Math.abs(at(0.6) - below) / below).toBeLessThan(1e-4)
+    expect(Math.abs(at(0.6 + 1e-6) - below) / below).toBeLessThan(1e-4)
+    // Never more than an alive customer's expected purchases at the posterior rate.
+    expect(below).toBeGreaterThan(0)
+    expect(below).toBeLessThan((0.24 / (4.4 + 30)) * 90)
+  })
+
   it("log-likelihood by hand", () => {
     // x = 0: ln[(alpha / (alpha + T))^r] = 2 ln(3 / 8) for r = 2, alpha = 3, T = 5.
     expect(bgnbdLogLikelihood({ r: 2, alpha: 3, a: 1.5, b: 4 }, 0, 0, 5)).toBeCloseTo(2 * Math.log(3 / 8), 12)

@@ -62,14 +62,33 @@ moduleIntegrationTestRunner<PurchaseFeaturesService>({
       const o1 = snapshot("order_1", "cus_a", "2026-03-01", [["p1", 2, "20.0000"], ["p2", 1, "5.5000"]])
       const first = await service.applyOrderSnapshots(read("2026-03-01T12:00:01.000001Z", [o1]))
       const second = await service.applyOrderSnapshots(read("2026-03-01T12:00:01.000001Z", [o1]))
-      expect(first).toEqual({ synced: 1, removed: 0, customers: 1, stale: 0 })
-      expect(second.synced).toBe(1)
+      expect(first).toEqual({ synced: 1, removed: 0, customers: 1, stale: 0, unchanged: 0 })
+      // The same content again: recognised by its fingerprint, nothing is written.
+      expect(second).toEqual({ synced: 0, removed: 0, customers: 0, stale: 0, unchanged: 1 })
       const { features, products, lines } = await stateOf("cus_a")
       expect(features).toEqual([
         expect.objectContaining({ order_count: 1, money_order_count: 1, total_spend: 25.5, average_order_value: 25.5, item_quantity: 3, distinct_products: 2 }),
       ])
       expect(products.map((p) => [p.id, p.order_count, p.quantity])).toEqual([["cus_a:p1", 1, 2], ["cus_a:p2", 1, 1]])
       expect(lines).toHaveLength(2)
+    })
+
+    it("skips an unchanged snapshot by its fingerprint and rewrites a changed one", async () => {
+      const o1 = snapshot("order_1", "cus_a", "2026-03-01", [["p1", 1, "10.0000"]])
+      await service.applyOrderSnapshots(read("2026-03-02T00:00:00Z", [o1]))
+      const [row] = await sql(`SELECT fingerprint, read_at, updated_at FROM personalization_order WHERE id = 'order_1'`)
+      expect(row.fingerprint).toEqual(expect.any(String))
+
+      // A later read of the same content: the row is not written (updated_at and read_at stay).
+      expect(await service.applyOrderSnapshots(read("2026-03-05T00:00:00Z", [o1]))).toEqual(expect.objectContaining({ synced: 0, unchanged: 1 }))
+      expect(await sql(`SELECT fingerprint, read_at, updated_at FROM personalization_order WHERE id = 'order_1'`)).toEqual([row])
+
+      // One unit returned: a new fingerprint, and the features follow.
+      const returned = snapshot("order_1", "cus_a", "2026-03-01", [["p1", 0, "0.0000"]])
+      expect(await service.applyOrderSnapshots(read("2026-03-06T00:00:00Z", [returned]))).toEqual(expect.objectContaining({ synced: 1, unchanged: 0 }))
+      const { features, products } = await stateOf("cus_a")
+      expect(features).toEqual([expect.objectContaining({ order_count: 1, total_spend: 0, item_quantity: 0, distinct_products: 0 })])
+      expect(products).toEqual([])
     })
 
     it("counts every one of concurrent snapshots of one customer (different orders)", async () => {
@@ -163,7 +182,7 @@ moduleIntegrationTestRunner<PurchaseFeaturesService>({
         afterId: "",
         lastId: "order_2",
       })
-      expect(page).toEqual({ synced: 1, removed: 1, customers: 1, stale: 0 })
+      expect(page).toEqual({ synced: 1, removed: 1, customers: 1, stale: 0, unchanged: 0 })
       expect((await stateOf("cus_a")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 11 }))
       expect((await stateOf("cus_b")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 30 }))
     })

@@ -31,6 +31,8 @@ export const LedgerOrder = model
     version: model.number(),
     /** Database clock when the snapshot was read: an older read never replaces this row (null on rows from before this column). */
     read_at: model.dateTime().nullable(),
+    /** Hash of the snapshot the row was written from: an identical snapshot is skipped (null on rows from before this column). */
+    fingerprint: model.text().nullable(),
   })
   .indexes([
     { on: ["customer_id", "placed_at"], where: null },

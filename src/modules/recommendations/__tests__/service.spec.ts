@@ -148,8 +148,23 @@ moduleIntegrationTestRunner<RecommendationsService>({
         const a = await version("inactive")
         const b = await version("inactive")
         expect(await service.removeCustomerLists(b, ["cus_1", "cus_9"])).toBe(1)
-        const rows = await service.listRecommendationLists({ subject_id: "cus_1" }, { take: null })
-        expect(rows.map((r) => r.version_id)).toEqual([a])
+        // What is left of cus_1: the list of version a.
+        expect((await service.purgeCustomer("cus_1")).map((r) => r.version_id)).toEqual([a])
+      })
+
+      it("keeps one list per subject, kind and version: a second write of it fails, a second restore is a no-op", async () => {
+        const id = await version("running")
+        const again = new PackedListWriter("customer", 3)
+        again.add("cus_2", { items: [2], codes: [REASON_CODE.popular], anchors: [-1] })
+        await expect(service.writeListBatch(id, again.take())).rejects.toThrow(/duplicate key/)
+        // The same subject under another kind is another list.
+        const related = new PackedListWriter("related", 3)
+        related.add("cus_2", { items: [1], codes: [REASON_CODE.related], anchors: [-1] })
+        expect(await service.writeListBatch(id, related.take())).toBe(1)
+        const purged = await service.purgeCustomer("cus_1")
+        await service.restoreLists(purged)
+        await service.restoreLists(purged)
+        expect(await service.purgeCustomer("cus_1")).toEqual(purged)
       })
     })
   },

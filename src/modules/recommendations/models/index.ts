@@ -1,5 +1,4 @@
 export { ModelVersion } from "./model-version"
-export { RecommendationList } from "./recommendation-list"
 export { RecommendationEvent } from "./recommendation-event"
 export { ModelProduct } from "./model-product"
 export { ServedEvent } from "./served-event"

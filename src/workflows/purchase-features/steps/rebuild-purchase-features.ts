@@ -23,9 +23,15 @@ export type RebuildResult = {
 /**
  * Recomputes every table from Medusa's orders, page by page in order id order, reporting
  * progress on the run. Each page is exact on its own (it also removes ledger orders of its id
- * range that Medusa no longer has), so readers never see a half-applied page and a failed
- * rebuild leaves correct rows: there is nothing to compensate. Runs inside the rebuild lock
- * (workflows/runs.ts); stops at a page boundary when the lock's lease is lost.
+ * range that Medusa no longer has) and commits in one transaction with the aggregates of the
+ * customers and pairs it touched, so readers see every table exact for the pages done and the
+ * previous state for the others, never a half-applied page, and a failed rebuild leaves correct
+ * rows: there is nothing to compensate. An order whose snapshot has the fingerprint its ledger
+ * row holds is skipped without a write (a warm rebuild mostly reads); aggregates are only
+ * recomputed for orders that changed, so a row edited by hand in an aggregate table is repaired
+ * only once an order of that customer changes (the tables are never written outside an apply).
+ * Runs inside the rebuild lock (workflows/runs.ts); stops at a page boundary when the lock's
+ * lease is lost.
  */
 export const rebuildPurchaseFeaturesStep = createStep(
   "rebuild-purchase-features",
@@ -51,7 +57,8 @@ export const rebuildPurchaseFeaturesStep = createStep(
       const lastOrderId = ids.length === batchSize ? ids[ids.length - 1] : null
       const read = await readOrderSnapshots(pg, ids, service.options)
       const page = await service.applyOrderPage({ read, afterId: cursor, lastId: lastOrderId }, { currency })
-      orders += page.synced
+      // Unchanged orders were read and found exact: they count as rebuilt.
+      orders += page.synced + page.unchanged
       removed += page.removed
       pages += 1
       if (Date.now() - lastReport >= 1000 || !lastOrderId) {
