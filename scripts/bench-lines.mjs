@@ -133,6 +133,9 @@ for (const n of sizes) {
     await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`)
     made = await fill(name, n)
   }
+  // A kept template or database may predate newer migrations of this tree (an older tree, for
+  // the "before" figures, runs on it as it is).
+  if (tree === root && medusa(["db:migrate", "--skip-scripts"], `${server}/${name}`, root) === null) throw new Error("migration failed")
   for (const stage of stages) {
     const load = loadavg()
     const out = medusa(["exec", "./src/scripts/bench-lines.ts"], `${server}/${name}`, tree, {
