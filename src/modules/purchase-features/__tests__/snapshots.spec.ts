@@ -186,5 +186,19 @@ moduleIntegrationTestRunner<PurchaseFeaturesService>({
       expect((await stateOf("cus_a")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 11 }))
       expect((await stateOf("cus_b")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 30 }))
     })
+
+    it("analyzes its tables on request (the rebuild's last step), so the planner sees the rows a rebuild wrote", async () => {
+      await service.applyOrderSnapshots(read("2026-03-01T12:00:00.000001Z", [snapshot("order_z", "cus_z", "2026-02-01", [["prod_1", 1, "5.0000"]])]))
+      const stats = async () =>
+        (await sql(
+          `SELECT relname, last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables
+           WHERE relname IN ('personalization_order', 'personalization_order_line', 'personalization_customer_features', 'personalization_customer_product')
+           ORDER BY relname`
+        )) as { relname: string; analyzed: boolean }[]
+      // last_analyze is set by ANALYZE only (autovacuum sets last_autoanalyze).
+      expect((await stats()).map((r) => r.analyzed)).toEqual([false, false, false, false])
+      await service.analyzeTables()
+      expect((await stats()).map((r) => r.analyzed)).toEqual([true, true, true, true])
+    })
   },
 })

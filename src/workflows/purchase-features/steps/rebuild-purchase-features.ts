@@ -70,6 +70,7 @@ export const rebuildPurchaseFeaturesStep = createStep(
       if (!lastOrderId) break
       cursor = lastOrderId
     }
+    await service.analyzeTables()
     return new StepResponse<RebuildResult>({ orders, removed, pages, duration_ms: Date.now() - started })
   }
 )
