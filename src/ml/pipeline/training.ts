@@ -127,12 +127,23 @@ export const COLD_HISTORY = 20
 export const EASE_MAX_ITEMS = 8000
 
 /**
+ * Neighbours per product of the default recipe's item-kNN above EASE_MAX_ITEMS: a sparse
+ * matrix of products x 200 (160 MB at 100,000 products) instead of the dense products^2 one,
+ * which cannot be allocated at 100,000 products (1e10 entries; "Invalid typed array length" in
+ * bench:lines at 20M lines). Chosen for memory, not on the rolling splits: the development
+ * store has fewer products than EASE_MAX_ITEMS, so this branch has no evaluation there.
+ */
+export const ITEM_KNN_NEIGHBOURS = 200
+
+/**
  * What a training run fits by default: the hybrid the plugin serves (buy-again, recency-
- * weighted EASE, trend; see hybrid.ts), with item-kNN as its collaborative part above
- * EASE_MAX_ITEMS products.
+ * weighted EASE, trend; see hybrid.ts), with a sparse item-kNN (ITEM_KNN_NEIGHBOURS) as its
+ * collaborative part above EASE_MAX_ITEMS products.
  */
 export function defaultRecipe(nItems: number): Recipe {
-  return nItems > EASE_MAX_ITEMS ? { model: "hybrid", options: { collaborative: { model: "item-knn" } } } : { model: "hybrid", options: {} }
+  return nItems > EASE_MAX_ITEMS
+    ? { model: "hybrid", options: { collaborative: { model: "item-knn", options: { neighbours: ITEM_KNN_NEIGHBOURS } } } }
+    : { model: "hybrid", options: {} }
 }
 
 /** Identical recipes fit identically (fits are deterministic). */

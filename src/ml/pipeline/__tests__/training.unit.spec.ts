@@ -1,6 +1,9 @@
 import type { PurchaseLine } from "../../data/purchase-line"
 import type { ProductText } from "../../recommend/content"
 import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import { IdIndex } from "../../data/id-index"
+import { interactionsFromLines } from "../../data/interactions"
+import { type HybridOptions, HybridRecommender } from "../../recommend/hybrid"
 import {
   EASE_MAX_ITEMS,
   type HoldoutEvaluation,
@@ -8,6 +11,7 @@ import {
   type TrainingPlan,
   decideActivation,
   defaultRecipe,
+  ITEM_KNN_NEIGHBOURS,
   runTraining,
   runTrainingToEnd,
   sameRecipe,
@@ -122,7 +126,34 @@ describe("decideActivation", () => {
 describe("defaultRecipe", () => {
   it("uses EASE up to its product limit and item-kNN above", () => {
     expect(defaultRecipe(EASE_MAX_ITEMS)).toEqual({ model: "hybrid", options: {} })
-    expect(defaultRecipe(EASE_MAX_ITEMS + 1)).toEqual({ model: "hybrid", options: { collaborative: { model: "item-knn" } } })
+    expect(defaultRecipe(EASE_MAX_ITEMS + 1)).toEqual({
+      model: "hybrid",
+      options: { collaborative: { model: "item-knn", options: { neighbours: ITEM_KNN_NEIGHBOURS } } },
+    })
+  })
+
+  it("fits above EASE's limit at a catalogue size where a dense item x item matrix cannot be allocated", () => {
+    // 70,000 products: a dense item-kNN would need 4.9e9 float32 entries, past the typed-array
+    // length limit (2^32), as the 100,000 products of bench:lines were.
+    const nProducts = 70_000
+    const lines: PurchaseLine[] = []
+    for (let i = 0; i < nProducts; i++) {
+      for (const c of [i % 500, (i * 7 + 3) % 500]) {
+        lines.push({ orderId: `o${c}_${i % 3}`, customerId: `c${c}`, productId: `p${i}`, quantity: 1, amount: 1, time: Date.UTC(2026, 0, 1 + (i % 28)) })
+      }
+    }
+    const users = IdIndex.fromIds(lines.map((l) => l.customerId))
+    const items = IdIndex.fromIds(lines.map((l) => l.productId))
+    const data = interactionsFromLines(lines, users, items, Date.UTC(2026, 1, 1))
+    const recipe = defaultRecipe(items.size)
+    expect(recipe.model).toBe("hybrid")
+    const model = new HybridRecommender(recipe.options as HybridOptions).fit(data)
+    const scores = model.scores(users.indexOf("c0"))
+    expect(scores.length).toBe(nProducts)
+    // c0 shares customers with others through products bought by two customers: some product it
+    // did not buy gets a collaborative score.
+    const bought = new Set(lines.filter((l) => l.customerId === "c0").map((l) => items.indexOf(l.productId)))
+    expect(scores.some((v, j) => v > 0 && !bought.has(j))).toBe(true)
   })
 })
 
