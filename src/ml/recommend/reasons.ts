@@ -26,6 +26,9 @@ export class ReasonExplainer {
   private readonly byItem: CsrMatrix
   private readonly recentBuyers: Int32Array
   private readonly buyers: Int32Array
+  /** mark[v] === stamp: customer v bought the item being explained (a set without hashing). */
+  private readonly mark: Int32Array
+  private stamp = 0
 
   constructor(
     private readonly data: Interactions,
@@ -35,6 +38,7 @@ export class ReasonExplainer {
     this.buyers = new Int32Array(data.nItems)
     for (let i = 0; i < data.nItems; i++) this.buyers[i] = this.byItem.indptr[i + 1] - this.byItem.indptr[i]
     this.recentBuyers = countRecentBuyers(data, trendWindowDays)
+    this.mark = new Int32Array(data.nUsers)
   }
 
   explain(user: number | null, item: number): Reason {
@@ -76,9 +80,16 @@ export class ReasonExplainer {
   private becauseYouBought(user: number, item: number): Reason | null {
     const s = this.data.strength
     const t = this.byItem
-    // Buyers of `item` as a set, then count them among the buyers of each of the user's items.
-    const buyersOfItem = new Set<number>()
-    for (let p = t.indptr[item]; p < t.indptr[item + 1]; p++) buyersOfItem.add(t.indices[p])
+    // Buyers of `item` marked in a typed array, then counted among the buyers of each of the
+    // user's items. A Set here took 43% of a training run's CPU at 1.9M lines (the inner loop
+    // runs over every buyer of every own item, for each of a list's ~150 items).
+    if (this.stamp === 0x7fffffff) {
+      this.mark.fill(0)
+      this.stamp = 0
+    }
+    const stamp = ++this.stamp
+    const mark = this.mark
+    for (let p = t.indptr[item]; p < t.indptr[item + 1]; p++) mark[t.indices[p]] = stamp
     let best = -1
     let bestCount = 0
     for (let p = s.indptr[user]; p < s.indptr[user + 1]; p++) {
@@ -86,7 +97,7 @@ export class ReasonExplainer {
       let count = 0
       for (let q = t.indptr[own]; q < t.indptr[own + 1]; q++) {
         const other = t.indices[q]
-        if (other !== user && buyersOfItem.has(other)) count++
+        if (other !== user && mark[other] === stamp) count++
       }
       // Ties go to the lower item index, so explanations are deterministic.
       if (count > bestCount) {

@@ -61,3 +61,41 @@ describe("ReasonExplainer", () => {
     expect([explainer.buyersOf(i("b")), explainer.recentBuyersOf(i("b")), explainer.recentBuyersOf(i("e"))]).toEqual([3, 2, 0]) // b: u0 (day -28) and u2 (day -10) in the window, u1 (day -40) not
   })
 })
+
+describe("ReasonExplainer on many explanations in a row", () => {
+  it("names the same own item and co-buyer count as counting each pair from scratch", () => {
+    // A seeded random store: 60 customers, 25 products, up to 8 products each.
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const many: PurchaseLine[] = []
+    for (let c = 0; c < 60; c++) {
+      const n = 1 + Math.floor(random() * 8)
+      for (let k = 0; k < n; k++) {
+        many.push({ orderId: `o${c}_${k}`, customerId: `c${c}`, productId: `p${Math.floor(random() ** 2 * 25)}`, quantity: 1, amount: 1, time: T - (1 + k) * DAY })
+      }
+    }
+    const users = IdIndex.fromIds(many.map((l) => l.customerId))
+    const items = IdIndex.fromIds(many.map((l) => l.productId))
+    const explainer = new ReasonExplainer(interactionsFromLines(many, users, items, T))
+    const buyers = (item: number) => new Set(many.filter((l) => items.indexOf(l.productId) === item).map((l) => users.indexOf(l.customerId)))
+    let checked = 0
+    for (let u = 0; u < users.size; u++) {
+      const own = [...new Set(many.filter((l) => users.indexOf(l.customerId) === u).map((l) => items.indexOf(l.productId)))].sort((a, b) => a - b)
+      for (let i = 0; i < items.size; i++) {
+        if (own.includes(i)) continue
+        const of = buyers(i)
+        let best = -1
+        let bestCount = 0
+        for (const o of own) {
+          const count = [...buyers(o)].filter((v) => v !== u && of.has(v)).length
+          if (count > bestCount) [best, bestCount] = [o, count]
+        }
+        const reason = explainer.explain(u, i)
+        if (best < 0) expect(reason.code).not.toBe("because_you_bought")
+        else expect(reason).toEqual({ code: "because_you_bought", params: { item: best, co_buyers: bestCount } })
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
+})
