@@ -10,6 +10,20 @@ import type { Pg } from "./pg"
 export type VisibilityFilter = { salesChannelIds: string[]; categoryId?: string }
 
 /**
+ * Product `id` is in one of the sales channels (first parameter, a JSON array) and, when the
+ * category (second and third parameters: its id, or null for any) is given, in that category
+ * while it is active and public.
+ */
+const inChannelAndCategory = (id: string) => `EXISTS (SELECT 1 FROM product_sales_channel psc
+                   WHERE psc.product_id = ${id} AND psc.deleted_at IS NULL
+                     AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
+       AND (?::text IS NULL OR EXISTS (
+             SELECT 1 FROM product_category_product pcp
+             JOIN product_category pc ON pc.id = pcp.product_category_id
+               AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
+             WHERE pcp.product_id = ${id} AND pcp.product_category_id = ?))`
+
+/**
  * The ids among `ids` that are live, published, in one of `salesChannelIds` and, with
  * `categoryId`, in that category if it is active and public; in the given order.
  */
@@ -18,14 +32,7 @@ export async function listVisibleProductIds(pg: Pg, ids: string[], { salesChanne
   const { rows } = await pg.raw(
     `SELECT c.id FROM jsonb_array_elements_text(?::jsonb) WITH ORDINALITY AS c(id, ord)
      JOIN product p ON p.id = c.id AND p.status = 'published' AND p.deleted_at IS NULL
-     WHERE EXISTS (SELECT 1 FROM product_sales_channel psc
-                   WHERE psc.product_id = c.id AND psc.deleted_at IS NULL
-                     AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
-       AND (?::text IS NULL OR EXISTS (
-             SELECT 1 FROM product_category_product pcp
-             JOIN product_category pc ON pc.id = pcp.product_category_id
-               AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
-             WHERE pcp.product_id = c.id AND pcp.product_category_id = ?))
+     WHERE ${inChannelAndCategory("c.id")}
      ORDER BY c.ord`,
     [JSON.stringify(ids), JSON.stringify(salesChannelIds), categoryId ?? null, categoryId ?? null]
   )
@@ -37,14 +44,7 @@ export async function newestVisibleProductIds(pg: Pg, { salesChannelIds, categor
   const { rows } = await pg.raw(
     `SELECT p.id FROM product p
      WHERE p.status = 'published' AND p.deleted_at IS NULL
-       AND EXISTS (SELECT 1 FROM product_sales_channel psc
-                   WHERE psc.product_id = p.id AND psc.deleted_at IS NULL
-                     AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
-       AND (?::text IS NULL OR EXISTS (
-             SELECT 1 FROM product_category_product pcp
-             JOIN product_category pc ON pc.id = pcp.product_category_id
-               AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
-             WHERE pcp.product_id = p.id AND pcp.product_category_id = ?))
+       AND ${inChannelAndCategory("p.id")}
      ORDER BY p.created_at DESC, p.id
      LIMIT ?`,
     [JSON.stringify(salesChannelIds), categoryId ?? null, categoryId ?? null, limit]
