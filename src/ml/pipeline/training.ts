@@ -240,10 +240,11 @@ export function* runTraining(
   const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
   type Entry = { item: number; code: number; anchor: number }
   const explained = (user: number | null, top: ArrayLike<number>): Entry[] =>
-    Array.from(top, (i) => {
-      const r = explainer.explain(user, i)
-      return { item: toTable[i], code: REASON_CODE[r.code], anchor: r.code === "because_you_bought" ? toTable[r.params.item] : -1 }
-    })
+    explainer.explainAll(user, top).map((r, x) => ({
+      item: toTable[top[x]],
+      code: REASON_CODE[r.code],
+      anchor: r.code === "because_you_bought" ? toTable[r.params.item] : -1,
+    }))
   const packed = (entries: readonly Entry[]): ListItems => ({
     items: Int32Array.from(entries, (e) => e.item),
     codes: Uint8Array.from(entries, (e) => e.code),

@@ -8,7 +8,7 @@ import {
   deserializeCsr,
   serializeCsr,
 } from "./recommender"
-import { topK } from "./top-k"
+import { topK, topKOf } from "./top-k"
 import { BINARY, type HistoryWeighting, weightHistory } from "./weighting"
 
 export interface ItemKnnOptions {
@@ -37,6 +37,11 @@ export class ItemKnnRecommender extends BaseRecommender {
   readonly options: ItemKnnOptions
   private dense: Float32Array | null = null
   private sparse: CsrMatrix | null = null
+  private nonNegative: boolean | null = null
+  /** neighbourScores' scratch: sums, a seen mark and the items touched (zero / unmarked between calls). */
+  private acc: Float32Array | null = null
+  private mark: Uint8Array | null = null
+  private touched: Int32Array | null = null
 
   constructor(options: ItemKnnOptions = {}) {
     super()
@@ -78,27 +83,31 @@ export class ItemKnnRecommender extends BaseRecommender {
           acc[j] += xu * x.data[q]
         }
       }
-      const row = dense ? dense.subarray(i * n, (i + 1) * n) : new Float32Array(n)
-      for (let t = 0; t < nt; t++) {
-        const j = touched[t]
-        if (j !== i && norms[i] > 0 && norms[j] > 0) {
-          row[j] = Math.fround(Math.fround(Math.fround(acc[j]) / norms[i]) / norms[j])
-        }
-        acc[j] = 0
-        mark[j] = 0
-      }
-      if (!dense) {
-        const keep = topK(row, k as number)
+      const cosine = (j: number) => (j !== i && norms[i] > 0 && norms[j] > 0 ? Math.fround(Math.fround(Math.fround(acc[j]) / norms[i]) / norms[j]) : 0)
+      if (dense) {
+        const row = dense.subarray(i * n, (i + 1) * n)
+        for (let t = 0; t < nt; t++) row[touched[t]] = cosine(touched[t])
+      } else {
+        // The k best among the co-occurring items alone (every other item scores 0 and is never
+        // kept): O(co-occurring items) per row instead of a full row of every item.
+        const near = touched.subarray(0, nt)
+        const sims = Float32Array.from(near, cosine)
+        const keep = topKOf(near, sims, k as number)
         let m = 0
-        while (m < keep.length && row[keep[m]] > 0) m++
+        while (m < keep.length && cosine(keep[m]) > 0) m++
         const idx = keep.slice(0, m).sort()
         rowsIdx.push(idx)
-        rowsVal.push(Float32Array.from(idx, (j) => row[j]))
+        rowsVal.push(Float32Array.from(idx, cosine))
+      }
+      for (let t = 0; t < nt; t++) {
+        acc[touched[t]] = 0
+        mark[touched[t]] = 0
       }
       if (options.onProgress && (i % 256 === 255 || i === n - 1)) options.onProgress(i + 1, n, "similarities")
     }
     this.dense = dense
     this.sparse = dense ? null : stackRows(n, rowsIdx, rowsVal)
+    this.nonNegative = null
     this.history = weightHistory(data, this.options.scoreWeighting ?? BINARY)
     return this
   }
@@ -128,6 +137,59 @@ export class ItemKnnRecommender extends BaseRecommender {
       }
     }
     return out
+  }
+
+  /**
+   * A sparse fit with no negative similarity or weight: a user's scores are then 0 on every
+   * item outside the neighbours of their items, which lets a caller rank those alone
+   * (neighbourScores; HybridRecommender.recommend).
+   */
+  get sparseNonNegative(): boolean {
+    if (this.nonNegative === null) {
+      const s = this.sparse
+      const h = this.fitted()
+      this.nonNegative = !!s && s.data.every((v) => v >= 0) && h.data.every((v) => v >= 0)
+    }
+    return this.nonNegative
+  }
+
+  /**
+   * scores(user) on the items where it can be non-zero (sparse fits only): `items`, the
+   * neighbours of the user's items (in no particular order), and `values`, scores(user) there,
+   * summed in the same order, so bit for bit equal. O(history x neighbours), not O(items).
+   */
+  neighbourScores(user: number): { items: Int32Array; values: Float32Array } {
+    const s = this.sparse
+    if (!s) throw new Error(`${this.name}: neighbourScores needs a sparse fit (the neighbours option)`)
+    const { items, values: weights } = this.userRow(user)
+    const n = this.nItems
+    if (!this.acc || this.acc.length !== n) {
+      this.acc = new Float32Array(n)
+      this.mark = new Uint8Array(n)
+      this.touched = new Int32Array(n)
+    }
+    const acc = this.acc
+    const mark = this.mark as Uint8Array
+    const touched = this.touched as Int32Array
+    let nt = 0
+    for (let k = 0; k < items.length; k++) {
+      const w = weights[k]
+      for (let p = s.indptr[items[k]]; p < s.indptr[items[k] + 1]; p++) {
+        const j = s.indices[p]
+        if (!mark[j]) {
+          mark[j] = 1
+          touched[nt++] = j
+        }
+        acc[j] += w * s.data[p]
+      }
+    }
+    const near = touched.slice(0, nt)
+    const values = Float32Array.from(near, (j) => acc[j])
+    for (const j of near) {
+      acc[j] = 0
+      mark[j] = 0
+    }
+    return { items: near, values }
   }
 
   /** Similarity of items a and b (0 when b is not among a's kept neighbours). */

@@ -1,7 +1,7 @@
 import { csrFromTriples } from "../../data/csr"
 import type { TestTruth } from "../../data/split"
 import { Rng } from "../../random"
-import { topK, topKBySort } from "../../recommend/top-k"
+import { topK, topKBySort, topKOf } from "../../recommend/top-k"
 import { evaluateTopN } from "../top-n"
 
 describe("topK", () => {
@@ -21,6 +21,24 @@ describe("topK", () => {
       const ex = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0))
       const k = rng.nextInt(25)
       expect(Array.from(topK(s, k, ex))).toEqual(Array.from(topKBySort(s, k, ex)))
+    }
+  })
+
+  it("ranks a shuffled subset as topK ranks the whole array, when nothing outside the subset makes the cut", () => {
+    const rng = new Rng(12)
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + rng.nextInt(60)
+      const s = Float64Array.from({ length: n }, () => rng.nextInt(6) - 2)
+      const ex = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0))
+      const k = rng.nextInt(25)
+      // The subset: every item scoring above the lowest score (-2), in a random order.
+      const items = Array.from({ length: n }, (_, i) => i).filter((i) => s[i] > -2)
+      for (let a = items.length - 1; a > 0; a--) {
+        const b = rng.nextInt(a + 1)
+        ;[items[a], items[b]] = [items[b], items[a]]
+      }
+      const expected = Array.from(topK(s, k, ex)).filter((i) => s[i] > -2)
+      expect(Array.from(topKOf(items, items.map((i) => s[i]), k, ex))).toEqual(expected)
     }
   })
 })

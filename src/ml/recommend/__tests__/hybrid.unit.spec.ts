@@ -1,6 +1,7 @@
 import { fromJsonSafe, toJsonSafe } from "../../serialize"
 import { HybridRecommender, newArrivals } from "../hybrid"
 import type { SerializedModel } from "../recommender"
+import { topK } from "../top-k"
 import { TrendingRecommender } from "../trending"
 import { checkerboard, interactions } from "./fixtures"
 
@@ -106,5 +107,35 @@ describe("HybridRecommender", () => {
     for (let u = 0; u < 6; u++) expect(Array.from(back.scores(u))).toEqual(Array.from(m.scores(u)))
     expect(Array.from(back.similarItems(0, 2))).toEqual(Array.from(m.similarItems(0, 2)))
     expect(() => new HybridRecommender({ ownWeight: -1 })).toThrow(/ownWeight/)
+  })
+
+  it("ranks only the neighbours, own items and best priors with a sparse item-kNN, and returns exactly what scoring every item returns", () => {
+    // A seeded random store with a few popular items, many ties (binary data) and items nobody
+    // near a user bought, at sizes where the priors and the neighbours both decide places.
+    let seed = 7
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const nUsers = 80
+    const nItems = 60
+    const buys: [number, number, number][] = []
+    for (let u = 0; u < nUsers; u++) {
+      const k = 1 + Math.floor(rand() * 6)
+      for (let b = 0; b < k; b++) buys.push([u, Math.floor(rand() < 0.3 ? rand() * 6 : rand() * nItems), Math.floor(rand() * 90)])
+    }
+    const data = interactions(nUsers, nItems, buys)
+    let checked = 0
+    for (const neighbours of [2, 5, 20]) {
+      const m = new HybridRecommender({ collaborative: { model: "item-knn", options: { neighbours } } }).fit(data)
+      for (let u = 0; u < nUsers; u++) {
+        const own = data.strength.indices.subarray(data.strength.indptr[u], data.strength.indptr[u + 1])
+        const mask = new Uint8Array(nItems)
+        for (const i of own) mask[i] = 1
+        for (const n of [1, 10, 25, 60]) {
+          expect(Array.from(m.recommend(u, n))).toEqual(Array.from(topK(m.scores(u), n)))
+          expect(Array.from(m.recommend(u, n, own))).toEqual(Array.from(topK(m.scores(u), n, mask)))
+          checked++
+        }
+      }
+    }
+    expect(checked).toBe(3 * nUsers * 4)
   })
 })

@@ -60,18 +60,45 @@ describe("ReasonExplainer", () => {
     expect(explainer.explain(u("u0"), i("e"))).toEqual({ code: "popular", params: { buyers: 1 } })
     expect([explainer.buyersOf(i("b")), explainer.recentBuyersOf(i("b")), explainer.recentBuyersOf(i("e"))]).toEqual([3, 2, 0]) // b: u0 (day -28) and u2 (day -10) in the window, u1 (day -40) not
   })
+
+  it("counts co-buyers across chunks of 32 own items, bit 31 and the next chunk's first included", () => {
+    // x owns p00..p39. Buyers of p50 also bought p31 (twice as many as p05); of p51, p32; of p52,
+    // p05 and p39 equally (the lower index wins).
+    const buys: [string, string][] = Array.from({ length: 40 }, (_, k) => ["x", `p${String(k).padStart(2, "0")}`])
+    for (const [others, pairs] of [
+      [["a", "b"], ["p31", "p50"]],
+      [["c"], ["p05", "p50"]],
+      [["d", "e", "f"], ["p32", "p51"]],
+      [["g", "h"], ["p05", "p52"]],
+      [["g", "h"], ["p39", "p52"]],
+    ] as [string[], string[]][]) {
+      for (const o of others) for (const p of pairs) buys.push([o, p])
+    }
+    const lines: PurchaseLine[] = buys.map(([c, p], k) => ({ orderId: `o${k}`, customerId: c, productId: p, quantity: 1, amount: 1, time: T - DAY }))
+    const us = IdIndex.fromIds(lines.map((l) => l.customerId))
+    const its = IdIndex.fromIds(lines.map((l) => l.productId))
+    const e = new ReasonExplainer(interactionsFromLines(lines, us, its, T))
+    const because = (item: string, co_buyers: number) => ({ code: "because_you_bought", params: { item: its.indexOf(item), co_buyers } })
+    expect(e.explainAll(us.indexOf("x"), ["p50", "p51", "p52"].map((p) => its.indexOf(p)))).toEqual([
+      because("p31", 2),
+      because("p32", 3),
+      because("p05", 2),
+    ])
+  })
 })
 
 describe("ReasonExplainer on many explanations in a row", () => {
   it("names the same own item and co-buyer count as counting each pair from scratch", () => {
-    // A seeded random store: 60 customers, 25 products, up to 8 products each.
+    // A seeded random store: 60 customers, 80 products, up to 8 products each, and 3 who
+    // bought 70 (more than one chunk of 32 own items; explainAll).
     let seed = 7
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
     const many: PurchaseLine[] = []
-    for (let c = 0; c < 60; c++) {
-      const n = 1 + Math.floor(random() * 8)
+    for (let c = 0; c < 63; c++) {
+      const n = c < 60 ? 1 + Math.floor(random() * 8) : 70
       for (let k = 0; k < n; k++) {
-        many.push({ orderId: `o${c}_${k}`, customerId: `c${c}`, productId: `p${Math.floor(random() ** 2 * 25)}`, quantity: 1, amount: 1, time: T - (1 + k) * DAY })
+        const product = c < 60 ? Math.floor(random() ** 2 * 80) : (k * 7 + c) % 80
+        many.push({ orderId: `o${c}_${k}`, customerId: `c${c}`, productId: `p${product}`, quantity: 1, amount: 1, time: T - (1 + k) * DAY })
       }
     }
     const users = IdIndex.fromIds(many.map((l) => l.customerId))
@@ -81,6 +108,9 @@ describe("ReasonExplainer on many explanations in a row", () => {
     let checked = 0
     for (let u = 0; u < users.size; u++) {
       const own = [...new Set(many.filter((l) => users.indexOf(l.customerId) === u).map((l) => items.indexOf(l.productId)))].sort((a, b) => a - b)
+      // A whole list at once says what each item alone says.
+      const all = Array.from({ length: items.size }, (_, i) => i)
+      expect(explainer.explainAll(u, all)).toEqual(all.map((i) => explainer.explain(u, i)))
       for (let i = 0; i < items.size; i++) {
         if (own.includes(i)) continue
         const of = buyers(i)
@@ -96,6 +126,6 @@ describe("ReasonExplainer on many explanations in a row", () => {
         checked++
       }
     }
-    expect(checked).toBeGreaterThan(1000)
+    expect(checked).toBeGreaterThan(3000)
   })
 })
