@@ -6,7 +6,7 @@
  * to what they bought. Framework-free: plain product texts in, typed arrays out.
  */
 import { type CsrMatrix, transpose } from "../data/csr"
-import { topK } from "./top-k"
+import { topKOf } from "./top-k"
 
 /** What the training run passes per product (read from Medusa; any field may be missing). */
 export interface ProductText {
@@ -38,7 +38,17 @@ export interface ContentOptions {
   maxDocumentShare?: number
   /** Extra words to drop (lower case), besides the built-in English stop words. */
   stopWords?: readonly string[]
+  /**
+   * Words in more products than this count in the cosine but are not used to look for a
+   * product's most similar ones (similar(), neighbours()), >= 1; default 2,000. Looking through
+   * a word costs the products that have it, for every product that has it: words in half of
+   * 100,000 products made that search quadratic. Smaller catalogues search every word.
+   */
+  searchMaxProducts?: number
 }
+
+/** ContentOptions.searchMaxProducts' default. */
+export const SEARCH_MAX_PRODUCTS = 2000
 
 /** Common English function words, and words that describe any product listing. */
 const STOP_WORDS = new Set(
@@ -69,8 +79,15 @@ export class ContentIndex {
   readonly vectors: CsrMatrix
   private readonly byWord: CsrMatrix
   private readonly position: Map<string, number>
+  /** candidates()' scratch: a seen mark (0 between calls) and the products touched. */
+  private scratch: { mark: Uint8Array; touched: Int32Array } | null = null
 
-  private constructor(ids: readonly string[], vocabulary: readonly string[], vectors: CsrMatrix) {
+  private constructor(
+    ids: readonly string[],
+    vocabulary: readonly string[],
+    vectors: CsrMatrix,
+    private readonly searchMaxProducts: number
+  ) {
     this.ids = ids
     this.vocabulary = vocabulary
     this.vectors = vectors
@@ -83,6 +100,8 @@ export class ContentIndex {
     const minLength = options.minWordLength ?? 2
     const maxShare = options.maxDocumentShare ?? 0.5
     if (!(maxShare > 0 && maxShare <= 1)) throw new RangeError(`ContentIndex: maxDocumentShare must be in (0, 1], got ${maxShare}`)
+    const searchMax = options.searchMaxProducts ?? SEARCH_MAX_PRODUCTS
+    if (!(Number.isInteger(searchMax) && searchMax >= 1)) throw new RangeError(`ContentIndex: searchMaxProducts must be an integer >= 1, got ${searchMax}`)
     const weights = { title: 1, description: 1, categories: 1, collection: 1, tags: 1, type: 1, ...options.fieldWeights }
     const stop = new Set([...STOP_WORDS, ...(options.stopWords ?? []).map((w) => w.toLowerCase())])
     const seen = new Set<string>()
@@ -130,7 +149,8 @@ export class ContentIndex {
     return new ContentIndex(
       products.map((p) => p.id),
       vocabulary,
-      vectors
+      vectors,
+      searchMax
     )
   }
 
@@ -169,17 +189,43 @@ export class ContentIndex {
   }
 
   /**
+   * The products other than `a` that share with it a word of at most searchMaxProducts
+   * products, in no particular order: where similar() looks. O(products per such word).
+   */
+  candidates(a: number): Int32Array {
+    const v = this.vectors
+    const w = this.byWord
+    const n = this.ids.length
+    if (!this.scratch || this.scratch.mark.length !== n) this.scratch = { mark: new Uint8Array(n), touched: new Int32Array(n) }
+    const { mark, touched } = this.scratch
+    let nt = 0
+    mark[a] = 1
+    for (let p = v.indptr[a]; p < v.indptr[a + 1]; p++) {
+      const word = v.indices[p]
+      if (w.indptr[word + 1] - w.indptr[word] > this.searchMaxProducts) continue
+      for (let q = w.indptr[word]; q < w.indptr[word + 1]; q++) {
+        const j = w.indices[q]
+        if (!mark[j]) {
+          mark[j] = 1
+          touched[nt++] = j
+        }
+      }
+    }
+    mark[a] = 0
+    const out = touched.slice(0, nt)
+    for (const j of out) mark[j] = 0
+    return out
+  }
+
+  /**
    * The n products most similar to product `a` (never `a`), best first, ties by index; only
-   * products with a positive cosine are listed, so the list may be shorter than n.
+   * products with a positive cosine are listed, so the list may be shorter than n. Looked for
+   * among candidates(a): a product that shares with `a` only words of more than
+   * searchMaxProducts products is not found (the cosine itself counts every word). The cosine
+   * of two products equals similarities()'s, bit for bit (same terms, same order).
    */
   similar(a: number, n: number, exclude?: Uint8Array | null): Int32Array {
-    const s = this.similarities(a)
-    const mask = exclude ? Uint8Array.from(exclude) : new Uint8Array(s.length)
-    mask[a] = 1
-    const top = topK(s, n, mask)
-    let k = 0
-    while (k < top.length && s[top[k]] > 0) k++
-    return top.slice(0, k)
+    return this.mostSimilar(a, n, exclude).items
   }
 
   /**
@@ -193,12 +239,11 @@ export class ContentIndex {
     const idx: Int32Array[] = []
     const val: Float32Array[] = []
     for (let a = 0; a < rows; a++) {
-      const s = this.similarities(a)
-      const top = this.similar(a, n)
-      const sorted = Int32Array.from(top).sort()
-      idx.push(sorted)
-      val.push(Float32Array.from(sorted, (j) => s[j]))
-      indptr[a + 1] = indptr[a] + sorted.length
+      const top = this.mostSimilar(a, n)
+      const order = Array.from(top.items.keys()).sort((x, y) => top.items[x] - top.items[y])
+      idx.push(Int32Array.from(order, (x) => top.items[x]))
+      val.push(Float32Array.from(order, (x) => top.values[x]))
+      indptr[a + 1] = indptr[a] + order.length
     }
     const indices = new Int32Array(indptr[rows])
     const data = new Float32Array(indptr[rows])
@@ -207,6 +252,20 @@ export class ContentIndex {
       data.set(val[a], indptr[a])
     }
     return { nRows: rows, nCols: rows, indptr, indices, data }
+  }
+
+  /** similar() with the cosines of the products it lists. */
+  private mostSimilar(a: number, n: number, exclude?: Uint8Array | null): { items: Int32Array; values: Float64Array } {
+    const near = this.candidates(a)
+    const cos = Float64Array.from(near, (j) => this.cosine(a, j))
+    let m = 0
+    for (let t = 0; t < near.length; t++) {
+      if (!(cos[t] > 0)) continue
+      near[m] = near[t]
+      cos[m++] = cos[t]
+    }
+    const items = topKOf(near.subarray(0, m), cos.subarray(0, m), n, exclude)
+    return { items, values: Float64Array.from(items, (j) => this.cosine(a, j)) }
   }
 
   /**

@@ -204,15 +204,20 @@ export class ItemKnnRecommender extends BaseRecommender {
 
   similarItems(item: number, n: number): Int32Array {
     this.checkItem(item)
-    const row = new Float32Array(this.nItems)
-    if (this.dense) row.set(this.dense.subarray(item * this.nItems, (item + 1) * this.nItems))
-    else {
-      const s = this.sparse as CsrMatrix
-      for (let p = s.indptr[item]; p < s.indptr[item + 1]; p++) row[s.indices[p]] = s.data[p]
-    }
     const mask = new Uint8Array(this.nItems)
     mask[item] = 1
-    return topK(row, n, mask)
+    if (this.dense) return topK(this.dense.subarray(item * this.nItems, (item + 1) * this.nItems), n, mask)
+    // Sparse: the kept neighbours (all > 0) ranked alone, then, as topK over the full row would
+    // list them, items of similarity 0 by increasing index. O(neighbours + n), not O(items).
+    const s = this.sparse as CsrMatrix
+    const top = topKOf(s.indices.subarray(s.indptr[item], s.indptr[item + 1]), s.data.subarray(s.indptr[item], s.indptr[item + 1]), n)
+    const want = Math.min(n, this.nItems - 1)
+    if (top.length >= want) return top
+    const out = new Int32Array(want)
+    out.set(top)
+    for (const j of top) mask[j] = 1
+    for (let j = 0, m = top.length; m < want; j++) if (!mask[j]) out[m++] = j
+    return out
   }
 
   serialize(): SerializedModel {

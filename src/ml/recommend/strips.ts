@@ -94,7 +94,8 @@ export function productStrips(
   const related: Int32Array[] = []
   const boughtTogether: Int32Array[] = []
   for (let a = 0; a < n; a++) {
-    const text = content.similarities(a)
+    // Cosines of the candidates alone (a dense row per product is O(products^2) at 100,000 products).
+    const text = (j: number) => content.cosine(a, j)
     const s = toSold[a]
     // Related: candidates from both sources, scored by the blend.
     const cand = new Set<number>(content.similar(a, k))
@@ -102,7 +103,7 @@ export function productStrips(
     cand.delete(a)
     const scored = Array.from(cand, (j) => {
       const cf = knn && s >= 0 && toSold[j] >= 0 ? knn.similarity(s, toSold[j]) : 0
-      return { j, score: wc * text[j] + (1 - wc) * cf }
+      return { j, score: wc * text(j) + (1 - wc) * cf }
     }).filter((c) => c.score > 0)
     scored.sort((x, y) => y.score - x.score || x.j - y.j)
     const rel = Int32Array.from(scored.slice(0, size), (c) => c.j)
@@ -110,15 +111,15 @@ export function productStrips(
     // Bought together: co-ordered products, discounted by text similarity.
     if (!together || s < 0) {
       boughtTogether.push(new Int32Array(0))
-      continue
+    } else {
+      const skip = new Set(options.disjoint ? Array.from(rel) : [])
+      const bt = Array.from(together.similarItems(s, k), (j) => {
+        const c = toCatalogue[j]
+        return { j: c, score: together.score(s, j) * (1 - Math.min(1, text(c))) ** gamma }
+      }).filter((c) => c.score > 0 && !skip.has(c.j))
+      bt.sort((x, y) => y.score - x.score || x.j - y.j)
+      boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
     }
-    const skip = new Set(options.disjoint ? Array.from(rel) : [])
-    const bt = Array.from(together.similarItems(s, k), (j) => {
-      const c = toCatalogue[j]
-      return { j: c, score: together.score(s, j) * (1 - Math.min(1, text[c])) ** gamma }
-    }).filter((c) => c.score > 0 && !skip.has(c.j))
-    bt.sort((x, y) => y.score - x.score || x.j - y.j)
-    boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
   }
   return { ids: content.ids, related, boughtTogether, content }
 }

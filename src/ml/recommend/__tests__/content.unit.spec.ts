@@ -3,6 +3,7 @@ import type { PurchaseLine } from "../../data/purchase-line"
 import { coldItemPicks, coldMask, interleave } from "../cold-items"
 import { ContentIndex, tokenize } from "../content"
 import { productStrips, stripOverlap } from "../strips"
+import { topK } from "../top-k"
 
 const DAY = 86_400_000
 const T = Date.UTC(2011, 5, 1)
@@ -30,6 +31,42 @@ describe("ContentIndex", () => {
     expect(Array.from(index.similarities(0)).map((v) => +v.toFixed(6))).toEqual([1, +ab.toFixed(6), +ac.toFixed(6)])
     expect(Array.from(index.similar(0, 5))).toEqual([1, 2])
     expect(Array.from(index.similar(1, 5))).toEqual([0])
+  })
+
+  it("lists the same most similar products as ranking every product's cosine, exclusions included", () => {
+    let seed = 3
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const words = ["oak", "linen", "lamp", "bowl", "blue", "amber", "wool", "glass", "chair", "towel", "sand", "rose"]
+    const products = Array.from({ length: 40 }, (_, k) => ({ id: `p${k}`, title: Array.from({ length: 1 + Math.floor(random() * 4) }, () => words[Math.floor(random() * words.length)]).join(" ") }))
+    const index = ContentIndex.fit(products, { maxDocumentShare: 1 })
+    for (let a = 0; a < products.length; a++) {
+      const cos = index.similarities(a)
+      const exclude = Uint8Array.from(products, () => (random() < 0.2 ? 1 : 0))
+      for (const n of [1, 5, 40]) {
+        const mask = Uint8Array.from(exclude)
+        mask[a] = 1
+        const expected = Array.from(topK(cos, n, mask)).filter((j) => cos[j] > 0)
+        expect(Array.from(index.similar(a, n, exclude))).toEqual(expected)
+      }
+      for (let b = 0; b < products.length; b++) expect(cos[b]).toBeCloseTo(index.cosine(a, b), 12)
+    }
+  })
+
+  it("looks for similar products through words of at most searchMaxProducts products, and counts every word in the cosine", () => {
+    // "oak" is in 6 products, "lamp" in 2.
+    const products = [
+      { id: "p0", title: "oak lamp" },
+      ...[1, 2, 3, 4, 5].map((k) => ({ id: `p${k}`, title: `oak chair${k}` })),
+      { id: "p6", title: "lamp bowl" },
+      ...Array.from({ length: 10 }, (_, k) => ({ id: `q${k}`, title: `towel${k}` })),
+    ]
+    const all = ContentIndex.fit(products)
+    const narrow = ContentIndex.fit(products, { searchMaxProducts: 3 })
+    expect(Array.from(all.similar(0, 10)).map((j) => products[j].id).sort()).toEqual(["p1", "p2", "p3", "p4", "p5", "p6"])
+    expect(Array.from(narrow.similar(0, 10)).map((j) => products[j].id)).toEqual(["p6"])
+    expect(narrow.cosine(0, 1)).toBe(all.cosine(0, 1))
+    expect(narrow.cosine(0, 1)).toBeGreaterThan(0)
+    expect(() => ContentIndex.fit(products, { searchMaxProducts: 0 })).toThrow(/searchMaxProducts/)
   })
 
   it("reads every field, drops stop words and too-common words, and finds neighbours like a brute-force search", () => {

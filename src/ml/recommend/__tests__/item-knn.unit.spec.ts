@@ -49,6 +49,8 @@ describe("ItemKnnRecommender", () => {
     const dense = new ItemKnnRecommender().fit(data)
     const sparse = new ItemKnnRecommender({ neighbours: 14 }).fit(data)
     for (let u = 0; u < 40; u++) expect(Array.from(sparse.scores(u))).toEqual(Array.from(dense.scores(u)))
+    // Sparse neighbour lists ranked alone, padded with similarity-0 items by index: the dense lists.
+    for (let i = 0; i < 15; i++) for (const n of [1, 5, 14, 20]) expect(Array.from(sparse.similarItems(i, n))).toEqual(Array.from(dense.similarItems(i, n)))
     const top2 = new ItemKnnRecommender({ neighbours: 2 }).fit(data)
     for (let i = 0; i < 15; i++) {
       const best = Array.from(dense.similarItems(i, 2))
