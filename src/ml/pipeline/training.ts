@@ -148,6 +148,21 @@ export function defaultRecipe(nItems: number): Recipe {
     : { model: "hybrid", options: {} }
 }
 
+/**
+ * The recipe a run fits: the requested one, or the default for the catalogue's size. Above
+ * EASE_MAX_ITEMS products a requested item-kNN without a neighbour count keeps
+ * ITEM_KNN_NEIGHBOURS per product, as the default's does: its dense products^2 matrix is
+ * 0.26 GB at 8,000 products and cannot be allocated at 100,000.
+ */
+export function recipeFor(requested: Recipe | undefined, nItems: number): Recipe {
+  if (!requested) return defaultRecipe(nItems)
+  const options = (requested.options ?? {}) as { neighbours?: number }
+  if (requested.model === "item-knn" && nItems > EASE_MAX_ITEMS && options.neighbours === undefined) {
+    return { model: "item-knn", options: { ...options, neighbours: ITEM_KNN_NEIGHBOURS } }
+  }
+  return requested
+}
+
 /** Identical recipes fit identically (fits are deterministic). */
 export function sameRecipe(a: Recipe | null, b: Recipe | null): boolean {
   return !!a && !!b && a.model === b.model && stableJson(a.options ?? {}) === stableJson(b.options ?? {})
@@ -236,7 +251,10 @@ export function* runTraining(
     recentBuyers[toTable[i]] = explainer.recentBuyersOf(i)
   }
   const width = indexWidth(tableSize)
-  yield { type: "products", table: { ids: [...strips.ids], buyers, recentBuyers } }
+  // Copies: a worker moves each output's buffers to its parent (transfer), which empties them
+  // here, and the cold mask below still reads the buyers. With the originals sent, every
+  // product read as cold in a worker: 19 times slower lists, and cold picks of any product.
+  yield { type: "products", table: { ids: [...strips.ids], buyers: buyers.slice(), recentBuyers: recentBuyers.slice() } }
   const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
   type Entry = { item: number; code: number; anchor: number }
   const explained = (user: number | null, top: ArrayLike<number>): Entry[] =>

@@ -1,16 +1,19 @@
 import type { PurchaseLine } from "../../data/purchase-line"
 import type { ProductText } from "../../recommend/content"
-import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import { type PackedListBatch, REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import { transferableBuffers } from "../../worker/start-worker"
 import { IdIndex } from "../../data/id-index"
 import { interactionsFromLines } from "../../data/interactions"
 import { type HybridOptions, HybridRecommender } from "../../recommend/hybrid"
 import {
   EASE_MAX_ITEMS,
   type HoldoutEvaluation,
+  type ProductTable,
   LIST_BATCH_SIZE,
   type TrainingPlan,
   decideActivation,
   defaultRecipe,
+  recipeFor,
   ITEM_KNN_NEIGHBOURS,
   runTraining,
   runTrainingToEnd,
@@ -58,8 +61,12 @@ const PLAN: TrainingPlan = {
 type ReadList = { kind: string; subject: string; products: string[]; reasons: string[]; anchors: (string | null)[] }
 
 /** Every list of a run, decoded back to product ids. */
-function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = []) {
-  const { summary, products, batches } = runTrainingToEnd(lines, plan, texts)
+/**
+ * Lists of a run, decoded. `moved`: each output's buffers are transferred away as soon as it is
+ * yielded (emptied on the run's side), as the worker posts them to its parent.
+ */
+function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = [], { moved = false } = {}) {
+  const { summary, products, batches } = moved ? runMoved(lines, plan, texts) : runTrainingToEnd(lines, plan, texts)
   const lists: ReadList[] = []
   for (const batch of batches) {
     batch.subjects.forEach((subject, i) => {
@@ -75,6 +82,19 @@ function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductTex
     })
   }
   return { summary, products, lists }
+}
+
+function runMoved(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[]): ReturnType<typeof runTrainingToEnd> {
+  const run = runTraining(lines, plan, undefined, texts)
+  const batches: PackedListBatch[] = []
+  let products: ProductTable | null = null
+  for (;;) {
+    const step = run.next()
+    if (step.done) return { summary: step.value, products, batches }
+    const value = structuredClone(step.value, { transfer: transferableBuffers(step.value) })
+    if (value.type === "products") products = value.table
+    else if (value.type === "lists") batches.push(value.batch)
+  }
 }
 
 const metrics = (ndcg10: number) => ({ recall20: 0, ndcg10, hr10: 0, coverage20: 0 })
@@ -130,6 +150,14 @@ describe("defaultRecipe", () => {
       model: "hybrid",
       options: { collaborative: { model: "item-knn", options: { neighbours: ITEM_KNN_NEIGHBOURS } } },
     })
+  })
+
+  it("keeps a requested item-kNN sparse above EASE's limit, and every other request as it is", () => {
+    expect(recipeFor(undefined, 100)).toEqual(defaultRecipe(100))
+    expect(recipeFor({ model: "item-knn", options: {} }, EASE_MAX_ITEMS)).toEqual({ model: "item-knn", options: {} })
+    expect(recipeFor({ model: "item-knn", options: {} }, EASE_MAX_ITEMS + 1)).toEqual({ model: "item-knn", options: { neighbours: ITEM_KNN_NEIGHBOURS } })
+    expect(recipeFor({ model: "item-knn", options: { neighbours: 30 } }, 100_000)).toEqual({ model: "item-knn", options: { neighbours: 30 } })
+    expect(recipeFor({ model: "als", options: {} }, 100_000)).toEqual({ model: "als", options: {} })
   })
 
   it("fits above EASE's limit at a catalogue size where a dense item x item matrix cannot be allocated", () => {
@@ -224,6 +252,21 @@ describe("runTraining", () => {
     expect(tea.anchors[tea.products.indexOf("new")]).toBe("a1")
     expect(coffee.products).not.toContain("new")
     expect(coffee.reasons).not.toContain("new_like_purchased")
+  })
+
+  it("builds the same lists when each output's buffers move away as it is yielded, as in the worker", () => {
+    const texts: ProductText[] = [
+      ...["a1", "a2", "a3"].map((id) => ({ id, title: `Green tea ${id}`, categories: ["Tea"] })),
+      ...["b1", "b2", "b3", "pop"].map((id) => ({ id, title: `Coffee ${id}` })),
+      { id: "new", title: "Green tea new", categories: ["Tea"] },
+    ]
+    const kept = trainLists(store(), PLAN, texts)
+    const moved = trainLists(store(), PLAN, texts, { moved: true })
+    expect(moved.lists).toEqual(kept.lists)
+    expect(Array.from(moved.products!.buyers)).toEqual(Array.from(kept.products!.buyers))
+    // Only the product nobody bought is placed as a new one (buyers read after the table moved).
+    const placed = new Set(moved.lists.flatMap((l) => l.products.filter((_, k) => l.reasons[k] === "new_like_purchased")))
+    expect([...placed]).toEqual(["new"])
   })
 
   it("hands the decision over first, then the product table, then lists in bounded batches", () => {

@@ -1,5 +1,5 @@
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
-import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, type TrainingData, defaultRecipe } from "../../../ml/pipeline/training"
+import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, type TrainingData, defaultRecipe, recipeFor } from "../../../ml/pipeline/training"
 import { packColumns } from "../../../ml/data/purchase-columns"
 import { fitInWorker } from "../../../ml/worker"
 import { configuredOptions } from "../../../lib/configured-options"
@@ -51,7 +51,7 @@ export const trainRecommendersStep = createStep(
     }
     const lines = await loadPurchaseColumns(container, { until: asOf, exclude: await listOptedOutCustomerIds(container) })
     const products = lines.productIds.length
-    recipe = requested ?? defaultRecipe(products)
+    recipe = recipeFor(requested, products)
     if (recipe.model === "ease" && products > EASE_MAX_ITEMS) {
       return skipped(`EASE handles at most ${EASE_MAX_ITEMS} products; this store has ${products}`)
     }
