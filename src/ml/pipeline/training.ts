@@ -378,7 +378,9 @@ function evaluateOnHoldout(lines: PurchaseColumns, plan: TrainingPlan): { evalua
 export function runTrainingToEnd(
   lines: readonly PurchaseLine[] | PurchaseColumns,
   plan: TrainingPlan,
-  texts: readonly ProductText[] = []
+  texts: readonly ProductText[] = [],
+  /** What happens to each output as it is yielded (a test moves its buffers away, as a worker does). */
+  pass: (output: TrainingOutput) => TrainingOutput = (output) => output
 ): { summary: TrainingSummary; products: ProductTable | null; batches: PackedListBatch[] } {
   const run = runTraining(lines, plan, undefined, texts)
   const batches: PackedListBatch[] = []
@@ -386,8 +388,9 @@ export function runTrainingToEnd(
   for (;;) {
     const step = run.next()
     if (step.done) return { summary: step.value, products, batches }
-    if (step.value.type === "products") products = step.value.table
-    else if (step.value.type === "lists") batches.push(step.value.batch)
+    const output = pass(step.value)
+    if (output.type === "products") products = output.table
+    else if (output.type === "lists") batches.push(output.batch)
   }
 }
 

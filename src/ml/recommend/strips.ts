@@ -111,15 +111,15 @@ export function productStrips(
     // Bought together: co-ordered products, discounted by text similarity.
     if (!together || s < 0) {
       boughtTogether.push(new Int32Array(0))
-    } else {
-      const skip = new Set(options.disjoint ? Array.from(rel) : [])
-      const bt = Array.from(together.similarItems(s, k), (j) => {
-        const c = toCatalogue[j]
-        return { j: c, score: together.score(s, j) * (1 - Math.min(1, text(c))) ** gamma }
-      }).filter((c) => c.score > 0 && !skip.has(c.j))
-      bt.sort((x, y) => y.score - x.score || x.j - y.j)
-      boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
+      continue
     }
+    const skip = new Set(options.disjoint ? Array.from(rel) : [])
+    const bt = Array.from(together.similarItems(s, k), (j) => {
+      const c = toCatalogue[j]
+      return { j: c, score: together.score(s, j) * (1 - Math.min(1, text(c))) ** gamma }
+    }).filter((c) => c.score > 0 && !skip.has(c.j))
+    bt.sort((x, y) => y.score - x.score || x.j - y.j)
+    boughtTogether.push(Int32Array.from(bt.slice(0, size), (c) => c.j))
   }
   return { ids: content.ids, related, boughtTogether, content }
 }

@@ -1,6 +1,6 @@
 import type { PurchaseLine } from "../../data/purchase-line"
 import type { ProductText } from "../../recommend/content"
-import { type PackedListBatch, REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
 import { transferableBuffers } from "../../worker/start-worker"
 import { IdIndex } from "../../data/id-index"
 import { interactionsFromLines } from "../../data/interactions"
@@ -8,7 +8,7 @@ import { type HybridOptions, HybridRecommender } from "../../recommend/hybrid"
 import {
   EASE_MAX_ITEMS,
   type HoldoutEvaluation,
-  type ProductTable,
+  type TrainingOutput,
   LIST_BATCH_SIZE,
   type TrainingPlan,
   decideActivation,
@@ -66,7 +66,8 @@ type ReadList = { kind: string; subject: string; products: string[]; reasons: st
  * yielded (emptied on the run's side), as the worker posts them to its parent.
  */
 function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = [], { moved = false } = {}) {
-  const { summary, products, batches } = moved ? runMoved(lines, plan, texts) : runTrainingToEnd(lines, plan, texts)
+  const move = (o: TrainingOutput) => structuredClone(o, { transfer: transferableBuffers(o) })
+  const { summary, products, batches } = runTrainingToEnd(lines, plan, texts, moved ? move : undefined)
   const lists: ReadList[] = []
   for (const batch of batches) {
     batch.subjects.forEach((subject, i) => {
@@ -82,19 +83,6 @@ function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductTex
     })
   }
   return { summary, products, lists }
-}
-
-function runMoved(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[]): ReturnType<typeof runTrainingToEnd> {
-  const run = runTraining(lines, plan, undefined, texts)
-  const batches: PackedListBatch[] = []
-  let products: ProductTable | null = null
-  for (;;) {
-    const step = run.next()
-    if (step.done) return { summary: step.value, products, batches }
-    const value = structuredClone(step.value, { transfer: transferableBuffers(step.value) })
-    if (value.type === "products") products = value.table
-    else if (value.type === "lists") batches.push(value.batch)
-  }
 }
 
 const metrics = (ndcg10: number) => ({ recall20: 0, ndcg10, hr10: 0, coverage20: 0 })
