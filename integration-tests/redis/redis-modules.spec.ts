@@ -4,7 +4,7 @@
  * marked as its own (scripts/test.mjs), emptied before the suite.
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import Redis from "ioredis"
 import { RUN_LOCK_KEYS } from "../../src/lib/run-lock"
 import { RECOMMENDATIONS_MODULE } from "../../src/modules/recommendations"
@@ -131,6 +131,10 @@ medusaIntegrationTestRunner({
       await seedRecommendableStore(container)
       const service = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
       const version = await service.createModelVersions({ status: "queued" })
+      // The run is held at its first write (a small store trains faster than a renewal comes round).
+      const knex = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const hold = await knex.transaction()
+      await hold.raw("LOCK TABLE personalization_model_product IN SHARE MODE")
       // A one-second lease, renewed every third of a second while the run holds it.
       const run = runTraining(container, { version_id: version.id, lock: { expireSeconds: 1 } })
       await waitUntil(() => service.retrieveModelVersion(version.id), (v) => v.status === "running")
@@ -138,6 +142,9 @@ medusaIntegrationTestRunner({
       const redis = new Redis(redisUrl as string)
       expect(await redis.del(`medusa_lock:${RUN_LOCK_KEYS.training}`)).toBe(1)
       await redis.quit()
+      // Six renewals come round while the run waits; then it may write on.
+      await new Promise((resolve) => setTimeout(resolve, 2_000))
+      await hold.commit()
       const stopped = await run
       expect(stopped).toEqual(expect.objectContaining({ status: "failed", reason: expect.stringMatching(/^the run lost its lock and stopped: Lost the lock/) }))
       expect(await service.getActiveVersionId()).toBeNull()

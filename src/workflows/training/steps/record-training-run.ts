@@ -1,4 +1,5 @@
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
+import { throwIfAborted } from "../../run-signals"
 import { configuredOptions } from "../../../lib/configured-options"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
 import type RecommendationsService from "../../../modules/recommendations/service"
@@ -42,6 +43,8 @@ export const finishTrainingRunStep = createStep(
   async ({ version_id, started_at, result }: { version_id: string; started_at: Date; result: TrainRecommendersResult }, { container }) => {
     const service = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
     if (result.status === "activate") {
+      // The commit point: a run whose lease was lost while it wrote its lists does not go live.
+      throwIfAborted(version_id)
       const { previous } = await service.activateVersion(version_id, { ...details(result), started_at })
       return new StepResponse({ activated: true, previous }, { version_id, previous })
     }
