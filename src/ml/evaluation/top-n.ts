@@ -38,8 +38,30 @@ const DISCOUNT = Array.from({ length: 10 }, (_, r) => 1 / Math.log2(r + 2))
  * are removed from the candidates before the top 20 is taken.
  */
 export function evaluateTopN(score: ScoreFn, truth: TestTruth, nItems: number, options: TopNOptions = {}): TopNMetrics {
-  const { exclude, onList, onUser } = options
   const mask = new Uint8Array(nItems)
+  const rank: RankFn = (u, n, ex) => {
+    const scores = score(u)
+    if (scores.length !== nItems) throw new RangeError(`score(${u}) returned ${scores.length} scores for ${nItems} items`)
+    if (!ex) return topK(scores, n, null)
+    for (const i of ex) mask[i] = 1
+    const list = topK(scores, n, mask)
+    for (const i of ex) mask[i] = 0
+    return list
+  }
+  return evaluateRanked(rank, truth, nItems, options)
+}
+
+/** A user's best n items minus `exclude`, best first: `Recommender.recommend`. */
+export type RankFn = (user: number, n: number, exclude?: Int32Array) => Int32Array
+
+/**
+ * evaluateTopN from each user's top 20 rather than a score per item: for a model whose
+ * `recommend` ranks a subset of the items (the hybrid over a sparse item-kNN), the same metrics
+ * as its scores give (recommend equals topK of scores, ties included) without scoring every item
+ * for every test user.
+ */
+export function evaluateRanked(rank: RankFn, truth: TestTruth, nItems: number, options: TopNOptions = {}): TopNMetrics {
+  const { exclude, onList, onUser } = options
   const inTruth = new Uint8Array(nItems)
   const seen = new Uint8Array(nItems)
   let recall = 0
@@ -49,12 +71,7 @@ export function evaluateTopN(score: ScoreFn, truth: TestTruth, nItems: number, o
   for (let k = 0; k < n; k++) {
     const u = truth.users[k]
     const t = truth.items.subarray(truth.indptr[k], truth.indptr[k + 1])
-    const scores = score(u)
-    if (scores.length !== nItems) throw new RangeError(`score(${u}) returned ${scores.length} scores for ${nItems} items`)
-    const ex = exclude ? exclude.indices.subarray(exclude.indptr[u], exclude.indptr[u + 1]) : null
-    if (ex) for (const i of ex) mask[i] = 1
-    const list = topK(scores, 20, ex ? mask : null)
-    if (ex) for (const i of ex) mask[i] = 0
+    const list = rank(u, 20, exclude ? exclude.indices.subarray(exclude.indptr[u], exclude.indptr[u + 1]) : undefined)
     onList?.(u, list)
     for (const i of t) inTruth[i] = 1
     let hits = 0

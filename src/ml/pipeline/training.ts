@@ -15,7 +15,7 @@ import {
   temporalSplitColumns,
 } from "../data/purchase-columns"
 import { MS_PER_DAY } from "../data/time"
-import { type TopNMetrics, evaluateSplit } from "../evaluation/top-n"
+import { type TopNMetrics, evaluateRanked } from "../evaluation/top-n"
 import { ColdItemScorer, coldMask, interleave } from "../recommend/cold-items"
 import type { ProductText } from "../recommend/content"
 import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
@@ -358,9 +358,10 @@ export function* runTraining(
 function evaluateOnHoldout(lines: PurchaseColumns, plan: TrainingPlan): { evaluation: HoldoutEvaluation; splitUsers: number; splitItems: number } {
   const holdoutStart = plan.asOf - plan.holdoutDays * MS_PER_DAY
   const split = temporalSplitColumns(lines, holdoutStart, plan.asOf)
+  // The decision reads the "all" truth only, ranked by each model's recommend (no score per item).
   const evaluate = (recipe: Recipe): HoldoutMetrics => {
     const m = fit(recipe, split.train)
-    return pick(evaluateSplit((u) => m.scores(u), split).all)
+    return pick(evaluateRanked((u, n) => m.recommend(u, n), split.truthAll, split.items.size))
   }
   const known = split.train.nUsers > 0
   const candidate = known ? evaluate(plan.candidate) : zeroMetrics()

@@ -2,7 +2,9 @@ import { csrFromTriples } from "../../data/csr"
 import type { TestTruth } from "../../data/split"
 import { Rng } from "../../random"
 import { topK, topKBySort, topKOf } from "../../recommend/top-k"
-import { evaluateTopN } from "../top-n"
+import { HybridRecommender } from "../../recommend/hybrid"
+import { interactions } from "../../recommend/__tests__/fixtures"
+import { evaluateRanked, evaluateTopN } from "../top-n"
 
 describe("topK", () => {
   it("ranks by descending score, ties by ascending index", () => {
@@ -101,5 +103,39 @@ describe("evaluateTopN", () => {
     const m = evaluateTopN(() => Float64Array.from({ length: 25 }, (_, i) => i), { users: Int32Array.from([1]), indptr: Int32Array.from([0, 1]), items: Int32Array.from([12]) }, 25)
     // Item 12 is at rank 13: a recall hit, no NDCG@10 or HR@10 hit.
     expect([m.recall20, m.ndcg10, m.hr10]).toEqual([1, 0, 0])
+  })
+})
+
+describe("evaluateRanked", () => {
+  it("gives evaluateTopN's metrics and lists from a model's recommend (hybrid over a sparse item-kNN), with and without exclusions", () => {
+    // Seeded random purchases with a few popular items and many ties; truth: random later items.
+    const rng = new Rng(11)
+    const nUsers = 120
+    const nItems = 70
+    const buys: [number, number, number][] = []
+    for (let u = 0; u < nUsers; u++) {
+      const k = 1 + rng.nextInt(6)
+      for (let b = 0; b < k; b++) buys.push([u, rng.next() < 0.3 ? rng.nextInt(6) : rng.nextInt(nItems), rng.nextInt(90)])
+    }
+    const data = interactions(nUsers, nItems, buys)
+    const users = Array.from({ length: nUsers / 2 }, (_, k) => 2 * k)
+    const indptr = [0]
+    const items: number[] = []
+    for (const _ of users) {
+      const t = new Set(Array.from({ length: 1 + rng.nextInt(4) }, () => rng.nextInt(nItems)))
+      items.push(...[...t].sort((a, b) => a - b))
+      indptr.push(items.length)
+    }
+    const truth: TestTruth = { users: Int32Array.from(users), indptr: Int32Array.from(indptr), items: Int32Array.from(items) }
+    const model = new HybridRecommender({ collaborative: { model: "item-knn", options: { neighbours: 5 } } }).fit(data)
+    for (const exclude of [undefined, data.strength]) {
+      const byScores: number[][] = []
+      const byRank: number[][] = []
+      const a = evaluateTopN((u) => model.scores(u), truth, nItems, { exclude, onList: (_, l) => byScores.push(Array.from(l)) })
+      const b = evaluateRanked((u, n, ex) => model.recommend(u, n, ex), truth, nItems, { exclude, onList: (_, l) => byRank.push(Array.from(l)) })
+      expect(byRank).toEqual(byScores)
+      expect(b).toEqual(a)
+      expect(a.ndcg10).toBeGreaterThan(0)
+    }
   })
 })
