@@ -30,10 +30,12 @@ function secret(name: "JWT_SECRET" | "COOKIE_SECRET"): string {
 
 // Options of this plugin, as a shop would write them (see README, "Options"); like a shop's
 // plugin entry, they reach every module of the plugin.
-// The PERSONALIZATION_SCHEDULE_* variables exist for scripts/check-cluster.mjs.
+// The PERSONALIZATION_SCHEDULE_* variables exist for scripts/check-cluster.mjs,
+// PERSONALIZATION_LIST_THREADS for bench:nightly's training stage.
 const personalizationOptions = {
   currencyCode: process.env.PERSONALIZATION_CURRENCY ?? undefined,
   storefrontDemo: true,
+  training: { listThreads: process.env.PERSONALIZATION_LIST_THREADS ? Number(process.env.PERSONALIZATION_LIST_THREADS) : undefined },
   schedules: {
     rebuild: process.env.PERSONALIZATION_SCHEDULE_REBUILD,
     segmentation: process.env.PERSONALIZATION_SCHEDULE_SEGMENTATION,

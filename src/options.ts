@@ -93,6 +93,11 @@ export const personalizationOptionsSchema = z
         listSize: z.number().int().min(100).max(1000).default(100),
         /** Items per product's related and bought-together lists. */
         relatedSize: z.number().int().min(1).max(200).default(50),
+        /**
+         * Worker threads that build the personal lists of an activating run (each a share of the
+         * customers, each with its own copy of the refitted model); 1 = the training thread alone.
+         */
+        listThreads: z.number().int().min(1).max(16).default(1),
         /** Versions kept with their lists besides the active one, for rollback. */
         keepVersions: z.number().int().min(1).max(50).default(3),
       })

@@ -409,6 +409,21 @@ medusaIntegrationTestRunner({
     })
 
     describe("model versions", () => {
+      it("stores the same lists when three worker threads build the personal lists (listThreads)", async () => {
+        const container = getContainer()
+        const threaded = await withOptions({ training: { listThreads: 3 } }, () => runTraining(container))
+        expect(threaded.status).toBe("active")
+        const lists = async (id: string) =>
+          (await pg(container).raw(`SELECT kind, subject_id, encode(items, 'hex') AS items FROM personalization_recommendation_list WHERE version_id = ? ORDER BY kind, subject_id`, [id])).rows
+        const table = async (id: string) =>
+          (await pg(container).raw(`SELECT index, product_id, buyers, recent_buyers FROM personalization_model_product WHERE version_id = ? ORDER BY index`, [id])).rows
+        const [one, three] = [await lists(firstVersion), await lists(threaded.id)]
+        expect(three.filter((l) => l.kind === "customer").length).toBeGreaterThan(100)
+        expect(three).toEqual(one)
+        expect(await table(threaded.id)).toEqual(await table(firstVersion))
+        expect(threaded.lists).toBe(one.length)
+      })
+
       it("keeps the active version when the candidate does not beat it, and rolls back on request", async () => {
         const container = getContainer()
         const rejected = await runTraining(container, { recipe: { model: "popularity", options: {} } })

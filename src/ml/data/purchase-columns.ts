@@ -169,6 +169,27 @@ export function packColumns(c: PurchaseColumns): PackedColumns {
   return { ...c, customerIds: join(c.customerIds, "customer"), productIds: join(c.productIds, "product"), orderIds: join(c.orderIds, "order") }
 }
 
+/**
+ * The columns with their typed arrays copied once into shared memory: worker threads given them
+ * read the same memory (a structured clone shares a SharedArrayBuffer), none copies the lines.
+ */
+export function shareColumns<C extends PurchaseColumns | PackedColumns>(c: C): C {
+  function share<A extends Int32Array | Float64Array>(a: A, Kind: new (buffer: SharedArrayBuffer) => A): A {
+    const shared = new Kind(new SharedArrayBuffer(a.byteLength))
+    shared.set(a)
+    return shared
+  }
+  return {
+    ...c,
+    customer: share(c.customer, Int32Array),
+    product: share(c.product, Int32Array),
+    order: share(c.order, Int32Array),
+    time: share(c.time, Float64Array),
+    amount: share(c.amount, Float64Array),
+    quantity: share(c.quantity, Int32Array),
+  }
+}
+
 export function unpackColumns(p: PackedColumns): PurchaseColumns {
   const split = (s: string) => (s.length ? s.split(SEP) : [])
   return { ...p, customerIds: split(p.customerIds), productIds: split(p.productIds), orderIds: split(p.orderIds) }

@@ -4,6 +4,8 @@
  * and, when it may, refit it on all data and precompute the lists the store serves.
  * Plain data in, plain data out, so it runs in a worker thread (src/ml/worker).
  */
+import type { IdIndex } from "../data/id-index"
+import type { Interactions } from "../data/interactions"
 import type { PurchaseLine } from "../data/purchase-line"
 import {
   type PurchaseColumns,
@@ -21,7 +23,7 @@ import type { ProductText } from "../recommend/content"
 import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
 import { ReasonExplainer } from "../recommend/reasons"
 import type { Recommender } from "../recommend/recommender"
-import { productStrips } from "../recommend/strips"
+import { type ProductStrips, productStrips } from "../recommend/strips"
 import { TrendingRecommender } from "../recommend/trending"
 import { type RecommenderModel, type RecommenderOptionsByModel, createRecommender } from "../worker/registry"
 
@@ -212,14 +214,19 @@ export function decideActivation(e: HoldoutEvaluation, plan: Pick<TrainingPlan, 
  * co-orders discounted by text similarity), and personal lists give products with few buyers a
  * place near a customer's history (COLD_MAX_BUYERS). Without texts the strips lean on
  * purchases alone and no cold item is placed.
+ *
+ * With `shard`, the personal lists are only those of the shard's customers: the other shards'
+ * come from runTrainingShard in other threads (the lists are the same either way, tested).
  */
 export function* runTraining(
   input: readonly PurchaseLine[] | PurchaseColumns,
   plan: TrainingPlan,
   onProgress?: (done: number, total: number, stage: string) => void,
-  products: readonly ProductText[] = []
+  products: readonly ProductText[] = [],
+  shard: ListShard = WHOLE
 ): Generator<TrainingOutput, TrainingSummary, void> {
   checkPlan(plan)
+  checkShard(shard)
   // Every step reads the columns (no object per line, no filtered copy): lines at or after asOf are skipped where read.
   const lines = isPurchaseColumns(input) ? input : columnsFromLines(input)
   const seen = seenBefore(lines, plan.asOf)
@@ -231,12 +238,101 @@ export function* runTraining(
     yield { type: "decision", evaluation, decision, data }
     return { evaluation, decision, data, lists: null }
   }
-  const users = seen.users.index
-  const items = seen.items.index
-  const dataSize = { lines: seen.lines, customers: users.size, products: items.size }
+  const dataSize = { lines: seen.lines, customers: seen.users.index.size, products: seen.items.index.size }
   yield { type: "decision", evaluation, decision, data: dataSize }
 
   onProgress?.(1, 4, "refit")
+  const r = refit(lines, seen, plan, products)
+  // Copies: a worker moves each output's buffers to its parent (transfer), which empties them
+  // here, and the cold mask still reads the buyers. With the originals sent, every product
+  // read as cold in a worker: 19 times slower lists, and cold picks of any product.
+  yield { type: "products", table: { ids: [...r.strips.ids], buyers: r.buyers.slice(), recentBuyers: r.recentBuyers.slice() } }
+  const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
+  const flush = flusher(counts)
+
+  onProgress?.(2, 4, "customer lists")
+  yield* personalLists(lines, seen, plan, r, shard, flush)
+
+  onProgress?.(3, 4, "product lists")
+  const trending = new TrendingRecommender().fit(r.data)
+  const trendWriter = new PackedListWriter("trending", r.width)
+  trendWriter.add("", packed(r.explained(null, trending.recommend(0, Math.min(plan.listSize, r.items.size)))))
+  yield* flush(trendWriter, true)
+  const relatedWriter = new PackedListWriter("related", r.width)
+  const togetherWriter = new PackedListWriter("bought_together", r.width)
+  const { strips } = r
+  for (let a = 0; a < strips.ids.length; a++) {
+    const related = strips.related[a]
+    if (related.length) relatedWriter.add(strips.ids[a], sameReason(related, REASON_CODE.related))
+    const bought = strips.boughtTogether[a]
+    if (bought.length) togetherWriter.add(strips.ids[a], sameReason(bought, REASON_CODE.bought_together))
+    yield* flush(relatedWriter)
+    yield* flush(togetherWriter)
+  }
+  yield* flush(relatedWriter, true)
+  yield* flush(togetherWriter, true)
+  onProgress?.(4, 4, "done")
+  return { evaluation, decision, data: dataSize, lists: counts }
+}
+
+/**
+ * Which customers' personal lists a run builds: those whose model index is `index` modulo
+ * `count`. Shard 0 is the whole run (evaluation, product table, product lists); the others are
+ * runTrainingShard's, in further worker threads once shard 0 has decided to activate.
+ */
+export interface ListShard {
+  index: number
+  count: number
+}
+
+const WHOLE: ListShard = { index: 0, count: 1 }
+
+function checkShard({ index, count }: ListShard): void {
+  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) {
+    throw new RangeError(`runTraining: shard ${index} of ${count} (needs integers, 0 <= index < count)`)
+  }
+}
+
+/**
+ * The personal lists of one shard of an activating run (index >= 1), for another worker thread:
+ * the same refit as runTraining's (deterministic, so the same model and reasons), then only the
+ * personal lists of the customers of `shard`. Resolves to the number of lists.
+ */
+export function* runTrainingShard(
+  input: readonly PurchaseLine[] | PurchaseColumns,
+  plan: TrainingPlan,
+  shard: ListShard,
+  products: readonly ProductText[] = []
+): Generator<TrainingOutput, number, void> {
+  checkPlan(plan)
+  checkShard(shard)
+  if (shard.index === 0) throw new RangeError("runTrainingShard: shard 0 is runTraining's")
+  const lines = isPurchaseColumns(input) ? input : columnsFromLines(input)
+  const seen = seenBefore(lines, plan.asOf)
+  const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
+  yield* personalLists(lines, seen, plan, refit(lines, seen, plan, products), shard, flusher(counts))
+  return counts.customer
+}
+
+/** The refitted model on all lines before asOf, with what the lists read of it. */
+interface Refit {
+  users: IdIndex
+  items: IdIndex
+  data: Interactions
+  model: Recommender
+  strips: ProductStrips
+  toTable: Int32Array
+  buyers: Int32Array
+  recentBuyers: Int32Array
+  width: ReturnType<typeof indexWidth>
+  explained: (user: number | null, top: ArrayLike<number>) => Entry[]
+}
+
+type Entry = { item: number; code: number; anchor: number }
+
+function refit(lines: PurchaseColumns, seen: ReturnType<typeof seenBefore>, plan: TrainingPlan, products: readonly ProductText[]): Refit {
+  const users = seen.users.index
+  const items = seen.items.index
   const data = interactionsFromColumns(lines, seen.users, seen.items, plan.asOf, plan.asOf)
   const model = fit(plan.candidate, data)
   const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
@@ -250,37 +346,47 @@ export function* runTraining(
     buyers[toTable[i]] = explainer.buyersOf(i)
     recentBuyers[toTable[i]] = explainer.recentBuyersOf(i)
   }
-  const width = indexWidth(tableSize)
-  // Copies: a worker moves each output's buffers to its parent (transfer), which empties them
-  // here, and the cold mask below still reads the buyers. With the originals sent, every
-  // product read as cold in a worker: 19 times slower lists, and cold picks of any product.
-  yield { type: "products", table: { ids: [...strips.ids], buyers: buyers.slice(), recentBuyers: recentBuyers.slice() } }
-  const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
-  type Entry = { item: number; code: number; anchor: number }
   const explained = (user: number | null, top: ArrayLike<number>): Entry[] =>
     explainer.explainAll(user, top).map((r, x) => ({
       item: toTable[top[x]],
       code: REASON_CODE[r.code],
       anchor: r.code === "because_you_bought" ? toTable[r.params.item] : -1,
     }))
-  const packed = (entries: readonly Entry[]): ListItems => ({
-    items: Int32Array.from(entries, (e) => e.item),
-    codes: Uint8Array.from(entries, (e) => e.code),
-    anchors: Int32Array.from(entries, (e) => e.anchor),
-  })
-  const sameReason = (top: ArrayLike<number>, code: number): ListItems => ({
-    items: top,
-    codes: new Uint8Array(top.length).fill(code),
-    anchors: new Int32Array(top.length).fill(-1),
-  })
-  function* flush(writer: PackedListWriter, always = false): Generator<TrainingOutput, void, void> {
+  return { users, items, data, model, strips, toTable, buyers, recentBuyers, width: indexWidth(tableSize), explained }
+}
+
+const packed = (entries: readonly Entry[]): ListItems => ({
+  items: Int32Array.from(entries, (e) => e.item),
+  codes: Uint8Array.from(entries, (e) => e.code),
+  anchors: Int32Array.from(entries, (e) => e.anchor),
+})
+
+const sameReason = (top: ArrayLike<number>, code: number): ListItems => ({
+  items: top,
+  codes: new Uint8Array(top.length).fill(code),
+  anchors: new Int32Array(top.length).fill(-1),
+})
+
+/** Hands a writer's lists over once a batch is full (or, with `always`, whatever it holds), counting them by kind. */
+function flusher(counts: Record<PackedListBatch["kind"], number>) {
+  return function* flush(writer: PackedListWriter, always = false): Generator<TrainingOutput, void, void> {
     if (writer.count >= LIST_BATCH_SIZE || (always && writer.count > 0)) {
       counts[writer.kind] += writer.count
       yield { type: "lists", batch: writer.take() }
     }
   }
+}
 
-  onProgress?.(2, 4, "customer lists")
+/** The personal lists of the active customers of `shard`, in batches. */
+function* personalLists(
+  lines: PurchaseColumns,
+  seen: ReturnType<typeof seenBefore>,
+  plan: TrainingPlan,
+  r: Refit,
+  shard: ListShard,
+  flush: ReturnType<typeof flusher>
+): Generator<TrainingOutput, void, void> {
+  const { users, items, model, strips, toTable, buyers, explained } = r
   const activeFrom = plan.asOf - plan.activeDays * MS_PER_DAY
   const lastPurchase = new Float64Array(users.size).fill(Number.NEGATIVE_INFINITY)
   for (let k = 0; k < lines.length; k++) {
@@ -290,15 +396,16 @@ export function* runTraining(
     if (t > lastPurchase[u]) lastPurchase[u] = t
   }
   const content = strips.content
+  const tableSize = strips.ids.length
   const cold = coldMask(content, new Map(strips.ids.map((id, j) => [id, buyers[j]])), COLD_MAX_BUYERS)
   // Only products with words can be close to anything: without any, no customer gets a pick.
   let coldWithText = 0
   for (let j = 0; j < tableSize; j++) if (cold[j] && content.vectors.indptr[j + 1] > content.vectors.indptr[j]) coldWithText++
   const recent = coldWithText > 0 ? recentDistinctItemsFromColumns(lines, seen.users, seen.items, COLD_HISTORY, plan.asOf) : null
   const scorer = recent ? new ColdItemScorer(content, cold) : null
-  const strength = data.strength
-  const personal = new PackedListWriter("customer", width)
-  for (let u = 0; u < users.size; u++) {
+  const strength = r.data.strength
+  const personal = new PackedListWriter("customer", r.width)
+  for (let u = shard.index; u < users.size; u += shard.count) {
     if (lastPurchase[u] < activeFrom || !model.isUserKnown(u)) continue
     // A frequent buyer's best items are mostly their own: the best items they never bought
     // follow, so that `exclude_purchased` still finds a full list.
@@ -327,26 +434,6 @@ export function* runTraining(
     yield* flush(personal)
   }
   yield* flush(personal, true)
-
-  onProgress?.(3, 4, "product lists")
-  const trending = new TrendingRecommender().fit(data)
-  const trendWriter = new PackedListWriter("trending", width)
-  trendWriter.add("", packed(explained(null, trending.recommend(0, Math.min(plan.listSize, items.size)))))
-  yield* flush(trendWriter, true)
-  const relatedWriter = new PackedListWriter("related", width)
-  const togetherWriter = new PackedListWriter("bought_together", width)
-  for (let a = 0; a < tableSize; a++) {
-    const related = strips.related[a]
-    if (related.length) relatedWriter.add(strips.ids[a], sameReason(related, REASON_CODE.related))
-    const bought = strips.boughtTogether[a]
-    if (bought.length) togetherWriter.add(strips.ids[a], sameReason(bought, REASON_CODE.bought_together))
-    yield* flush(relatedWriter)
-    yield* flush(togetherWriter)
-  }
-  yield* flush(relatedWriter, true)
-  yield* flush(togetherWriter, true)
-  onProgress?.(4, 4, "done")
-  return { evaluation, decision, data: dataSize, lists: counts }
 }
 
 /**
@@ -381,9 +468,10 @@ export function runTrainingToEnd(
   plan: TrainingPlan,
   texts: readonly ProductText[] = [],
   /** What happens to each output as it is yielded (a test moves its buffers away, as a worker does). */
-  pass: (output: TrainingOutput) => TrainingOutput = (output) => output
+  pass: (output: TrainingOutput) => TrainingOutput = (output) => output,
+  shard: ListShard = WHOLE
 ): { summary: TrainingSummary; products: ProductTable | null; batches: PackedListBatch[] } {
-  const run = runTraining(lines, plan, undefined, texts)
+  const run = runTraining(lines, plan, undefined, texts, shard)
   const batches: PackedListBatch[] = []
   let products: ProductTable | null = null
   for (;;) {

@@ -15,7 +15,7 @@ import type { Worker } from "node:worker_threads"
 import type { Interactions } from "../data/interactions"
 import type { PackedColumns } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
-import type { TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
+import type { ListShard, TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
 import type { PurchaseModel, PurchaseModelOptions, PurchaseTrainingSet } from "../lifecycle/purchase-model"
 import type { ProductText } from "../recommend/content"
@@ -70,6 +70,13 @@ export interface TrainingJob {
   /** The catalogue's product texts (content recommender, strips, cold items); default none. */
   products?: ProductText[]
   plan: TrainingPlan
+  /**
+   * The personal lists of one shard only (runTraining's `shard`). Shard 0 runs the whole
+   * training; a shard >= 1 (runTrainingShard) refits and yields its customers' lists alone, and
+   * resolves to their number: start it once shard 0 decided to activate, on the same lines (in
+   * SharedArrayBuffers, so that no thread copies them).
+   */
+  shard?: ListShard
 }
 
 export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob | PurchaseModelFitJob
@@ -116,7 +123,8 @@ export class WorkerFitError extends Error {
 /** Fits in a worker thread; resolves to the serialized model, rejects with the worker's error. */
 export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
-export function fitInWorker(job: TrainingJob, options: TrainingFitOptions): Promise<TrainingSummary>
+export function fitInWorker(job: TrainingJob & { shard?: { index: 0 } }, options: TrainingFitOptions): Promise<TrainingSummary>
+export function fitInWorker(job: TrainingJob, options: TrainingFitOptions): Promise<TrainingSummary | number>
 export function fitInWorker(job: MultVaeFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PurchaseModelFitJob, options?: WorkerFitOptions<() => void>): Promise<PurchaseModel>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> & { onOutput?: (output: never) => Promise<void> } = {}): Promise<unknown> {

@@ -1,6 +1,6 @@
 import type { PurchaseLine } from "../../data/purchase-line"
 import type { ProductText } from "../../recommend/content"
-import { REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
+import { type PackedListBatch, REASON_CODE, decodeList, reasonCodeName } from "../../recommend/packed-lists"
 import { transferableBuffers } from "../../worker/start-worker"
 import { IdIndex } from "../../data/id-index"
 import { interactionsFromLines } from "../../data/interactions"
@@ -16,6 +16,7 @@ import {
   recipeFor,
   ITEM_KNN_NEIGHBOURS,
   runTraining,
+  runTrainingShard,
   runTrainingToEnd,
   sameRecipe,
 } from "../training"
@@ -65,14 +66,18 @@ type ReadList = { kind: string; subject: string; products: string[]; reasons: st
  * Lists of a run, decoded. `moved`: each output's buffers are transferred away as soon as it is
  * yielded (emptied on the run's side), as the worker posts them to its parent.
  */
-function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = [], { moved = false } = {}) {
+function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductText[] = [], { moved = false, shard = { index: 0, count: 1 } } = {}) {
   const move = (o: TrainingOutput) => structuredClone(o, { transfer: transferableBuffers(o) })
-  const { summary, products, batches } = runTrainingToEnd(lines, plan, texts, moved ? move : undefined)
+  const { summary, products, batches } = runTrainingToEnd(lines, plan, texts, moved ? move : undefined, shard)
+  return { summary, products, lists: decoded(batches, products?.ids ?? []) }
+}
+
+function decoded(batches: readonly PackedListBatch[], ids: readonly string[]): ReadList[] {
   const lists: ReadList[] = []
   for (const batch of batches) {
     batch.subjects.forEach((subject, i) => {
       const d = decodeList(batch.bytes.subarray(batch.offsets[i], batch.offsets[i + 1]))
-      const id = (k: number) => products!.ids[k]
+      const id = (k: number) => ids[k]
       lists.push({
         kind: batch.kind,
         subject,
@@ -82,7 +87,7 @@ function trainLists(lines: PurchaseLine[], plan: TrainingPlan, texts: ProductTex
       })
     })
   }
-  return { summary, products, lists }
+  return lists
 }
 
 const metrics = (ndcg10: number) => ({ recall20: 0, ndcg10, hr10: 0, coverage20: 0 })
@@ -255,6 +260,39 @@ describe("runTraining", () => {
     // Only the product nobody bought is placed as a new one (buyers read after the table moved).
     const placed = new Set(moved.lists.flatMap((l) => l.products.filter((_, k) => l.reasons[k] === "new_like_purchased")))
     expect([...placed]).toEqual(["new"])
+  })
+
+  it("builds the same lists in shards of customers as in one run: shard 0 with the product lists, the others with their personal lists alone", () => {
+    const texts: ProductText[] = [
+      ...["a1", "a2", "a3"].map((id) => ({ id, title: `Green tea ${id}`, categories: ["Tea"] })),
+      ...["b1", "b2", "b3", "pop"].map((id) => ({ id, title: `Coffee ${id}` })),
+      { id: "new", title: "Green tea new", categories: ["Tea"] },
+    ]
+    const whole = trainLists(store(), PLAN, texts)
+    const key = (l: ReadList) => `${l.kind}/${l.subject}`
+    const byKey = (lists: ReadList[]) => [...lists].sort((x, y) => (key(x) < key(y) ? -1 : 1))
+    const first = trainLists(store(), PLAN, texts, { shard: { index: 0, count: 3 } })
+    expect(first.summary.decision).toEqual(whole.summary.decision)
+    expect(first.products).toEqual(whole.products)
+    const rest = [1, 2].map((index) => {
+      const run = runTrainingShard(store(), PLAN, { index, count: 3 }, texts)
+      const batches: PackedListBatch[] = []
+      for (let step = run.next(); ; step = run.next()) {
+        if (step.done) return { count: step.value, lists: decoded(batches, whole.products!.ids) }
+        if (step.value.type !== "lists") throw new Error(`shard ${index} yielded a ${step.value.type}`)
+        batches.push(step.value.batch)
+      }
+    })
+    for (const r of rest) {
+      expect(r.lists.length).toBe(r.count)
+      expect(r.lists.every((l) => l.kind === "customer")).toBe(true)
+      expect(r.count).toBeGreaterThan(5)
+    }
+    // Every customer's list once, in exactly one shard, and the same as the whole run's.
+    expect(byKey([...first.lists, ...rest.flatMap((r) => r.lists)])).toEqual(byKey(whole.lists))
+    expect(first.summary.lists!.customer + rest[0].count + rest[1].count).toBe(whole.summary.lists!.customer)
+    expect(() => runTrainingShard(store(), PLAN, { index: 0, count: 2 }).next()).toThrow(/shard 0/)
+    expect(() => runTrainingShard(store(), PLAN, { index: 2, count: 2 }).next()).toThrow(/shard 2 of 2/)
   })
 
   it("hands the decision over first, then the product table, then lists in bounded batches", () => {

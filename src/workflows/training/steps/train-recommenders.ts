@@ -1,6 +1,16 @@
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
-import { EASE_MAX_ITEMS, type HoldoutEvaluation, type Recipe, type TrainingData, defaultRecipe, recipeFor } from "../../../ml/pipeline/training"
-import { packColumns } from "../../../ml/data/purchase-columns"
+import {
+  EASE_MAX_ITEMS,
+  type HoldoutEvaluation,
+  type Recipe,
+  type TrainingData,
+  type TrainingOutput,
+  type TrainingPlan,
+  type TrainingSummary,
+  defaultRecipe,
+  recipeFor,
+} from "../../../ml/pipeline/training"
+import { packColumns, shareColumns } from "../../../ml/data/purchase-columns"
 import { fitInWorker } from "../../../ml/worker"
 import { configuredOptions } from "../../../lib/configured-options"
 import { listOptedOutCustomerIds, loadProductTexts, loadPurchaseColumns } from "../../../lib/store-data"
@@ -59,44 +69,68 @@ export const trainRecommendersStep = createStep(
     const t = options.training
     let lastReport = 0
     let written = 0
-    const fit = fitInWorker(
-      {
-        kind: "training",
-        lines: packColumns(lines),
-        products: await loadProductTexts(container),
-        plan: {
-          candidate: recipe,
-          active: (active?.recipe as unknown as Recipe | null) ?? null, // stored by this step as a plain Recipe
-          asOf: asOf.getTime(),
-          holdoutDays: t.holdoutDays,
-          activeDays: t.activeCustomerDays,
-          listSize: t.listSize,
-          relatedSize: t.relatedSize,
-          minTestCustomers: t.minTestCustomers,
-          margin: t.margin,
-        },
-      },
-      {
-        // The lines' buffers move to the worker (this thread reads them no more): no copy of millions of lines.
-        transferInput: true,
-        signal: runSignal(version_id),
-        onProgress: (done, total) => {
-          if (Date.now() - lastReport < 1000) return
-          lastReport = Date.now()
-          recommendations.updateModelVersions({ id: version_id, progress: 0.1 + (0.8 * done) / total }).catch(() => undefined)
-        },
-        onOutput: async (output) => {
-          throwIfAborted(version_id)
-          if (output.type === "products") await recommendations.writeProductTable(version_id, output.table)
-          else if (output.type === "lists") written += await recommendations.writeListBatch(version_id, output.batch)
-        },
-      }
+    const plan: TrainingPlan = {
+      candidate: recipe,
+      active: (active?.recipe as unknown as Recipe | null) ?? null, // stored by this step as a plain Recipe
+      asOf: asOf.getTime(),
+      holdoutDays: t.holdoutDays,
+      activeDays: t.activeCustomerDays,
+      listSize: t.listSize,
+      relatedSize: t.relatedSize,
+      minTestCustomers: t.minTestCustomers,
+      margin: t.margin,
+    }
+    const texts = await loadProductTexts(container)
+    const write = async (output: TrainingOutput) => {
+      throwIfAborted(version_id)
+      if (output.type === "products") await recommendations.writeProductTable(version_id, output.table)
+      else if (output.type === "lists") written += await recommendations.writeListBatch(version_id, output.batch)
+    }
+    // One thread runs the training; with listThreads > 1, more threads build the personal lists
+    // of their share of the customers once it decides to activate, reading the same lines.
+    const threads = t.listThreads
+    const packed = threads > 1 ? shareColumns(packColumns(lines)) : packColumns(lines)
+    const stop = new AbortController()
+    const signal = runSignal(version_id)
+    const onRunAbort = () => stop.abort(signal?.reason)
+    signal?.addEventListener("abort", onRunAbort, { once: true })
+    const shards: Promise<unknown>[] = []
+    const failFast = <T>(p: Promise<T>) => p.catch((error: unknown) => (stop.abort(error), Promise.reject(error)))
+    const first = failFast(
+      fitInWorker(
+        { kind: "training", lines: packed, products: texts, plan, shard: { index: 0, count: threads } },
+        {
+          // One thread: the lines' buffers move to the worker (this thread reads them no more), no copy of millions of lines.
+          transferInput: threads === 1,
+          signal: stop.signal,
+          onProgress: (done, total) => {
+            if (Date.now() - lastReport < 1000) return
+            lastReport = Date.now()
+            recommendations.updateModelVersions({ id: version_id, progress: 0.1 + (0.8 * done) / total }).catch(() => undefined)
+          },
+          onOutput: async (output) => {
+            await write(output)
+            if (output.type === "decision" && output.decision.activate) {
+              for (let index = 1; index < threads; index++) {
+                const shard = { index, count: threads }
+                const run = failFast(fitInWorker({ kind: "training", lines: packed, products: texts, plan, shard }, { signal: stop.signal, onOutput: write }))
+                run.catch(() => undefined) // handled: awaited below, and its failure stops the others at once
+                shards.push(run)
+              }
+            }
+          },
+        }
+      ) as Promise<TrainingSummary>
     )
     // A step's own compensation does not run when it throws: drop what was written part way here.
-    const summary = await fit.catch(async (error: unknown) => {
-      if (written) await recommendations.pruneVersionLists(version_id)
-      throw error
-    })
+    const summary = await first
+      .then(async (result) => (await Promise.all(shards), result))
+      .catch(async (error: unknown) => {
+        await Promise.allSettled(shards)
+        if (written) await recommendations.pruneVersionLists(version_id)
+        throw error
+      })
+      .finally(() => signal?.removeEventListener("abort", onRunAbort))
     const base = { recipe, evaluation: summary.evaluation, data: summary.data, as_of: asOf }
     if (!summary.decision.activate) {
       return new StepResponse<TrainRecommendersResult, string | null>({ ...base, status: "rejected", reason: summary.decision.reason, lists: 0 }, null)
