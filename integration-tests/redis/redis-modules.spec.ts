@@ -10,6 +10,7 @@ import { RUN_LOCK_KEYS } from "../../src/lib/run-lock"
 import { RECOMMENDATIONS_MODULE } from "../../src/modules/recommendations"
 import type RecommendationsService from "../../src/modules/recommendations/service"
 import { runRebuild, runTraining } from "../../src/workflows/runs"
+import { blockWrites } from "../helpers/blocking"
 import { seedRecommendableStore } from "../helpers/recommendations"
 import { createCustomer, createOrder, createProducts, customerFeatures, customerProducts, storeCurrency } from "../helpers/store"
 
@@ -132,19 +133,20 @@ medusaIntegrationTestRunner({
       const service = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
       const version = await service.createModelVersions({ status: "queued" })
       // The run is held at its first write (a small store trains faster than a renewal comes round).
-      const knex = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
-      const hold = await knex.transaction()
-      await hold.raw("LOCK TABLE personalization_model_product IN SHARE MODE")
+      const block = await blockWrites(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE).projectConfig.databaseUrl as string, "personalization_model_product")
       // A one-second lease, renewed every third of a second while the run holds it.
       const run = runTraining(container, { version_id: version.id, lock: { expireSeconds: 1 } })
-      await waitUntil(() => service.retrieveModelVersion(version.id), (v) => v.status === "running")
-      // The lease disappears (Redis restarted, the key evicted): the next renewal finds it gone.
-      const redis = new Redis(redisUrl as string)
-      expect(await redis.del(`medusa_lock:${RUN_LOCK_KEYS.training}`)).toBe(1)
-      await redis.quit()
-      // Six renewals come round while the run waits; then it may write on.
-      await new Promise((resolve) => setTimeout(resolve, 2_000))
-      await hold.commit()
+      try {
+        await block.waitUntilBlocked()
+        // The lease disappears (Redis restarted, the key evicted): the next renewal finds it gone.
+        const redis = new Redis(redisUrl as string)
+        expect(await redis.del(`medusa_lock:${RUN_LOCK_KEYS.training}`)).toBe(1)
+        await redis.quit()
+        // Six renewals come round while the run waits; then it may write on.
+        await new Promise((resolve) => setTimeout(resolve, 2_000))
+      } finally {
+        await block.release()
+      }
       const stopped = await run
       expect(stopped).toEqual(expect.objectContaining({ status: "failed", reason: expect.stringMatching(/^the run lost its lock and stopped: Lost the lock/) }))
       expect(await service.getActiveVersionId()).toBeNull()
