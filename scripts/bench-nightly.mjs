@@ -21,10 +21,12 @@
  * template stays, the run copy goes).
  * `--in-place` runs the chain on the template itself (no copy: saves the disk and the copy's time).
  * `--generate-only` makes the template and stops.
- * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/.
+ * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/ (summarise a
+ *   profile with `node scripts/profile-top.mjs <file>`).
  */
 import { spawn } from "node:child_process"
 import { statfsSync } from "node:fs"
+import { createRequire } from "node:module"
 import os from "node:os"
 import { parseArgs } from "node:util"
 import pg from "pg"
@@ -119,8 +121,11 @@ function run(cmd, args, extraEnv = {}) {
   })
 }
 
-async function medusa(args, databaseName, extraEnv = {}) {
-  const r = await run("npx", ["medusa", ...args], { DATABASE_URL: `${server}/${databaseName}`, ...extraEnv })
+// Medusa's CLI, run by node itself so that node flags (the profiler's) can go before it.
+const medusaCli = createRequire(import.meta.url).resolve("@medusajs/cli/cli.js")
+
+async function medusa(args, databaseName, extraEnv = {}, nodeFlags = []) {
+  const r = await run(process.execPath, [...nodeFlags, medusaCli, ...args], { DATABASE_URL: `${server}/${databaseName}`, ...extraEnv })
   if (r.code !== 0) {
     const tail = (r.out + r.err).split("\n").slice(-40).join("\n")
     throw Object.assign(new Error(`medusa ${args.join(" ")} failed (exit ${r.code ?? r.signal}):\n${tail}`), { output: r })
@@ -340,12 +345,15 @@ async function benchSize(size) {
   if (autovacuum !== "on") say(`[${size}] autovacuum is ${autovacuum}: the plugin's tables are analyzed after each stage (as autovacuum would between jobs)`)
   for (const stage of stages) {
     const extra = { BENCH_NIGHTLY_STAGE: stage }
-    if (values.profile === stage) extra.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=.bench-nightly-profiles`
+    // Node refuses --cpu-prof in NODE_OPTIONS: the flags go on the stage's command line. One sample
+    // each 10 ms (not node's 1 ms): a stage runs for many minutes at full size, and the profiler's
+    // memory must not move the stage's peak RSS.
+    const profile = values.profile === stage ? ["--cpu-prof", "--cpu-prof-interval", "10000", "--cpu-prof-dir", ".bench-nightly-profiles"] : []
     say(`[${size}] ${stage} ... (load ${loadAverage()})`)
     const wall = Date.now()
     const stopSampling = sampleActivity(target)
     try {
-      const text = await medusa(["exec", "./src/scripts/bench-nightly-stage.ts"], target, extra)
+      const text = await medusa(["exec", "./src/scripts/bench-nightly-stage.ts"], target, extra, profile)
       const line = text.split("\n").find((l) => l.startsWith("NIGHTLY_STAGE "))
       const r = JSON.parse(line.slice("NIGHTLY_STAGE ".length))
       r.process_wall_seconds = Math.round((Date.now() - wall) / 100) / 10
