@@ -28,10 +28,20 @@ if (positionals.length !== 1) {
   console.error("usage: node scripts/profile-top.mjs <file.cpuprofile> [--top N] [--from s --to s] [--match text]")
   process.exit(2)
 }
+/** A number option, or exit 2 naming it. */
+function numberOption(name, fallback) {
+  if (values[name] === undefined) return fallback
+  const x = Number(values[name])
+  if (!Number.isFinite(x) || x < 0 || (name === "top" && !Number.isInteger(x))) {
+    console.error(`--${name} must be a ${name === "top" ? "whole number" : "number of seconds"} >= 0, got "${values[name]}"`)
+    process.exit(2)
+  }
+  return x
+}
+const top = numberOption("top")
+const from = numberOption("from", -Infinity / 1e6) * 1e6
+const to = numberOption("to", Infinity / 1e6) * 1e6
 const profile = JSON.parse(readFileSync(positionals[0], "utf8"))
-const top = Number(values.top)
-const from = values.from === undefined ? -Infinity : Number(values.from) * 1e6
-const to = values.to === undefined ? Infinity : Number(values.to) * 1e6
 
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map()
