@@ -9,11 +9,19 @@
  * Stages: boot (nothing: the app's loaders create the default store and sales channel on a
  * fresh database), rebuild-cold (feature tables emptied first), rebuild-warm, segmentation,
  * training, order-placed (syncPurchaseOrdersWorkflow on BENCH_EVENT_SAMPLES orders, one at a
- * time, next to query.graph of the same order with its totals).
+ * time, next to query.graph of the same order with its totals), reasons (the personal lists'
+ * reasons counted each way ReasonExplainer can; see benchReasons).
  */
 import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { performance } from "node:perf_hooks"
+import { configuredOptions } from "../lib/configured-options"
+import { loadPurchaseColumns } from "../lib/store-data"
+import { interactionsFromColumns, seenBefore } from "../ml/data/purchase-columns"
+import { TRENDING_WINDOW_DAYS, defaultRecipe } from "../ml/pipeline/training"
+import { Rng } from "../ml/random"
+import { ReasonExplainer } from "../ml/recommend/reasons"
+import { createRecommender } from "../ml/worker/registry"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 import { runRebuild, runSegmentation, runTraining } from "../workflows/runs"
 
@@ -78,6 +86,8 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
       handling_ms: { p50: round(quantile(handle, 0.5)), p99: round(quantile(handle, 0.99)), max: round(handle[handle.length - 1] ?? NaN) },
       reference_query_graph_with_total_ms: { p50: round(quantile(fetch, 0.5)), p99: round(quantile(fetch, 0.99)) },
     }
+  } else if (stage === "reasons") {
+    result = await benchReasons(container)
   } else if (stage !== "boot") {
     throw new Error(`bench-nightly-stage: unknown stage ${stage}`)
   }
@@ -96,4 +106,86 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
     result,
   }
   process.stdout.write(`NIGHTLY_STAGE ${JSON.stringify(report)}\n`)
+}
+
+/**
+ * The reasons of a training run's personal lists, counted by each of ReasonExplainer's
+ * `countFrom` ways (they must agree), on BENCH_REASONS_SAMPLE (default 2,000) customers with a
+ * history, drawn with a fixed seed. The lists are built as the training run builds them: the
+ * default recipe refitted on every line, its top listSize, then the best they never bought.
+ * Each way explains every list twice, in the order A B C then C B A, so drift in the machine's
+ * speed falls on all three alike.
+ */
+async function benchReasons(container: ExecArgs["container"]) {
+  const { listSize } = configuredOptions().training
+  const asOf = Date.now()
+  let t = performance.now()
+  const lines = await loadPurchaseColumns(container, { until: new Date(asOf) })
+  const seen = seenBefore(lines, asOf)
+  const data = interactionsFromColumns(lines, seen.users, seen.items, asOf, asOf)
+  const loadSeconds = (performance.now() - t) / 1000
+  t = performance.now()
+  const recipe = defaultRecipe(data.nItems)
+  const model = createRecommender(recipe.model, recipe.options as never).fit(data)
+  const fitSeconds = (performance.now() - t) / 1000
+
+  const known: number[] = []
+  for (let u = 0; u < data.nUsers; u++) if (model.isUserKnown(u)) known.push(u)
+  const rng = new Rng(1)
+  const want = Math.min(known.length, Number(process.env.BENCH_REASONS_SAMPLE ?? 2000))
+  for (let k = 0; k < want; k++) {
+    const j = k + Math.floor(rng.next() * (known.length - k))
+    ;[known[k], known[j]] = [known[j], known[k]]
+  }
+  const users = known.slice(0, want).sort((a, b) => a - b)
+  t = performance.now()
+  const s = data.strength
+  const lists = users.map((u) => {
+    const top = Array.from(model.recommend(u, Math.min(listSize, data.nItems)))
+    const inTop = new Set(top)
+    const own = s.indices.subarray(s.indptr[u], s.indptr[u + 1])
+    for (const i of model.recommend(u, Math.min(Math.ceil(listSize / 2), data.nItems), own)) if (!inTop.has(i)) top.push(i)
+    return top
+  })
+  const listSeconds = (performance.now() - t) / 1000
+
+  const ways = ["listed-items", "co-buyers", "cheaper"] as const
+  const explainers = Object.fromEntries(ways.map((w) => [w, new ReasonExplainer(data, TRENDING_WINDOW_DAYS, w)])) as Record<(typeof ways)[number], ReasonExplainer>
+  const ms: Record<string, number> = Object.fromEntries(ways.map((w) => [w, 0]))
+  let reference: string[] | null = null
+  let because = 0
+  let entries = 0
+  for (const order of [ways, [...ways].reverse()]) {
+    for (const w of order) {
+      t = performance.now()
+      const reasons = users.map((u, x) => explainers[w].explainAll(u, lists[x]))
+      ms[w] += performance.now() - t
+      const text = reasons.map((r) => JSON.stringify(r))
+      if (!reference) {
+        reference = text
+        for (const r of reasons) for (const e of r) {
+          entries++
+          if (e.code === "because_you_bought") because++
+        }
+      } else if (text.some((x, k) => x !== (reference as string[])[k])) {
+        throw new Error(`bench-nightly-stage reasons: counting from ${w} gave other reasons than from ${ways[0]}`)
+      }
+    }
+  }
+  const perList = (w: string) => round(ms[w] / 2 / users.length, 3)
+  return {
+    lines: lines.length,
+    customers: data.nUsers,
+    products: data.nItems,
+    recipe,
+    sample: users.length,
+    list_items_mean: round(entries / users.length, 1),
+    because_you_bought_share: round(because / Math.max(1, entries), 3),
+    load_seconds: round(loadSeconds),
+    fit_seconds: round(fitSeconds),
+    lists_seconds: round(listSeconds),
+    reasons_ms_per_list: Object.fromEntries(ways.map((w) => [w, perList(w)])),
+    ratio_to_listed_items: Object.fromEntries(ways.map((w) => [w, round(ms[w] / ms[ways[0]], 3)])),
+    agree: true,
+  }
 }

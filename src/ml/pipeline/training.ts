@@ -23,7 +23,9 @@ import type { ProductText } from "../recommend/content"
 import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
 import { ReasonExplainer } from "../recommend/reasons"
 import type { Recommender } from "../recommend/recommender"
-import { type ProductStrips, productStrips } from "../recommend/strips"
+import { HybridRecommender } from "../recommend/hybrid"
+import { ItemKnnRecommender } from "../recommend/item-knn"
+import { type ProductStrips, canShareItemKnn, productStrips } from "../recommend/strips"
 import { TrendingRecommender } from "../recommend/trending"
 import { type RecommenderModel, type RecommenderOptionsByModel, createRecommender } from "../worker/registry"
 
@@ -336,7 +338,11 @@ function refit(lines: PurchaseColumns, seen: ReturnType<typeof seenBefore>, plan
   const data = interactionsFromColumns(lines, seen.users, seen.items, plan.asOf, plan.asOf)
   const model = fit(plan.candidate, data)
   const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
-  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates: Math.max(50, plan.relatedSize) }, plan.asOf)
+  const candidates = Math.max(50, plan.relatedSize)
+  // The model's item-kNN, when it is one the strips can use, saves the strips their own fit of the same purchases.
+  const knn = model instanceof HybridRecommender ? model.collaborativeModel : model
+  const purchaseSimilarity = knn instanceof ItemKnnRecommender && canShareItemKnn(knn, candidates) ? knn : undefined
+  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates, purchaseSimilarity }, plan.asOf)
   // The product table is the strips' (catalogue, then products sold but not in it): every sold item is in it.
   const tableSize = strips.ids.length
   const toTable = Int32Array.from({ length: items.size }, (_, i) => strips.content.indexOf(items.id(i)))

@@ -137,6 +137,12 @@ export class HybridRecommender extends BaseRecommender {
     return this
   }
 
+  /** The fitted collaborative part (a training run shares an item-kNN with the product strips). */
+  get collaborativeModel(): EaseRecommender | ItemKnnRecommender {
+    if (!this.collaborative) throw new Error("hybrid: not fitted")
+    return this.collaborative
+  }
+
   scores(user: number): Float64Array {
     this.userRow(user)
     const out = this.collaborativeScores(user)

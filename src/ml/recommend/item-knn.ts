@@ -202,6 +202,37 @@ export class ItemKnnRecommender extends BaseRecommender {
     return 0
   }
 
+  /**
+   * The at most n items most similar to `item` with a similarity > 0, best first (similarItems'
+   * order), with their similarities. O(neighbours + n log neighbours) on a sparse fit.
+   */
+  nearest(item: number, n: number): { items: Int32Array; values: Float32Array } {
+    this.checkItem(item)
+    if (this.dense) {
+      const row = this.dense.subarray(item * this.nItems, (item + 1) * this.nItems)
+      const top = Array.from(this.similarItems(item, n)).filter((j) => row[j] > 0)
+      return { items: Int32Array.from(top), values: Float32Array.from(top, (j) => row[j]) }
+    }
+    const s = this.sparse as CsrMatrix
+    const lo = s.indptr[item]
+    const hi = s.indptr[item + 1]
+    const top = topKOf(s.indices.subarray(lo, hi), s.data.subarray(lo, hi), n)
+    // A row's indices are increasing: each kept item's similarity by binary search.
+    const values = Float32Array.from(top, (j) => {
+      let a = lo
+      let b = hi
+      while (a < b) {
+        const m = (a + b) >>> 1
+        if (s.indices[m] < j) a = m + 1
+        else b = m
+      }
+      return s.data[a]
+    })
+    let m = top.length
+    while (m > 0 && !(values[m - 1] > 0)) m--
+    return { items: top.subarray(0, m), values: values.subarray(0, m) }
+  }
+
   similarItems(item: number, n: number): Int32Array {
     this.checkItem(item)
     const mask = new Uint8Array(this.nItems)

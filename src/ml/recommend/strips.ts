@@ -16,6 +16,7 @@ import type { PurchaseLine } from "../data/purchase-line"
 import { BoughtTogether, basketsFromLines } from "./bought-together"
 import { ContentIndex, type ContentOptions, type ProductText } from "./content"
 import { ItemKnnRecommender } from "./item-knn"
+import { BINARY } from "./weighting"
 
 export interface StripOptions {
   /** Products per strip, >= 1; default 6. */
@@ -43,6 +44,23 @@ export interface StripOptions {
   disjoint?: boolean
   /** TF-IDF options. */
   content?: ContentOptions
+  /**
+   * An item-kNN already fitted on these purchases (the lines before `before`, items in the order
+   * the strips index the products sold), used for the purchase cosine instead of fitting one:
+   * the training run passes its model's. It must weight purchases as binary and keep at least
+   * `candidates` neighbours (see canShareItemKnn); the strips are then the same as with their own fit.
+   */
+  purchaseSimilarity?: ItemKnnRecommender
+}
+
+/**
+ * Whether a fitted item-kNN can stand in for the strips' own fit with `candidates` neighbours:
+ * binary weighting (the strips' cosine) and at least that many neighbours kept. Its `candidates`
+ * most similar items per product are then those of the strips' own fit, with the same cosines.
+ */
+export function canShareItemKnn(knn: ItemKnnRecommender, candidates: number): boolean {
+  const o = knn.options
+  return (o.fitWeighting ?? BINARY).kind === "binary" && (o.neighbours === undefined || o.neighbours >= candidates)
 }
 
 export interface ProductStrips {
@@ -88,7 +106,11 @@ export function productStrips(
   const toCatalogue = Int32Array.from({ length: sold.size }, (_, i) => content.indexOf(sold.id(i)))
   const toSold = new Int32Array(n).fill(-1)
   toCatalogue.forEach((c, i) => (toSold[c] = i))
-  const knn = sold.size > 0 ? new ItemKnnRecommender({ neighbours: k }).fit(purchases.interactions()) : null
+  const shared = options.purchaseSimilarity
+  if (shared && !(canShareItemKnn(shared, k) && shared.nItems === sold.size)) {
+    throw new RangeError(`productStrips: purchaseSimilarity must be a binary item-kNN of the ${sold.size} products sold with at least ${k} neighbours`)
+  }
+  const knn = sold.size === 0 ? null : (shared ?? new ItemKnnRecommender({ neighbours: k }).fit(purchases.interactions()))
   const together = sold.size > 0 ? new BoughtTogether({ neighbours: k, minCoOrders: options.minCoOrders ?? 2 }).fit(purchases.baskets()) : null
 
   const related: Int32Array[] = []
@@ -99,12 +121,16 @@ export function productStrips(
     const s = toSold[a]
     // Related: candidates from both sources, scored by the blend.
     const cand = new Set<number>(content.similar(a, k))
-    if (knn && s >= 0) for (const j of knn.similarItems(s, k)) if (knn.similarity(s, j) > 0) cand.add(toCatalogue[j])
+    // Purchase cosines of the k most similar sold products alone (0 for the rest, as a fit that
+    // keeps k neighbours has them), by catalogue index.
+    const purchase = new Map<number, number>()
+    if (knn && s >= 0) {
+      const near = knn.nearest(s, k)
+      near.items.forEach((j, t) => purchase.set(toCatalogue[j], near.values[t]))
+    }
+    for (const j of purchase.keys()) cand.add(j)
     cand.delete(a)
-    const scored = Array.from(cand, (j) => {
-      const cf = knn && s >= 0 && toSold[j] >= 0 ? knn.similarity(s, toSold[j]) : 0
-      return { j, score: wc * text(j) + (1 - wc) * cf }
-    }).filter((c) => c.score > 0)
+    const scored = Array.from(cand, (j) => ({ j, score: wc * text(j) + (1 - wc) * (purchase.get(j) ?? 0) })).filter((c) => c.score > 0)
     scored.sort((x, y) => y.score - x.score || x.j - y.j)
     const rel = Int32Array.from(scored.slice(0, size), (c) => c.j)
     related.push(rel)

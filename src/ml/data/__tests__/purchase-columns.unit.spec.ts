@@ -4,7 +4,9 @@ import { EXTRA_CUSTOMER_FEATURES, customerFeatures, futureLabels } from "../../f
 import { repeatSummary } from "../../lifecycle/bgnbd"
 import { lifecyclePopulation } from "../../lifecycle/evaluate"
 import { basketsFromLines } from "../../recommend/bought-together"
-import { productStrips } from "../../recommend/strips"
+import { HybridRecommender } from "../../recommend/hybrid"
+import { ItemKnnRecommender } from "../../recommend/item-knn"
+import { canShareItemKnn, productStrips } from "../../recommend/strips"
 import { IdIndex } from "../id-index"
 import { interactionsFromLines } from "../interactions"
 import { loadOrdersCsv } from "../orders-csv"
@@ -104,6 +106,29 @@ describe("PurchaseColumns", () => {
     const fromColumns = productStrips(columns, texts, { size: 6 }, cutoff)
     expect(fromColumns.boughtTogether.filter((l) => l.length > 0).length).toBeGreaterThan(50)
     expect(strip(fromColumns)).toEqual(strip(productStrips(before, texts, { size: 6 })))
+  })
+
+  it("gives the same product strips with a training model's item-kNN as with the strips' own fit", () => {
+    const seen = seenBefore(columns, cutoff)
+    const data = interactionsFromColumns(columns, seen.users, seen.items, cutoff, cutoff)
+    const texts = Array.from(titles, ([id, title]) => ({ id, title })).filter((_, j) => j % 3 === 0)
+    const strip = (x: ReturnType<typeof productStrips>) => plain({ ids: x.ids, related: x.related, boughtTogether: x.boughtTogether })
+    const own = strip(productStrips(columns, texts, { size: 6, candidates: 50 }, cutoff))
+    // The default recipe's collaborative part above EASE's item limit (200 neighbours), one with
+    // exactly the strips' 50, and a dense one: their top 50 are the strips' own.
+    const hybrid = new HybridRecommender({ collaborative: { model: "item-knn", options: { neighbours: 200 } } }).fit(data)
+    for (const knn of [hybrid.collaborativeModel as ItemKnnRecommender, new ItemKnnRecommender({ neighbours: 50 }).fit(data), new ItemKnnRecommender().fit(data)]) {
+      expect(canShareItemKnn(knn, 50)).toBe(true)
+      expect(strip(productStrips(columns, texts, { size: 6, candidates: 50, purchaseSimilarity: knn }, cutoff))).toEqual(own)
+    }
+    // The one passed is the one used: a fit on fewer purchases (those 120 days before the cutoff) gives other related strips.
+    const other = new ItemKnnRecommender({ neighbours: 50 }).fit(interactionsFromColumns(columns, seen.users, seen.items, cutoff, cutoff - 120 * DAY))
+    expect(strip(productStrips(columns, texts, { size: 6, candidates: 50, purchaseSimilarity: other }, cutoff)).related).not.toEqual(own.related)
+    // Too few neighbours, or weights other than binary, cannot stand in.
+    const narrow = new ItemKnnRecommender({ neighbours: 20 }).fit(data)
+    expect(canShareItemKnn(narrow, 50)).toBe(false)
+    expect(canShareItemKnn(new ItemKnnRecommender({ neighbours: 200, fitWeighting: { kind: "log" } }), 50)).toBe(false)
+    expect(() => productStrips(columns, texts, { size: 6, candidates: 50, purchaseSimilarity: narrow }, cutoff)).toThrow(RangeError)
   })
 
   it("gives each customer's last distinct products, newest first, as a walk over the lines does", () => {

@@ -59,6 +59,26 @@ describe("ItemKnnRecommender", () => {
     }
   })
 
+  it("lists an item's nearest items with their similarities, best first, without the zeros, dense and sparse alike", () => {
+    const rng = new Rng(3)
+    const buys: [number, number][] = []
+    for (let u = 0; u < 30; u++) for (let i = 0; i < 20; i++) if (rng.next() < 0.15) buys.push([u, i])
+    const data = interactions(30, 20, buys)
+    const dense = new ItemKnnRecommender().fit(data)
+    const sparse = new ItemKnnRecommender({ neighbours: 8 }).fit(data)
+    let shorter = 0
+    for (let i = 0; i < 20; i++) {
+      for (const [m, n] of [[dense, 5], [sparse, 5], [dense, 8], [sparse, 8]] as const) {
+        const near = m.nearest(i, n)
+        const positive = Array.from(dense.similarItems(i, n)).filter((j) => dense.similarity(i, j) > 0)
+        expect(Array.from(near.items)).toEqual(positive)
+        expect(Array.from(near.values)).toEqual(positive.map((j) => m.similarity(i, j)))
+        if (positive.length < n) shorter++
+      }
+    }
+    expect(shorter).toBeGreaterThan(0)
+  })
+
   it("survives a serialization round trip, dense and sparse", () => {
     const { data } = checkerboard()
     for (const opts of [{}, { neighbours: 1 }]) {
