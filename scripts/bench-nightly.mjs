@@ -24,8 +24,9 @@
  * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/ (summarise a
  *   profile with `node scripts/profile-top.mjs <file>`).
  * `--stages reasons` (not in the default chain) times the personal lists' "because you bought"
- *   counting each way ReasonExplainer can count it, on a sample of the store's customers
- *   (BENCH_REASONS_SAMPLE, default 2,000), and checks that the ways agree.
+ *   (co-buyers counted) against a prototype that names the most similar own item from the
+ *   model's item-kNN rows, on a sample of the store's customers (BENCH_REASONS_SAMPLE, default
+ *   2,000), and says how often the two name the same item.
  */
 import { spawn } from "node:child_process"
 import { statfsSync } from "node:fs"

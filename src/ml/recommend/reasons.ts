@@ -28,27 +28,16 @@ export class ReasonExplainer {
   private readonly buyers: Int32Array
   /** Per customer, bit k: they bought the k-th own item of the chunk being counted (0 between calls). */
   private readonly bits: Int32Array
-  /** The customers whose bits are set, in the order they were marked. */
-  private readonly marked: Int32Array
-  /** Per item: 1 + its slot among the pending items of the list being explained (0 between calls). */
-  private readonly slot: Int32Array
 
   constructor(
     private readonly data: Interactions,
-    readonly trendWindowDays = 30,
-    /**
-     * Which side counts co-buyers (see becauseYouBought): the cheaper one for each chunk
-     * (default), or always one of them; the counts, and so the reasons, are the same.
-     */
-    readonly countFrom: "cheaper" | "listed-items" | "co-buyers" = "cheaper"
+    readonly trendWindowDays = 30
   ) {
     this.byItem = transpose(data.strength)
     this.buyers = new Int32Array(data.nItems)
     for (let i = 0; i < data.nItems; i++) this.buyers[i] = this.byItem.indptr[i + 1] - this.byItem.indptr[i]
     this.recentBuyers = countRecentBuyers(data, trendWindowDays)
     this.bits = new Int32Array(data.nUsers)
-    this.marked = new Int32Array(data.nUsers)
-    this.slot = new Int32Array(data.nItems)
   }
 
   explain(user: number | null, item: number): Reason {
@@ -106,88 +95,40 @@ export class ReasonExplainer {
   /**
    * For items[x] of each x in `pending` (not the user's own): the own item that most of its
    * buyers also bought, ties to the lower item index. Own items go in chunks of 32: each marks
-   * its bit on its buyers (the co-buyers), then the counts come from whichever side walks fewer
-   * entries (the same counts either way):
-   * - the listed items' side: each pending item's buyers add up the bits they carry,
-   *   O(buyers of the pending items) a chunk;
-   * - the co-buyers' side: each co-buyer's own purchases that are pending add up its bits,
-   *   O(purchases of the co-buyers) a chunk.
-   * The first is cheaper when the listed items are niche, the second when the user's own items
-   * are (their co-buyers are few), however popular the listed items.
+   * its bit on its buyers, then each pending item's buyers add up the bits they carry.
+   * O(buyers of own items + buyers of the pending items x chunks) a list.
    */
   private becauseYouBought(user: number, items: ArrayLike<number>, pending: readonly number[], out: (Reason | null)[]): void {
     const s = this.data.strength
     const t = this.byItem
     const bits = this.bits
-    const marked = this.marked
-    const slot = this.slot
     const best = new Int32Array(pending.length).fill(-1)
     const bestCount = new Int32Array(pending.length)
-    // One slot per distinct pending item (a list holds each item once; a repeat shares the slot).
-    const slotOf = new Int32Array(pending.length)
-    let itemSide = 0
-    let nSlots = 0
-    for (let x = 0; x < pending.length; x++) {
-      const item = items[pending[x]]
-      if (slot[item] === 0) {
-        slot[item] = ++nSlots
-        itemSide += t.indptr[item + 1] - t.indptr[item]
-      }
-      slotOf[x] = slot[item] - 1
-    }
-    const slotItem = new Int32Array(nSlots)
-    for (let x = 0; x < pending.length; x++) slotItem[slotOf[x]] = items[pending[x]]
-    const counts = new Int32Array(nSlots * 32)
+    const counts = new Int32Array(32)
     for (let c0 = s.indptr[user]; c0 < s.indptr[user + 1]; c0 += 32) {
       const c1 = Math.min(s.indptr[user + 1], c0 + 32)
-      let nMarked = 0
-      let buyerSide = 0
       for (let p = c0; p < c1; p++) {
         const own = s.indices[p]
-        for (let q = t.indptr[own]; q < t.indptr[own + 1]; q++) {
-          const v = t.indices[q]
-          if (v === user) continue
-          if (bits[v] === 0) {
-            marked[nMarked++] = v
-            buyerSide += s.indptr[v + 1] - s.indptr[v]
-          }
-          bits[v] |= 1 << (p - c0)
-        }
-      }
-      counts.fill(0)
-      const from = this.countFrom === "cheaper" ? (buyerSide < itemSide ? "co-buyers" : "listed-items") : this.countFrom
-      if (from === "listed-items") {
-        for (let z = 0; z < nSlots; z++) {
-          const item = slotItem[z]
-          const base = z * 32
-          for (let q = t.indptr[item]; q < t.indptr[item + 1]; q++) {
-            for (let m = bits[t.indices[q]]; m !== 0; m &= m - 1) counts[base + 31 - Math.clz32(m & -m)]++
-          }
-        }
-      } else {
-        for (let r = 0; r < nMarked; r++) {
-          const v = marked[r]
-          const b = bits[v]
-          for (let q = s.indptr[v]; q < s.indptr[v + 1]; q++) {
-            const z = slot[s.indices[q]] - 1
-            if (z < 0) continue
-            const base = z * 32
-            for (let m = b; m !== 0; m &= m - 1) counts[base + 31 - Math.clz32(m & -m)]++
-          }
-        }
+        for (let q = t.indptr[own]; q < t.indptr[own + 1]; q++) if (t.indices[q] !== user) bits[t.indices[q]] |= 1 << (p - c0)
       }
       for (let x = 0; x < pending.length; x++) {
-        const base = slotOf[x] * 32
+        const item = items[pending[x]]
+        counts.fill(0)
+        for (let q = t.indptr[item]; q < t.indptr[item + 1]; q++) {
+          for (let m = bits[t.indices[q]]; m !== 0; m &= m - 1) counts[31 - Math.clz32(m & -m)]++
+        }
         for (let k = 0; k < c1 - c0; k++) {
-          if (counts[base + k] > bestCount[x]) {
-            bestCount[x] = counts[base + k]
+          if (counts[k] > bestCount[x]) {
+            bestCount[x] = counts[k]
             best[x] = s.indices[c0 + k]
           }
         }
       }
-      for (let r = 0; r < nMarked; r++) bits[marked[r]] = 0
+      for (let p = c0; p < c1; p++) {
+        const own = s.indices[p]
+        for (let q = t.indptr[own]; q < t.indptr[own + 1]; q++) bits[t.indices[q]] = 0
+      }
     }
-    for (let z = 0; z < nSlots; z++) slot[slotItem[z]] = 0
     for (let x = 0; x < pending.length; x++) {
       if (best[x] >= 0) out[pending[x]] = { code: "because_you_bought", params: { item: best[x], co_buyers: bestCount[x] } }
     }

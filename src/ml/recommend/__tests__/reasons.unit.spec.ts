@@ -61,7 +61,7 @@ describe("ReasonExplainer", () => {
     expect([explainer.buyersOf(i("b")), explainer.recentBuyersOf(i("b")), explainer.recentBuyersOf(i("e"))]).toEqual([3, 2, 0]) // b: u0 (day -28) and u2 (day -10) in the window, u1 (day -40) not
   })
 
-  it.each(["listed-items", "co-buyers"] as const)("counts co-buyers across chunks of 32 own items, bit 31 and the next chunk's first included, from %s", (countFrom) => {
+  it("counts co-buyers across chunks of 32 own items, bit 31 and the next chunk's first included", () => {
     // x owns p00..p39. Buyers of p50 also bought p31 (twice as many as p05); of p51, p32; of p52,
     // p05 and p39 equally (the lower index wins).
     const buys: [string, string][] = Array.from({ length: 40 }, (_, k) => ["x", `p${String(k).padStart(2, "0")}`])
@@ -77,7 +77,7 @@ describe("ReasonExplainer", () => {
     const lines: PurchaseLine[] = buys.map(([c, p], k) => ({ orderId: `o${k}`, customerId: c, productId: p, quantity: 1, amount: 1, time: T - DAY }))
     const us = IdIndex.fromIds(lines.map((l) => l.customerId))
     const its = IdIndex.fromIds(lines.map((l) => l.productId))
-    const e = new ReasonExplainer(interactionsFromLines(lines, us, its, T), 30, countFrom)
+    const e = new ReasonExplainer(interactionsFromLines(lines, us, its, T))
     const because = (item: string, co_buyers: number) => ({ code: "because_you_bought", params: { item: its.indexOf(item), co_buyers } })
     expect(e.explainAll(us.indexOf("x"), ["p50", "p51", "p52"].map((p) => its.indexOf(p)))).toEqual([
       because("p31", 2),
@@ -88,7 +88,7 @@ describe("ReasonExplainer", () => {
 })
 
 describe("ReasonExplainer on many explanations in a row", () => {
-  it.each(["listed-items", "co-buyers", "cheaper"] as const)("names the same own item and co-buyer count as counting each pair from scratch, counting from %s", (countFrom) => {
+  it("names the same own item and co-buyer count as counting each pair from scratch", () => {
     // A seeded random store: 60 customers, 80 products, up to 8 products each, and 3 who
     // bought 70 (more than one chunk of 32 own items; explainAll).
     let seed = 7
@@ -103,7 +103,7 @@ describe("ReasonExplainer on many explanations in a row", () => {
     }
     const users = IdIndex.fromIds(many.map((l) => l.customerId))
     const items = IdIndex.fromIds(many.map((l) => l.productId))
-    const explainer = new ReasonExplainer(interactionsFromLines(many, users, items, T), 30, countFrom)
+    const explainer = new ReasonExplainer(interactionsFromLines(many, users, items, T))
     const buyers = (item: number) => new Set(many.filter((l) => items.indexOf(l.productId) === item).map((l) => users.indexOf(l.customerId)))
     let checked = 0
     for (let u = 0; u < users.size; u++) {
@@ -111,8 +111,6 @@ describe("ReasonExplainer on many explanations in a row", () => {
       // A whole list at once says what each item alone says.
       const all = Array.from({ length: items.size }, (_, i) => i)
       expect(explainer.explainAll(u, all)).toEqual(all.map((i) => explainer.explain(u, i)))
-      // A list that names an item twice explains it twice.
-      expect(explainer.explainAll(u, [...all, ...all])).toEqual([...all, ...all].map((i) => explainer.explain(u, i)))
       for (let i = 0; i < items.size; i++) {
         if (own.includes(i)) continue
         const of = buyers(i)
