@@ -23,10 +23,11 @@
  * `--generate-only` makes the template and stops.
  * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/ (summarise a
  *   profile with `node scripts/profile-top.mjs <file>`).
- * `--stages reasons` (not in the default chain) times the personal lists' "because you bought"
- *   (co-buyers counted) against a prototype that names the most similar own item from the
- *   model's item-kNN rows, on a sample of the store's customers (BENCH_REASONS_SAMPLE, default
- *   2,000), and says how often the two name the same item.
+ * `--stages training-parts` (not in the default chain) times two parts of training two ways in
+ *   one process: the product strips with their own item-kNN fit and with the model's (checked
+ *   equal), and the personal lists' "because you bought" (co-buyers counted) against a
+ *   prototype that names the most similar own item from the model's item-kNN rows, on a sample
+ *   of the store's customers (BENCH_REASONS_SAMPLE, default 2,000), with how often the two agree.
  */
 import { spawn } from "node:child_process"
 import { statfsSync } from "node:fs"

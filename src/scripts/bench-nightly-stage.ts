@@ -9,14 +9,14 @@
  * Stages: boot (nothing: the app's loaders create the default store and sales channel on a
  * fresh database), rebuild-cold (feature tables emptied first), rebuild-warm, segmentation,
  * training, order-placed (syncPurchaseOrdersWorkflow on BENCH_EVENT_SAMPLES orders, one at a
- * time, next to query.graph of the same order with its totals), reasons (what the personal
- * lists' "because you bought" costs against a cheaper prototype; see benchReasons).
+ * time, next to query.graph of the same order with its totals), training-parts (two parts of
+ * the training run each done two ways, timed in one process; see benchTrainingParts).
  */
 import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { performance } from "node:perf_hooks"
 import { configuredOptions } from "../lib/configured-options"
-import { loadPurchaseColumns } from "../lib/store-data"
+import { loadProductTexts, loadPurchaseColumns } from "../lib/store-data"
 import { interactionsFromColumns, seenBefore } from "../ml/data/purchase-columns"
 import { TRENDING_WINDOW_DAYS, defaultRecipe } from "../ml/pipeline/training"
 import { Rng } from "../ml/random"
@@ -24,6 +24,7 @@ import type { CsrMatrix } from "../ml/data/csr"
 import { HybridRecommender } from "../ml/recommend/hybrid"
 import { ItemKnnRecommender } from "../ml/recommend/item-knn"
 import { ReasonExplainer } from "../ml/recommend/reasons"
+import { productStrips } from "../ml/recommend/strips"
 import { createRecommender } from "../ml/worker/registry"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 import { runRebuild, runSegmentation, runTraining } from "../workflows/runs"
@@ -89,8 +90,8 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
       handling_ms: { p50: round(quantile(handle, 0.5)), p99: round(quantile(handle, 0.99)), max: round(handle[handle.length - 1] ?? NaN) },
       reference_query_graph_with_total_ms: { p50: round(quantile(fetch, 0.5)), p99: round(quantile(fetch, 0.99)) },
     }
-  } else if (stage === "reasons") {
-    result = await benchReasons(container)
+  } else if (stage === "training-parts") {
+    result = await benchTrainingParts(container)
   } else if (stage !== "boot") {
     throw new Error(`bench-nightly-stage: unknown stage ${stage}`)
   }
@@ -112,18 +113,21 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
 }
 
 /**
- * What the personal lists' "because you bought" costs, and what a cheaper reason would give, on
- * BENCH_REASONS_SAMPLE (default 2,000) customers with a history, drawn with a fixed seed. The
- * lists are built as the training run builds them: the default recipe refitted on every line,
- * its top listSize, then the best they never bought. Two ways to name the own item of a listed
- * item the customer never bought, each timed over every list twice (A B B A):
+ * Two parts of the training run's refit and lists, each done two ways in this one process, on
+ * the store's lines and product texts with the default recipe refitted on every line:
+ * 1. the product strips with their own item-kNN fit, and with the model's (what the run does
+ *    since the strips share it), checked equal;
+ * 2. the personal lists' "because you bought", on BENCH_REASONS_SAMPLE (default 2,000)
+ *    customers with a history drawn with a fixed seed, their lists built as the run builds them
+ *    (top listSize, then the best they never bought). Two ways to name the own item of a listed
+ *    item the customer never bought, each timed over every list twice (A B B A):
  * - co-buyers (ReasonExplainer, what the lists store): the own item most of its buyers also bought;
  * - similarity (a prototype, item-kNN models only): the own item whose kept neighbours give it
  *   the highest cosine, read off the model's neighbour rows (what the ranking already summed).
  * Reports both times per list, how many listed items each explains so, and how often they agree.
  */
-async function benchReasons(container: ExecArgs["container"]) {
-  const { listSize } = configuredOptions().training
+async function benchTrainingParts(container: ExecArgs["container"]) {
+  const { listSize, relatedSize } = configuredOptions().training
   const asOf = Date.now()
   let t = performance.now()
   const lines = await loadPurchaseColumns(container, { until: new Date(asOf) })
@@ -131,12 +135,26 @@ async function benchReasons(container: ExecArgs["container"]) {
   const data = interactionsFromColumns(lines, seen.users, seen.items, asOf, asOf)
   const loadSeconds = (performance.now() - t) / 1000
   t = performance.now()
+  const products = await loadProductTexts(container)
+  const textSeconds = (performance.now() - t) / 1000
+  t = performance.now()
   const recipe = defaultRecipe(data.nItems)
   const model = createRecommender(recipe.model, recipe.options as never).fit(data)
   const fitSeconds = (performance.now() - t) / 1000
   const knn = model instanceof HybridRecommender ? model.collaborativeModel : model
   const rows = knn instanceof ItemKnnRecommender ? (knn.serialize().sparse as CsrMatrix | null) : null
-  if (!rows) throw new Error(`bench-nightly-stage reasons: the default recipe here (${JSON.stringify(recipe)}) has no sparse item-kNN to read`)
+  if (!rows) throw new Error(`bench-nightly-stage training-parts: the default recipe here (${JSON.stringify(recipe)}) has no sparse item-kNN to share or read`)
+
+  const candidates = Math.max(50, relatedSize)
+  const stripSeconds = { own_fit: 0, shared: 0 }
+  const stripText: Record<string, string> = {}
+  for (const way of ["own_fit", "shared"] as const) {
+    t = performance.now()
+    const strips = productStrips(lines, products, { size: relatedSize, candidates, purchaseSimilarity: way === "shared" ? (knn as ItemKnnRecommender) : undefined }, asOf)
+    stripSeconds[way] = (performance.now() - t) / 1000
+    stripText[way] = JSON.stringify([strips.related.map((r) => Array.from(r)), strips.boughtTogether.map((r) => Array.from(r))])
+  }
+  if (stripText.own_fit !== stripText.shared) throw new Error("bench-nightly-stage training-parts: the strips with the model's item-kNN differ from those with their own fit")
 
   const known: number[] = []
   for (let u = 0; u < data.nUsers; u++) if (model.isUserKnown(u)) known.push(u)
@@ -211,11 +229,16 @@ async function benchReasons(container: ExecArgs["container"]) {
     lines: lines.length,
     customers: data.nUsers,
     products: data.nItems,
+    product_texts: products.length,
     recipe,
+    load_seconds: round(loadSeconds),
+    texts_seconds: round(textSeconds),
+    fit_seconds: round(fitSeconds),
+    strips_seconds: { own_fit: round(stripSeconds.own_fit), shared: round(stripSeconds.shared) },
+    strips_time_ratio: round(stripSeconds.shared / stripSeconds.own_fit, 3),
+    strips_equal: true,
     sample: users.length,
     list_items_mean: round(items / users.length, 1),
-    load_seconds: round(loadSeconds),
-    fit_seconds: round(fitSeconds),
     lists_seconds: round(listSeconds),
     ms_per_list: { co_buyers: round(ms.co_buyers / 2 / users.length, 3), similarity: round(ms.similarity / 2 / users.length, 3) },
     similarity_time_ratio: round(ms.similarity / ms.co_buyers, 4),
