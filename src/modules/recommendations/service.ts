@@ -5,6 +5,7 @@ import type { PackedListBatch } from "../../ml/recommend/packed-lists"
 import type { ProductTable } from "../../ml/pipeline/training"
 import { ModelProduct, ModelVersion, RateWindow, RecommendationEvent, ServedEvent } from "./models"
 import { type StoredList, type VersionProducts, decodeStoredList } from "./list-format"
+import { executeBound } from "../../lib/execute-bound"
 
 export type ListKind = PackedListBatch["kind"]
 export type EventType = "impression" | "click" | "add_to_cart"
@@ -58,7 +59,7 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     for (let start = 0; start < table.ids.length; start += PRODUCT_ROWS_PER_STATEMENT) {
       const end = Math.min(table.ids.length, start + PRODUCT_ROWS_PER_STATEMENT)
       const rows = Array.from({ length: end - start }, (_, k) => ({ i: start + k, p: table.ids[start + k], b: table.buyers[start + k], r: table.recentBuyers[start + k] }))
-      await em.execute(
+      await executeBound(em,
         `INSERT INTO personalization_model_product (id, version_id, index, product_id, buyers, recent_buyers)
          SELECT ? || ':' || t.i, ?, t.i, t.p, t.b, t.r FROM jsonb_to_recordset(?::jsonb) AS t(i int, p text, b int, r int)`,
         [versionId, versionId, JSON.stringify(rows)]
@@ -80,7 +81,7 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
       const end = Math.min(subjects.length, start + LIST_ROWS_PER_STATEMENT)
       const rows = []
       for (let k = start; k < end; k++) rows.push({ s: subjects[k], b: buffer.toString("base64", offsets[k], offsets[k + 1]) })
-      await em.execute(
+      await executeBound(em,
         `INSERT INTO personalization_recommendation_list (version_id, kind, subject_id, items)
          SELECT ?, ?, t.s, decode(t.b, 'base64') FROM jsonb_to_recordset(?::jsonb) AS t(s text, b text)`,
         [versionId, batch.kind, JSON.stringify(rows)]
