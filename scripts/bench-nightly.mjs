@@ -23,6 +23,9 @@
  * `--generate-only` makes the template and stops.
  * `--profile <stage>` runs that stage with node's --cpu-prof into .bench-nightly-profiles/ (summarise a
  *   profile with `node scripts/profile-top.mjs <file>`).
+ * `--stages rebuild-cold-pages` (not in the default chain) empties the tables and rebuilds them
+ *   in pages mode, every page recomputing its own customers' aggregates: the reference the cold
+ *   rebuild (bulk mode, chosen by itself on empty tables) is compared with in the same run.
  * `--stages training-parts` (not in the default chain) times two parts of training two ways in
  *   one process: the product strips with their own item-kNN fit and with the model's (checked
  *   equal), and the personal lists' "because you bought" (co-buyers counted) against a
@@ -393,6 +396,11 @@ async function benchSize(size) {
   const rss = Object.values(out.stages).filter((s) => !s.failed).map((s) => s.peak_rss_mb)
   out.peak_rss_mb = rss.length ? Math.max(...rss) : null
   out.rss_goal_met = rss.length ? out.peak_rss_mb <= GOAL_RSS_MB : null
+  const [bulk, pages] = [out.stages["rebuild-cold"], out.stages["rebuild-cold-pages"]]
+  if (bulk && pages && !bulk.failed && !pages.failed) {
+    out.cold_bulk_to_pages = Math.round((bulk.seconds / pages.seconds) * 1000) / 1000
+    say(`[${size}] cold rebuild: ${bulk.result.mode} mode ${bulk.seconds} s, pages mode ${pages.seconds} s: ${out.cold_bulk_to_pages}x`)
+  }
   const placed = out.stages["order-placed"]?.result?.handling_ms
   if (placed) out.order_placed_p99_goal_met = placed.p99 <= 60
   const tables = await pluginTableSizes(target)

@@ -3,6 +3,8 @@ import { createCustomersWorkflow, deleteCustomersWorkflow, deleteProductsWorkflo
 import { Modules } from "@medusajs/framework/utils"
 import { syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
 import { runRebuild } from "../../src/workflows/runs"
+import { PURCHASE_FEATURES_MODULE } from "../../src/modules/purchase-features"
+import type PurchaseFeaturesService from "../../src/modules/purchase-features/service"
 import {
   andWaitFor,
   createCustomer,
@@ -12,6 +14,7 @@ import {
   customerProducts,
   deliver,
   pg,
+  PLUGIN_TABLES,
   rowsMentioning,
   snapshotTables,
   storeCurrency,
@@ -370,6 +373,50 @@ medusaIntegrationTestRunner({
           expect.objectContaining({ order_count: incremental.personalization_order.filter(
             (o) => o.customer_id === customers[1].id && o.counted).length })
         )
+      })
+
+      it("rebuilds empty tables in bulk mode to the same rows, and the next rebuild repairs a bulk run that stopped before its end", async () => {
+        const container = getContainer()
+        const currency = await storeCurrency(container)
+        const products = await createProducts(container, 3)
+        const customers = [await createCustomer(container), await createCustomer(container), await createCustomer(container)]
+        const orders = []
+        for (let i = 0; i < 9; i++) {
+          orders.push(
+            await createOrder(container, {
+              customer: customers[i % 3],
+              currency_code: currency,
+              placed_at: day(i + 1),
+              lines: [
+                { product: products[i % 3], quantity: 1 + (i % 3), unit_price: 4 + i },
+                { product: products[(i + 1) % 3], quantity: 2, unit_price: 3, discount: i % 2 },
+              ],
+            })
+          )
+        }
+        await deliver(container, "order.placed", orders.map((o) => ({ id: o.id })))
+        await container.resolve(Modules.ORDER).cancel(orders[7].id)
+        await deliver(container, "order.canceled", [{ id: orders[7].id }])
+        const incremental = await snapshotTables(container)
+
+        // A cold rebuild (nothing in the ledger) chooses bulk mode by itself.
+        await pg(container).raw(`TRUNCATE ${PLUGIN_TABLES.join(", ")}`)
+        const cold = await runRebuild(container, { batch_size: 4 })
+        expect(cold).toEqual(expect.objectContaining({ status: "completed", mode: "bulk", aggregates_pending: false, orders: 9, pages: 3 }))
+        expect(await snapshotTables(container)).toEqual(incremental)
+        // A warm one (the ledger complete) writes page by page.
+        expect(await runRebuild(container, { batch_size: 4 })).toEqual(expect.objectContaining({ status: "completed", mode: "pages" }))
+
+        // What a bulk run that died between its pages and its recompute leaves: the run failed
+        // (as failStaleRuns marks it) with its flag set, aggregates behind the ledger.
+        const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+        await service.createRebuildRuns({ status: "failed", reason: "the process died", mode: "bulk", aggregates_pending: true })
+        await pg(container).raw(`UPDATE personalization_customer_features SET order_count = 99 WHERE customer_id = ?`, [customers[1].id])
+        await pg(container).raw(`DELETE FROM personalization_customer_product WHERE customer_id = ?`, [customers[0].id])
+        const repaired = await runRebuild(container, { batch_size: 4 })
+        expect(repaired).toEqual(expect.objectContaining({ status: "completed", mode: "bulk", aggregates_pending: false }))
+        expect(await snapshotTables(container)).toEqual(incremental)
+        expect(await service.listRebuildRuns({ aggregates_pending: true })).toEqual([])
       })
     })
   },

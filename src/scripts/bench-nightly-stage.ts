@@ -59,12 +59,13 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
   const started = performance.now()
   let result: Record<string, unknown> = {}
 
-  if (stage === "rebuild-cold" || stage === "rebuild-warm") {
-    if (stage === "rebuild-cold") {
+  if (stage === "rebuild-cold" || stage === "rebuild-cold-pages" || stage === "rebuild-warm") {
+    if (stage !== "rebuild-warm") {
       await knex.raw(`TRUNCATE personalization_order, personalization_order_line,
                       personalization_customer_features, personalization_customer_product`)
     }
-    result = summary(await runRebuild(container))
+    // rebuild-cold-pages: the cold rebuild the way it ran before the bulk mode, as its reference.
+    result = summary(await runRebuild(container, { mode: stage === "rebuild-cold-pages" ? "pages" : "auto" }))
   } else if (stage === "segmentation") {
     result = summary(await runSegmentation(container))
   } else if (stage === "training") {

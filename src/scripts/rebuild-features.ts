@@ -13,7 +13,7 @@ export default async function rebuildFeatures({ container }: ExecArgs) {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const run = await runRebuild(container)
   logger.info(
-    `rebuild-features: ${run.id} ${run.status}${run.reason ? ` (${run.reason})` : ""}: ${run.orders} orders in ${run.pages} pages, ` +
+    `rebuild-features: ${run.id} ${run.status}${run.reason ? ` (${run.reason})` : ""}: ${run.orders} orders in ${run.pages} pages (${run.mode ?? "-"} mode), ` +
       `${run.removed} removed, ${run.duration_ms ?? "-"} ms`
   )
   if (run.status !== "completed") throw new Error(`the rebuild did not complete: ${run.status}${run.reason ? ` (${run.reason})` : ""}`)

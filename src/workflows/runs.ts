@@ -19,6 +19,7 @@ import type PurchaseFeaturesService from "../modules/purchase-features/service"
 import { RECOMMENDATIONS_MODULE } from "../modules/recommendations"
 import type RecommendationsService from "../modules/recommendations/service"
 import { rebuildPurchaseFeaturesWorkflow } from "./purchase-features"
+import type { RebuildMode } from "./purchase-features/steps/rebuild-purchase-features"
 import { setRunSignal } from "./run-signals"
 import { runSegmentationWorkflow } from "./segmentation"
 import { runTrainingWorkflow } from "./training"
@@ -130,12 +131,15 @@ function errorMessage(error: unknown): string {
   return String(error)
 }
 
-export async function runRebuild(container: MedusaContainer, input: { run_id?: string; batch_size?: number; lock?: RunLockSettings } = {}) {
+export async function runRebuild(
+  container: MedusaContainer,
+  input: { run_id?: string; batch_size?: number; mode?: RebuildMode; lock?: RunLockSettings } = {}
+) {
   const { run_id } = await inRunLock(
     container,
     "rebuild",
     input.run_id,
-    (runId) => rebuildPurchaseFeaturesWorkflow(container).run({ input: { run_id: runId, batch_size: input.batch_size } }),
+    (runId) => rebuildPurchaseFeaturesWorkflow(container).run({ input: { run_id: runId, batch_size: input.batch_size, mode: input.mode } }),
     input.lock
   )
   return container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).retrieveRebuildRun(run_id)

@@ -38,11 +38,15 @@ const KIND: Record<RunKind, { title: string; what: string; confirm: string; star
 }
 
 function detail(kind: RunKind, run: AnyRun): string {
+  if (kind === "rebuild" && run.status === "failed" && (run as RebuildRun).aggregates_pending) {
+    return `${run.reason ?? "failed"}; customer features lag the orders until the next rebuild`
+  }
   if (run.status === "skipped" || run.status === "failed" || run.status === "rejected") return run.reason ?? ""
   if (kind === "rebuild") {
     const r = run as RebuildRun
     const total = r.total_orders != null ? ` of ${formatInteger(r.total_orders)}` : ""
-    return `${formatInteger(r.orders)}${total} orders read${r.removed ? `, ${formatInteger(r.removed)} removed` : ""}`
+    const bulk = r.mode === "bulk" ? (isActive(r.status) ? ", in bulk (aggregates at the end)" : ", in bulk") : ""
+    return `${formatInteger(r.orders)}${total} orders read${r.removed ? `, ${formatInteger(r.removed)} removed` : ""}${bulk}`
   }
   if (kind === "segmentation") {
     const r = run as SegmentationRun

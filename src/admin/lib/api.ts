@@ -84,6 +84,9 @@ export interface RebuildRun extends RunBase {
   total_orders: number | null
   orders: number
   removed: number
+  /** "bulk": the ledger first, every aggregate recomputed at the end; null until the run has chosen. */
+  mode: "pages" | "bulk" | null
+  aggregates_pending: boolean
 }
 
 export interface SegmentationRun extends RunBase {

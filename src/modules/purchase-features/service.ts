@@ -11,6 +11,7 @@ import { parsePersonalizationOptions, type PersonalizationOptions } from "../../
 import { CustomerFeatures, CustomerProduct, LedgerOrder, LedgerOrderLine, RebuildRun, Tombstone } from "./models"
 import type { PurchaseLine } from "../../ml/data/purchase-line"
 import { createHash } from "node:crypto"
+import { executeBound } from "../../lib/execute-bound"
 import type { OrderSnapshot, OrderSnapshotRead } from "./snapshot"
 
 export type { OrderLineSnapshot, OrderSnapshot, OrderSnapshotRead } from "./snapshot"
@@ -89,6 +90,69 @@ export function snapshotFingerprint(s: OrderSnapshot, counted: boolean): string 
 }
 const unique = <T>(values: Iterable<T>) => [...new Set(values)]
 
+/**
+ * Writes the pair aggregates of `agg` (customer_id, product_id, order_count, quantity, first_at,
+ * last_at) over their rows; an unchanged row is not rewritten. The body of a CTE.
+ */
+const UPSERT_CUSTOMER_PRODUCTS = `
+  INSERT INTO personalization_customer_product AS cp0
+    (id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at)
+  SELECT customer_id || ':' || product_id, customer_id, product_id, order_count, quantity, first_at, last_at
+  FROM agg
+  ON CONFLICT (id) DO UPDATE SET
+    order_count = EXCLUDED.order_count, quantity = EXCLUDED.quantity,
+    first_purchased_at = EXCLUDED.first_purchased_at,
+    last_purchased_at = EXCLUDED.last_purchased_at, updated_at = now()
+  WHERE (cp0.order_count, cp0.quantity, cp0.first_purchased_at, cp0.last_purchased_at)
+    IS DISTINCT FROM (EXCLUDED.order_count, EXCLUDED.quantity, EXCLUDED.first_purchased_at, EXCLUDED.last_purchased_at)
+  RETURNING id`
+
+/** A customer's aggregates over counted ledger orders `o` (two placeholders: the store currency, twice). */
+const CUSTOMER_ORDER_AGGREGATES = `
+  MIN(o.placed_at) AS first_at, MAX(o.placed_at) AS last_at,
+  COUNT(*)::int AS order_count,
+  (COUNT(*) FILTER (WHERE o.currency_code = ?))::int AS money_order_count,
+  COALESCE(SUM(o.amount) FILTER (WHERE o.currency_code = ?), 0) AS total_spend,
+  COALESCE(SUM(o.item_quantity), 0)::int AS item_quantity`
+
+/**
+ * Two CTEs, `computed` and `upserted`, that write the customer aggregates of `agg` (customer_id,
+ * the CUSTOMER_ORDER_AGGREGATES columns, distinct_products) over their rows; an unchanged row is
+ * not rewritten. One placeholder: the store currency.
+ */
+const UPSERT_CUSTOMER_FEATURES = `
+       computed AS (
+         SELECT agg.*,
+                CASE WHEN money_order_count > 0 THEN ROUND(total_spend / money_order_count, 4) ELSE 0 END AS aov
+         FROM agg
+       ),
+       upserted AS (
+         INSERT INTO personalization_customer_features AS f0
+           (customer_id, first_order_at, last_order_at, order_count, money_order_count, total_spend,
+            raw_total_spend, average_order_value, raw_average_order_value, currency_code,
+            item_quantity, distinct_products)
+         SELECT customer_id, first_at, last_at, order_count, money_order_count, total_spend,
+                jsonb_build_object('value', total_spend::text, 'precision', 20), aov,
+                jsonb_build_object('value', aov::text, 'precision', 20), ?, item_quantity, distinct_products
+         FROM computed
+         ON CONFLICT (customer_id) DO UPDATE SET
+           first_order_at = EXCLUDED.first_order_at, last_order_at = EXCLUDED.last_order_at,
+           order_count = EXCLUDED.order_count, money_order_count = EXCLUDED.money_order_count,
+           total_spend = EXCLUDED.total_spend, raw_total_spend = EXCLUDED.raw_total_spend,
+           average_order_value = EXCLUDED.average_order_value,
+           raw_average_order_value = EXCLUDED.raw_average_order_value,
+           currency_code = EXCLUDED.currency_code, item_quantity = EXCLUDED.item_quantity,
+           distinct_products = EXCLUDED.distinct_products, updated_at = now()
+         -- An unchanged row is not rewritten (no dead tuple, updated_at keeps its meaning).
+         WHERE (f0.first_order_at, f0.last_order_at, f0.order_count, f0.money_order_count, f0.total_spend,
+                f0.average_order_value, f0.currency_code, f0.item_quantity, f0.distinct_products)
+           IS DISTINCT FROM
+               (EXCLUDED.first_order_at, EXCLUDED.last_order_at, EXCLUDED.order_count, EXCLUDED.money_order_count,
+                EXCLUDED.total_spend, EXCLUDED.average_order_value, EXCLUDED.currency_code,
+                EXCLUDED.item_quantity, EXCLUDED.distinct_products)
+         RETURNING customer_id
+       )`
+
 class PurchaseFeaturesService extends MedusaService({
   LedgerOrder,
   LedgerOrderLine,
@@ -147,18 +211,117 @@ class PurchaseFeaturesService extends MedusaService({
   @InjectTransactionManager()
   async applyOrderPage(
     { read, afterId, lastId }: { read: OrderSnapshotRead; afterId: string; lastId: string | null },
-    { currency }: ApplyOptions = {},
+    { currency, deferAggregates = false }: ApplyOptions & {
+      /**
+       * Write only the ledger (orders and lines) and leave the customer and pair aggregates to
+       * recomputeAggregatesInRange, once per rebuild instead of once per page (a bulk rebuild).
+       */
+      deferAggregates?: boolean
+    } = {},
     @MedusaContext() sharedContext: Context = {}
   ): Promise<SyncResult> {
     const em = this.em_(sharedContext)
     await this.withoutJit_(em)
     await this.lockAll_(em)
-    const ledger: { id: string }[] = await em.execute(
+    const ledger: { id: string }[] = await executeBound(em, 
       `SELECT id FROM personalization_order WHERE id > ? ${lastId ? "AND id <= ?" : ""}`,
       lastId ? [afterId, lastId] : [afterId]
     )
     const ids = unique([...read.orderIds, ...ledger.map((r) => r.id)])
-    return this.apply_(em, { ...read, orderIds: ids }, { exclusive: true, currency: this.currency_(currency) })
+    return this.apply_(em, { ...read, orderIds: ids }, { exclusive: true, currency: this.currency_(currency), deferAggregates })
+  }
+
+  /** Orders the ledger holds (counted or not). */
+  @InjectManager()
+  async countLedgerOrders(@MedusaContext() sharedContext: Context = {}): Promise<number> {
+    const [row]: { n: number }[] = await executeBound(this.em_(sharedContext), `SELECT COUNT(*)::int AS n FROM personalization_order`)
+    return row.n
+  }
+
+  /** Distinct customers of the ledger's orders. */
+  @InjectManager()
+  async countLedgerCustomers(@MedusaContext() sharedContext: Context = {}): Promise<number> {
+    const [row]: { n: number }[] = await executeBound(this.em_(sharedContext), 
+      `SELECT COUNT(DISTINCT customer_id)::int AS n FROM personalization_order`
+    )
+    return row.n
+  }
+
+  /**
+   * The `count`-th customer id after `after` among the ledger's customers, in id order: the
+   * upper end of the next range of recomputeAggregatesInRange; null when fewer are left (the
+   * last range is open-ended, so it also takes aggregates whose customer has no order left).
+   */
+  @InjectManager()
+  async nextCustomerBound(after: string, count: number, @MedusaContext() sharedContext: Context = {}): Promise<string | null> {
+    const rows: { customer_id: string }[] = await executeBound(this.em_(sharedContext), 
+      `SELECT customer_id FROM personalization_order WHERE customer_id > ?
+       GROUP BY customer_id ORDER BY customer_id OFFSET ? LIMIT 1`,
+      [after, count - 1]
+    )
+    return rows[0]?.customer_id ?? null
+  }
+
+  /**
+   * Recomputes every pair and customer aggregate of the customers in (after, through] (through
+   * null: to the end) from the ledger, set-based: one GROUP BY over the range's lines and one
+   * over its orders, instead of one index lookup per pair and customer. Rows that changed are
+   * upserted, rows without a basis left are deleted, unchanged rows are not written. One
+   * transaction under the exclusive module lock, so keyed writers wait for at most one range.
+   * Gives exactly the rows the per-key recompute of an apply gives (the rebuild tests compare).
+   */
+  @InjectTransactionManager()
+  async recomputeAggregatesInRange(
+    { after, through }: { after: string; through: string | null },
+    { currency }: ApplyOptions = {},
+    @MedusaContext() sharedContext: Context = {}
+  ): Promise<void> {
+    const em = this.em_(sharedContext)
+    await this.lockAll_(em)
+    const range = (column: string) => ({
+      sql: `${column} > ?${through === null ? "" : ` AND ${column} <= ?`}`,
+      params: through === null ? [after] : [after, through],
+    })
+    const line = range("customer_id")
+    const kept = range("cp.customer_id")
+    await executeBound(em, 
+      `WITH agg AS (
+         SELECT customer_id, product_id, COUNT(DISTINCT order_id)::int AS order_count, SUM(quantity)::int AS quantity,
+                MIN(placed_at) AS first_at, MAX(placed_at) AS last_at
+         FROM personalization_order_line
+         WHERE ${line.sql}
+         GROUP BY customer_id, product_id
+       ),
+       upserted AS (${UPSERT_CUSTOMER_PRODUCTS})
+       DELETE FROM personalization_customer_product cp
+       WHERE ${kept.sql}
+         AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.customer_id = cp.customer_id AND agg.product_id = cp.product_id)`,
+      [...line.params, ...kept.params]
+    )
+    const order = range("o.customer_id")
+    const pair = range("cp.customer_id")
+    const feature = range("f.customer_id")
+    const c = this.currency_(currency)
+    await executeBound(em, 
+      `WITH agg AS (
+         SELECT s.*, COALESCE(pr.n, 0)::int AS distinct_products
+         FROM (
+           SELECT o.customer_id, ${CUSTOMER_ORDER_AGGREGATES}
+           FROM personalization_order o
+           WHERE o.counted AND ${order.sql}
+           GROUP BY o.customer_id
+         ) s
+         LEFT JOIN (
+           SELECT cp.customer_id, COUNT(*)::int AS n FROM personalization_customer_product cp
+           WHERE ${pair.sql} GROUP BY cp.customer_id
+         ) pr USING (customer_id)
+       ),
+       ${UPSERT_CUSTOMER_FEATURES}
+       DELETE FROM personalization_customer_features f
+       WHERE ${feature.sql}
+         AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.customer_id = f.customer_id)`,
+      [c, c, ...order.params, ...pair.params, c, ...feature.params]
+    )
   }
 
   /**
@@ -167,7 +330,7 @@ class PurchaseFeaturesService extends MedusaService({
    */
   @InjectManager()
   async failStaleRuns(staleSeconds: number, reason: string, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
-    const rows: { id: string }[] = await this.em_(sharedContext).execute(
+    const rows: { id: string }[] = await executeBound(this.em_(sharedContext), 
       `UPDATE personalization_rebuild_run SET status = 'failed', reason = ?, finished_at = now(), updated_at = now()
        WHERE status IN ('queued', 'running') AND updated_at < now() - make_interval(secs => ?) AND deleted_at IS NULL
        RETURNING id`,
@@ -184,7 +347,7 @@ class PurchaseFeaturesService extends MedusaService({
    */
   @InjectManager()
   async analyzeTables(@MedusaContext() sharedContext: Context = {}): Promise<void> {
-    await this.em_(sharedContext).execute(
+    await executeBound(this.em_(sharedContext), 
       `ANALYZE personalization_order, personalization_order_line, personalization_customer_features, personalization_customer_product`
     )
   }
@@ -192,7 +355,7 @@ class PurchaseFeaturesService extends MedusaService({
   /** How much the tables hold: counted orders, customers with one, and repeat customers. */
   @InjectManager()
   async getDataVolume(@MedusaContext() sharedContext: Context = {}) {
-    const [row]: { orders: number; customers: number; repeat_customers: number }[] = await this.em_(sharedContext).execute(
+    const [row]: { orders: number; customers: number; repeat_customers: number }[] = await executeBound(this.em_(sharedContext), 
       `SELECT (SELECT COUNT(*) FROM personalization_order WHERE counted)::int AS orders,
               COUNT(*)::int AS customers,
               (COUNT(*) FILTER (WHERE order_count >= 2))::int AS repeat_customers
@@ -204,7 +367,7 @@ class PurchaseFeaturesService extends MedusaService({
   /** Ledger order ids that count for, or were placed by, this customer. */
   @InjectManager()
   async listOrderIdsOfCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
-    const rows: { id: string }[] = await this.em_(sharedContext).execute(
+    const rows: { id: string }[] = await executeBound(this.em_(sharedContext), 
       `SELECT id FROM personalization_order WHERE customer_id = ? OR source_customer_id = ? ORDER BY id`,
       [customerId, customerId]
     )
@@ -214,7 +377,7 @@ class PurchaseFeaturesService extends MedusaService({
   /** Ledger order ids with a line of this product. */
   @InjectManager()
   async listOrderIdsOfProduct(productId: string, @MedusaContext() sharedContext: Context = {}) {
-    const rows: { order_id: string }[] = await this.em_(sharedContext).execute(
+    const rows: { order_id: string }[] = await executeBound(this.em_(sharedContext), 
       `SELECT DISTINCT order_id FROM personalization_order_line WHERE product_id = ? ORDER BY order_id`,
       [productId]
     )
@@ -232,7 +395,7 @@ class PurchaseFeaturesService extends MedusaService({
     const em = this.em_(sharedContext)
     await this.withoutJit_(em)
     await this.lockKeys_(em, "customer", [customerId])
-    await em.execute(
+    await executeBound(em, 
       `INSERT INTO personalization_tombstone (id, removed_at) VALUES ('customer:' || md5(?), now())
        ON CONFLICT (id) DO UPDATE SET removed_at = now(), updated_at = now()`,
       [customerId]
@@ -245,7 +408,7 @@ class PurchaseFeaturesService extends MedusaService({
       `DELETE FROM personalization_order WHERE customer_id = ? OR source_customer_id = ? RETURNING 1`,
     ]) {
       const params = sql.includes("OR source_customer_id") ? [customerId, customerId] : [customerId]
-      deleted += (await em.execute(sql, params)).length
+      deleted += (await executeBound(em, sql, params)).length
     }
     return { deleted }
   }
@@ -258,7 +421,7 @@ class PurchaseFeaturesService extends MedusaService({
   async restoreCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {
     const em = this.em_(sharedContext)
     await this.lockKeys_(em, "customer", [customerId])
-    await em.execute(`DELETE FROM personalization_tombstone WHERE id = 'customer:' || md5(?)`, [customerId])
+    await executeBound(em, `DELETE FROM personalization_tombstone WHERE id = 'customer:' || md5(?)`, [customerId])
   }
 
   /**
@@ -281,7 +444,7 @@ class PurchaseFeaturesService extends MedusaService({
     const em = this.em_(sharedContext)
     const currency = this.currency_(given)
     const filter = customerIds ? `AND o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))` : ""
-    const rows: Record<string, string | number | null>[] = await em.execute(
+    const rows: Record<string, string | number | null>[] = await executeBound(em, 
       `
       WITH o AS (
         SELECT o.customer_id, o.placed_at, o.amount, o.currency_code = ? AS in_currency,
@@ -345,7 +508,7 @@ class PurchaseFeaturesService extends MedusaService({
     const em = this.em_(sharedContext)
     const currency = this.currency_(given)
     const rows: { id: string; order_id: string; customer_id: string; product_id: string; quantity: number; amount: number; time: number }[] =
-      await em.execute(
+      await executeBound(em, 
         `SELECT l.id, l.order_id, l.customer_id, l.product_id, l.quantity,
                 CASE WHEN o.currency_code = ? THEN l.amount::float8 ELSE 0 END AS amount,
                 (EXTRACT(EPOCH FROM l.placed_at) * 1000)::float8 AS time
@@ -370,7 +533,7 @@ class PurchaseFeaturesService extends MedusaService({
   /** Products the customer bought in counted orders. */
   @InjectManager()
   async listPurchasedProductIds(customerId: string, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
-    const rows: { product_id: string }[] = await this.em_(sharedContext).execute(
+    const rows: { product_id: string }[] = await executeBound(this.em_(sharedContext), 
       `SELECT product_id FROM personalization_customer_product WHERE customer_id = ?`,
       [customerId]
     )
@@ -388,7 +551,7 @@ class PurchaseFeaturesService extends MedusaService({
     @MedusaContext() sharedContext: Context = {}
   ): Promise<Map<string, { orders: number; every_days: number | null }>> {
     if (!productIds.length) return new Map()
-    const rows: { product_id: string; order_count: number; every_days: number | null }[] = await this.em_(sharedContext).execute(
+    const rows: { product_id: string; order_count: number; every_days: number | null }[] = await executeBound(this.em_(sharedContext), 
       `SELECT product_id, order_count,
               CASE WHEN order_count > 1
                    THEN ROUND(EXTRACT(EPOCH FROM (last_purchased_at - first_purchased_at)) / 86400 / (order_count - 1))::int END AS every_days
@@ -405,7 +568,7 @@ class PurchaseFeaturesService extends MedusaService({
    */
   @InjectManager()
   async listTrendingProducts(days: number, limit: number, @MedusaContext() sharedContext: Context = {}) {
-    const rows: { product_id: string; recent: number; buyers: number }[] = await this.em_(sharedContext).execute(
+    const rows: { product_id: string; recent: number; buyers: number }[] = await executeBound(this.em_(sharedContext), 
       `SELECT product_id,
               (COUNT(DISTINCT customer_id) FILTER (WHERE placed_at >= now() - make_interval(days => ?)))::int AS recent,
               COUNT(DISTINCT customer_id)::int AS buyers
@@ -430,7 +593,7 @@ class PurchaseFeaturesService extends MedusaService({
   ): Promise<{ id: string; customer_id: string; placed_at: Date; currency_code: string; amount: number; promotion_ids: string[]; discount_total: number }[]> {
     if (!customerIds.length) return []
     const rows: { id: string; customer_id: string; placed_at: Date; currency_code: string; amount: number; promotion_ids: string[] | null; discount_total: number | null }[] =
-      await this.em_(sharedContext).execute(
+      await executeBound(this.em_(sharedContext), 
         `SELECT o.id, o.customer_id, o.placed_at, o.currency_code, o.amount::float8 AS amount,
                 o.promotion_ids, o.discount_total::float8 AS discount_total
          FROM personalization_order o
@@ -450,7 +613,7 @@ class PurchaseFeaturesService extends MedusaService({
     @MedusaContext() sharedContext: Context = {}
   ): Promise<Map<string, number>> {
     if (!customerIds.length) return new Map()
-    const rows: { customer_id: string; spend: number }[] = await this.em_(sharedContext).execute(
+    const rows: { customer_id: string; spend: number }[] = await executeBound(this.em_(sharedContext), 
       `SELECT o.customer_id, SUM(o.amount)::float8 AS spend FROM personalization_order o
        WHERE o.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
          AND o.counted AND o.currency_code = ? AND o.placed_at >= ? AND o.placed_at < ?
@@ -491,13 +654,13 @@ class PurchaseFeaturesService extends MedusaService({
   protected async apply_(
     em: SqlEntityManager,
     read: OrderSnapshotRead,
-    { exclusive, currency }: { exclusive: boolean; currency: string }
+    { exclusive, currency, deferAggregates = false }: { exclusive: boolean; currency: string; deferAggregates?: boolean }
   ) {
     const counted = new Set<string>(this.options_.countedOrderStatuses)
     const readAt = read.readAt instanceof Date ? read.readAt.toISOString() : read.readAt
     const requested = unique([...read.orderIds, ...read.snapshots.map((s) => s.id)])
 
-    const before: { customer_id: string; source_customer_id: string }[] = await em.execute(
+    const before: { customer_id: string; source_customer_id: string }[] = await executeBound(em, 
       `SELECT customer_id, source_customer_id FROM personalization_order
        WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(requested)]
@@ -511,7 +674,7 @@ class PurchaseFeaturesService extends MedusaService({
     }
 
     // What a later read or a purge already decided: these orders keep their rows.
-    const guards: { id: string }[] = await em.execute(
+    const guards: { id: string }[] = await executeBound(em, 
       `SELECT o.id FROM personalization_order o
        WHERE o.id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) AND o.read_at > ?::timestamptz
        UNION
@@ -522,7 +685,7 @@ class PurchaseFeaturesService extends MedusaService({
     )
     const purged = new Set(
       (
-        (await em.execute(
+        (await executeBound(em, 
           `SELECT c.value AS id FROM jsonb_array_elements_text(?::jsonb) c
            JOIN personalization_tombstone t ON t.id = 'customer:' || md5(c.value)`,
           [json(customers)]
@@ -539,7 +702,7 @@ class PurchaseFeaturesService extends MedusaService({
     // apply: one that saw the same content, or a change a later event re-reads anyway.
     const stored = new Map(
       (
-        (await em.execute(
+        (await executeBound(em, 
           `SELECT id, fingerprint FROM personalization_order
            WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) AND fingerprint IS NOT NULL`,
           [json(fresh.map((s) => s.id))]
@@ -557,18 +720,20 @@ class PurchaseFeaturesService extends MedusaService({
       return { synced: 0, removed: 0, customers: 0, stale, unchanged }
     }
 
-    const previousPairs: { customer_id: string; product_id: string }[] = await em.execute(
-      `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
-       WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
-      [json(orderIds)]
-    )
+    const previousPairs: { customer_id: string; product_id: string }[] = deferAggregates
+      ? []
+      : await executeBound(em, 
+          `SELECT DISTINCT customer_id, product_id FROM personalization_order_line
+           WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
+          [json(orderIds)]
+        )
 
-    await em.execute(
+    await executeBound(em, 
       `DELETE FROM personalization_order_line WHERE order_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
       [json(orderIds)]
     )
     const removed: { id: string }[] = absent.length
-      ? await em.execute(
+      ? await executeBound(em, 
           `DELETE FROM personalization_order WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) RETURNING id`,
           [json(absent)]
         )
@@ -576,7 +741,7 @@ class PurchaseFeaturesService extends MedusaService({
     // Only orders that had a row get a tombstone (a draft or a never-synced id has nothing a
     // stale read could bring back worth a row per rebuild).
     if (removed.length) {
-      await em.execute(
+      await executeBound(em, 
         `INSERT INTO personalization_tombstone (id, removed_at)
          SELECT 'order:' || value, ?::timestamptz FROM jsonb_array_elements_text(?::jsonb)
          ON CONFLICT (id) DO UPDATE SET removed_at = GREATEST(personalization_tombstone.removed_at, EXCLUDED.removed_at), updated_at = now()`,
@@ -584,7 +749,7 @@ class PurchaseFeaturesService extends MedusaService({
       )
     }
     if (snapshots.length) {
-      await em.execute(
+      await executeBound(em, 
         `DELETE FROM personalization_tombstone WHERE id = ANY (ARRAY(SELECT 'order:' || value FROM jsonb_array_elements_text(?::jsonb)))`,
         [json(snapshots.map((s) => s.id))]
       )
@@ -607,7 +772,7 @@ class PurchaseFeaturesService extends MedusaService({
         read_at: readAt,
         fingerprint: fingerprints.get(s.id),
       }))
-      await em.execute(
+      await executeBound(em, 
         `INSERT INTO personalization_order
            (id, customer_id, source_customer_id, placed_at, currency_code, status, counted,
             amount, raw_amount, item_quantity, promotion_ids, discount_total, raw_discount_total, version, read_at, fingerprint)
@@ -647,7 +812,7 @@ class PurchaseFeaturesService extends MedusaService({
           }))
       )
     if (lines.length) {
-      await em.execute(
+      await executeBound(em, 
         `INSERT INTO personalization_order_line
            (id, order_id, customer_id, product_id, quantity, amount, raw_amount, placed_at)
          SELECT l.id, l.order_id, l.customer_id, l.product_id, l.quantity, l.amount,
@@ -658,6 +823,9 @@ class PurchaseFeaturesService extends MedusaService({
       )
     }
 
+    if (deferAggregates) {
+      return { synced: snapshots.length, removed: removed.length, customers: 0, stale, unchanged }
+    }
     const pairs = new Map<string, { customer_id: string; product_id: string }>()
     for (const pair of [...previousPairs, ...lines]) {
       pairs.set(`${pair.customer_id}:${pair.product_id}`, {
@@ -678,7 +846,7 @@ class PurchaseFeaturesService extends MedusaService({
     if (!pairs.length) {
       return
     }
-    await em.execute(
+    await executeBound(em, 
       `WITH pairs AS (
          SELECT DISTINCT customer_id, product_id
          FROM jsonb_to_recordset(?::jsonb) AS p(customer_id text, product_id text)
@@ -695,19 +863,7 @@ class PurchaseFeaturesService extends MedusaService({
          ) s
          WHERE s.order_count > 0
        ),
-       upserted AS (
-         INSERT INTO personalization_customer_product AS cp0
-           (id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at)
-         SELECT customer_id || ':' || product_id, customer_id, product_id, order_count, quantity, first_at, last_at
-         FROM agg
-         ON CONFLICT (id) DO UPDATE SET
-           order_count = EXCLUDED.order_count, quantity = EXCLUDED.quantity,
-           first_purchased_at = EXCLUDED.first_purchased_at,
-           last_purchased_at = EXCLUDED.last_purchased_at, updated_at = now()
-         WHERE (cp0.order_count, cp0.quantity, cp0.first_purchased_at, cp0.last_purchased_at)
-           IS DISTINCT FROM (EXCLUDED.order_count, EXCLUDED.quantity, EXCLUDED.first_purchased_at, EXCLUDED.last_purchased_at)
-         RETURNING id
-       )
+       upserted AS (${UPSERT_CUSTOMER_PRODUCTS})
        DELETE FROM personalization_customer_product cp
        USING pairs p
        WHERE cp.id = p.customer_id || ':' || p.product_id
@@ -720,7 +876,7 @@ class PurchaseFeaturesService extends MedusaService({
     if (!customerIds.length) {
       return
     }
-    await em.execute(
+    await executeBound(em, 
       `WITH affected AS (
          SELECT DISTINCT value AS customer_id FROM jsonb_array_elements_text(?::jsonb)
        ),
@@ -729,11 +885,7 @@ class PurchaseFeaturesService extends MedusaService({
          SELECT a.customer_id, s.*, pr.n AS distinct_products
          FROM affected a
          CROSS JOIN LATERAL (
-           SELECT MIN(o.placed_at) AS first_at, MAX(o.placed_at) AS last_at,
-                  COUNT(*)::int AS order_count,
-                  (COUNT(*) FILTER (WHERE o.currency_code = ?))::int AS money_order_count,
-                  COALESCE(SUM(o.amount) FILTER (WHERE o.currency_code = ?), 0) AS total_spend,
-                  COALESCE(SUM(o.item_quantity), 0)::int AS item_quantity
+           SELECT ${CUSTOMER_ORDER_AGGREGATES}
            FROM personalization_order o
            WHERE o.customer_id = a.customer_id AND o.counted
          ) s
@@ -742,37 +894,7 @@ class PurchaseFeaturesService extends MedusaService({
          ) pr
          WHERE s.order_count > 0
        ),
-       computed AS (
-         SELECT agg.*,
-                CASE WHEN money_order_count > 0 THEN ROUND(total_spend / money_order_count, 4) ELSE 0 END AS aov
-         FROM agg
-       ),
-       upserted AS (
-         INSERT INTO personalization_customer_features AS f0
-           (customer_id, first_order_at, last_order_at, order_count, money_order_count, total_spend,
-            raw_total_spend, average_order_value, raw_average_order_value, currency_code,
-            item_quantity, distinct_products)
-         SELECT customer_id, first_at, last_at, order_count, money_order_count, total_spend,
-                jsonb_build_object('value', total_spend::text, 'precision', 20), aov,
-                jsonb_build_object('value', aov::text, 'precision', 20), ?, item_quantity, distinct_products
-         FROM computed
-         ON CONFLICT (customer_id) DO UPDATE SET
-           first_order_at = EXCLUDED.first_order_at, last_order_at = EXCLUDED.last_order_at,
-           order_count = EXCLUDED.order_count, money_order_count = EXCLUDED.money_order_count,
-           total_spend = EXCLUDED.total_spend, raw_total_spend = EXCLUDED.raw_total_spend,
-           average_order_value = EXCLUDED.average_order_value,
-           raw_average_order_value = EXCLUDED.raw_average_order_value,
-           currency_code = EXCLUDED.currency_code, item_quantity = EXCLUDED.item_quantity,
-           distinct_products = EXCLUDED.distinct_products, updated_at = now()
-         -- An unchanged row is not rewritten (no dead tuple, updated_at keeps its meaning).
-         WHERE (f0.first_order_at, f0.last_order_at, f0.order_count, f0.money_order_count, f0.total_spend,
-                f0.average_order_value, f0.currency_code, f0.item_quantity, f0.distinct_products)
-           IS DISTINCT FROM
-               (EXCLUDED.first_order_at, EXCLUDED.last_order_at, EXCLUDED.order_count, EXCLUDED.money_order_count,
-                EXCLUDED.total_spend, EXCLUDED.average_order_value, EXCLUDED.currency_code,
-                EXCLUDED.item_quantity, EXCLUDED.distinct_products)
-         RETURNING customer_id
-       )
+       ${UPSERT_CUSTOMER_FEATURES}
        DELETE FROM personalization_customer_features f
        USING affected a
        WHERE f.customer_id = a.customer_id
@@ -790,8 +912,8 @@ class PurchaseFeaturesService extends MedusaService({
     if (!keys.length) {
       return
     }
-    await em.execute(`SELECT pg_advisory_xact_lock_shared(?, 0)`, [LOCK_CLASS.global])
-    await em.execute(
+    await executeBound(em, `SELECT pg_advisory_xact_lock_shared(?, 0)`, [LOCK_CLASS.global])
+    await executeBound(em, 
       `SELECT COUNT(pg_advisory_xact_lock(?, h)) FROM (
          SELECT DISTINCT hashtext(value) AS h FROM jsonb_array_elements_text(?::jsonb) ORDER BY h
        ) keys`,
@@ -806,12 +928,12 @@ class PurchaseFeaturesService extends MedusaService({
    * 100k orders).
    */
   protected async withoutJit_(em: SqlEntityManager) {
-    await em.execute(`SET LOCAL jit = off`)
+    await executeBound(em, `SET LOCAL jit = off`)
   }
 
   /** Excludes every other writer of this module for the rest of the transaction. */
   protected async lockAll_(em: SqlEntityManager) {
-    await em.execute(`SELECT pg_advisory_xact_lock(?, 0)`, [LOCK_CLASS.global])
+    await executeBound(em, `SELECT pg_advisory_xact_lock(?, 0)`, [LOCK_CLASS.global])
   }
 }
 

@@ -73,6 +73,15 @@ moduleIntegrationTestRunner<PurchaseFeaturesService>({
       expect(lines).toHaveLength(2)
     })
 
+    it("passes ids with quotes, question marks and backslashes through unchanged (parameters are bound, not inlined)", async () => {
+      const odd = "p'?\\x ?? $1"
+      await service.applyOrderSnapshots(read("2026-03-01T12:00:01Z", [snapshot("order_q", "cus_'?", "2026-03-01", [[odd, 1, "2.0000"]])]))
+      const { features, products } = await stateOf("cus_'?")
+      expect(products.map((p) => p.id)).toEqual([`cus_'?:${odd}`])
+      expect(features[0]).toEqual(expect.objectContaining({ order_count: 1, distinct_products: 1 }))
+      expect(await service.listPurchasedProductIds("cus_'?")).toEqual([odd])
+    })
+
     it("skips an unchanged snapshot by its fingerprint and rewrites a changed one", async () => {
       const o1 = snapshot("order_1", "cus_a", "2026-03-01", [["p1", 1, "10.0000"]])
       await service.applyOrderSnapshots(read("2026-03-02T00:00:00Z", [o1]))
@@ -185,6 +194,65 @@ moduleIntegrationTestRunner<PurchaseFeaturesService>({
       expect(page).toEqual({ synced: 1, removed: 1, customers: 1, stale: 0, unchanged: 0 })
       expect((await stateOf("cus_a")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 11 }))
       expect((await stateOf("cus_b")).features[0]).toEqual(expect.objectContaining({ order_count: 1, total_spend: 30 }))
+    })
+
+    it("recomputes a bulk rebuild's deferred aggregates set-based, range by range, to the rows per-key applies give", async () => {
+      const customers = ["cus_a", "cus_b", "cus_c", "cus_d", "cus_e"]
+      const orders = customers.flatMap((customer, c) =>
+        [0, 1, 2].map((k) => {
+          const s = snapshot(`order_${c}${k}`, customer, `2026-03-0${k + 1}`, [
+            [`p${(c + k) % 4}`, 1 + k, `${10 + c}.2500`],
+            [`p${(c + 2 * k + 1) % 4}`, 2, "3.3333"],
+          ], k === 1 && c % 2 ? "canceled" : "completed")
+          // An order in another currency counts as an order, not as money.
+          return k === 2 && c === 3 ? { ...s, currency_code: "usd" } : s
+        })
+      )
+      const everything = async () => ({
+        features: await sql(
+          `SELECT customer_id, first_order_at, last_order_at, order_count, money_order_count, total_spend::text, raw_total_spend,
+                  average_order_value::text, raw_average_order_value, currency_code, item_quantity, distinct_products
+           FROM personalization_customer_features ORDER BY customer_id`
+        ),
+        products: await sql(
+          `SELECT id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at
+           FROM personalization_customer_product ORDER BY id`
+        ),
+      })
+      await service.applyOrderSnapshots(read("2026-03-05T00:00:00Z", orders))
+      const perKey = await everything()
+      expect(perKey.features).toHaveLength(5)
+
+      await sql(`TRUNCATE personalization_order, personalization_order_line, personalization_customer_features, personalization_customer_product`)
+      const page = await service.applyOrderPage(
+        { read: read("2026-03-06T00:00:00Z", orders), afterId: "", lastId: null },
+        { deferAggregates: true }
+      )
+      expect(page).toEqual({ synced: 15, removed: 0, customers: 0, stale: 0, unchanged: 0 })
+      expect(await everything()).toEqual({ features: [], products: [] })
+
+      // Rows with no basis at either end of the key space, and a wrong one in the middle.
+      await sql(
+        `INSERT INTO personalization_customer_product (id, customer_id, product_id, order_count, quantity, first_purchased_at, last_purchased_at)
+         VALUES ('cus_0:p1', 'cus_0', 'p1', 1, 1, now(), now()), ('cus_zz:p1', 'cus_zz', 'p1', 1, 1, now(), now()),
+                ('cus_c:p9', 'cus_c', 'p9', 4, 4, now(), now())`
+      )
+      await sql(
+        `INSERT INTO personalization_customer_features (customer_id, first_order_at, last_order_at, order_count, money_order_count,
+           total_spend, raw_total_spend, average_order_value, raw_average_order_value, currency_code, item_quantity, distinct_products)
+         VALUES ('cus_zz', now(), now(), 9, 9, 9, '{"value":"9","precision":20}', 1, '{"value":"1","precision":20}', 'gbp', 9, 1)`
+      )
+      const ranges: [string, string | null][] = []
+      for (let after = ""; ; ) {
+        const through = await service.nextCustomerBound(after, 2)
+        ranges.push([after, through])
+        await service.recomputeAggregatesInRange({ after, through })
+        if (through === null) break
+        after = through
+      }
+      expect(ranges).toEqual([["", "cus_b"], ["cus_b", "cus_d"], ["cus_d", null]])
+      expect(await everything()).toEqual(perKey)
+      expect(await service.countLedgerCustomers()).toBe(5)
     })
 
     it("analyzes its tables on request (the rebuild's last step), so the planner sees the rows a rebuild wrote", async () => {

@@ -13,6 +13,18 @@ export const RebuildRun = model.define("personalization_rebuild_run", {
   /** Ledger orders removed because Medusa no longer has them or their customer was deleted. */
   removed: model.number().default(0),
   pages: model.number().default(0),
+  /**
+   * How the run wrote: "pages" recomputes the aggregates of each page's customers and pairs
+   * with the page; "bulk" writes only the ledger page by page, then recomputes every aggregate
+   * set-based at the end (a cold or a repairing rebuild). Null until the run has chosen.
+   */
+  mode: model.enum(["pages", "bulk"]).nullable(),
+  /**
+   * A bulk run whose ledger pages may be written while its final recompute has not finished:
+   * the aggregates may lag the ledger until a later rebuild recomputes them all (the next
+   * rebuild then runs in bulk mode).
+   */
+  aggregates_pending: model.boolean().default(false),
   /** Share of the work done, 0 to 1. */
   progress: model.float().default(0),
   started_at: model.dateTime().nullable(),

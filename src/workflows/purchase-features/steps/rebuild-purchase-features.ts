@@ -7,10 +7,20 @@ import { appPg } from "../../../lib/medusa-2x/pg"
 import { countSourceOrders, pageOrderIds, readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
 import { resolveStoreCurrency } from "../../../lib/store-currency"
 
+/**
+ * "pages": each page recomputes the aggregates of the customers and pairs it changed (the
+ * nightly warm rebuild, which changes few). "bulk": pages write only the ledger; every
+ * aggregate is recomputed set-based at the end (a cold rebuild, where every order is new).
+ * "auto" (default) picks bulk when BULK_WHEN_MISSING of Medusa's orders are missing from the
+ * ledger or an earlier bulk run left its aggregates pending, else pages.
+ */
+export type RebuildMode = "auto" | "pages" | "bulk"
+
 export type RebuildInput = {
   run_id: string
   /** Orders per page (one transaction each); default: the rebuildBatchSize option. */
   batch_size?: number
+  mode?: RebuildMode
 }
 
 export type RebuildResult = {
@@ -18,6 +28,28 @@ export type RebuildResult = {
   removed: number
   pages: number
   duration_ms: number
+  mode: "pages" | "bulk"
+}
+
+/**
+ * The share of Medusa's orders missing from the ledger from which auto mode rebuilds in bulk.
+ * Per-page recomputes cost about 2.3 ms per written order at the tenth-size bench store and the
+ * set-based recompute about 0.2 ms per ledger order whatever changed (BENCHMARKS.md, run 9):
+ * bulk pays from roughly a tenth of the orders written.
+ */
+export const BULK_WHEN_MISSING = 0.1
+
+/** Customers per transaction of a bulk rebuild's final recompute (keyed writers wait for one). */
+export const BULK_RANGE_CUSTOMERS = 10_000
+
+/** The mode a rebuild runs in (see RebuildMode). */
+export function chooseRebuildMode(
+  requested: RebuildMode,
+  { sourceOrders, ledgerOrders, pending }: { sourceOrders: number; ledgerOrders: number; pending: boolean }
+): "pages" | "bulk" {
+  if (requested !== "auto") return requested
+  if (pending) return "bulk"
+  return sourceOrders > 0 && sourceOrders - ledgerOrders >= BULK_WHEN_MISSING * sourceOrders ? "bulk" : "pages"
 }
 
 /** Orders a rebuild writes before it first analyzes the feature tables (then each time they have doubled). */
@@ -38,7 +70,7 @@ export function analyzeDue(written: number, atLastAnalyze: number): boolean {
 
 /**
  * Recomputes every table from Medusa's orders, page by page in order id order, reporting
- * progress on the run. Each page is exact on its own (it also removes ledger orders of its id
+ * progress on the run. In pages mode (see RebuildMode) each page is exact on its own (it also removes ledger orders of its id
  * range that Medusa no longer has) and commits in one transaction with the aggregates of the
  * customers and pairs it touched, so readers see every table exact for the pages done and the
  * previous state for the others, never a half-applied page, and a failed rebuild leaves correct
@@ -46,8 +78,12 @@ export function analyzeDue(written: number, atLastAnalyze: number): boolean {
  * row holds is skipped without a write (a warm rebuild mostly reads); aggregates are only
  * recomputed for orders that changed, so a row edited by hand in an aggregate table is repaired
  * only once an order of that customer changes (the tables are never written outside an apply).
- * Runs inside the rebuild lock (workflows/runs.ts); stops at a page boundary when the lock's
- * lease is lost.
+ * In bulk mode the pages write the ledger only, and the aggregates are recomputed set-based
+ * once at the end, range by range: readers see the aggregates lag the ledger until then, and a
+ * bulk run that stops early leaves its run flagged (aggregates_pending) so the next rebuild
+ * recomputes them all.
+ * Runs inside the rebuild lock (workflows/runs.ts); stops at a page or range boundary when the
+ * lock's lease is lost.
  */
 export const rebuildPurchaseFeaturesStep = createStep(
   "rebuild-purchase-features",
@@ -59,7 +95,14 @@ export const rebuildPurchaseFeaturesStep = createStep(
     const pg = appPg(container)
     const currency = await resolveStoreCurrency(container)
     const total = await countSourceOrders(pg)
-    await service.updateRebuildRuns({ id: input.run_id, total_orders: total })
+    const pending = (await service.listRebuildRuns({ aggregates_pending: true }, { select: ["id"] })).some((r) => r.id !== input.run_id)
+    const mode = chooseRebuildMode(input.mode ?? "auto", { sourceOrders: total, ledgerOrders: await service.countLedgerOrders(), pending })
+    const bulk = mode === "bulk"
+    // Marked before the first page writes: a bulk run that dies before its final recompute
+    // leaves the flag, and the next rebuild recomputes everything.
+    await service.updateRebuildRuns({ id: input.run_id, total_orders: total, mode, aggregates_pending: bulk })
+    // Share of the progress bar the pages take; a bulk run's recompute takes the rest.
+    const pageShare = bulk ? 0.8 : 0.99
     let cursor = ""
     let orders = 0
     let removed = 0
@@ -74,7 +117,7 @@ export const rebuildPurchaseFeaturesStep = createStep(
       const ids = await pageOrderIds(pg, cursor, batchSize)
       const lastOrderId = ids.length === batchSize ? ids[ids.length - 1] : null
       const read = await readOrderSnapshots(pg, ids, service.options)
-      const page = await service.applyOrderPage({ read, afterId: cursor, lastId: lastOrderId }, { currency })
+      const page = await service.applyOrderPage({ read, afterId: cursor, lastId: lastOrderId }, { currency, deferAggregates: bulk })
       // Unchanged orders were read and found exact: they count as rebuilt.
       orders += page.synced + page.unchanged
       removed += page.removed
@@ -88,12 +131,43 @@ export const rebuildPurchaseFeaturesStep = createStep(
         lastReport = Date.now()
         const seconds = (Date.now() - started) / 1000
         logger.info(`personalization rebuild: ${orders}/${total} orders (${Math.round(orders / Math.max(seconds, 0.001))}/s)`)
-        await service.updateRebuildRuns({ id: input.run_id, orders, removed, pages, progress: total ? Math.min(0.99, orders / total) : 0.99 })
+        await service.updateRebuildRuns({ id: input.run_id, orders, removed, pages, progress: total ? Math.min(pageShare, (orders / total) * pageShare) : pageShare })
       }
       if (!lastOrderId) break
       cursor = lastOrderId
     }
     await service.analyzeTables()
-    return new StepResponse<RebuildResult>({ orders, removed, pages, duration_ms: Date.now() - started })
+    if (bulk) {
+      await recomputeAllAggregates(service, { runId: input.run_id, currency, pageShare, log: (m) => logger.info(m) })
+      await service.analyzeTables()
+    }
+    return new StepResponse<RebuildResult>({ orders, removed, pages, duration_ms: Date.now() - started, mode })
   }
 )
+
+/**
+ * A bulk rebuild's end: every customer and pair aggregate recomputed from the ledger in ranges
+ * of BULK_RANGE_CUSTOMERS customers (one transaction each), then the pending flag of every run
+ * cleared, this one's and any earlier bulk run's that stopped before this point.
+ */
+async function recomputeAllAggregates(
+  service: PurchaseFeaturesService,
+  { runId, currency, pageShare, log }: { runId: string; currency: string; pageShare: number; log: (message: string) => void }
+) {
+  const started = Date.now()
+  const customers = await service.countLedgerCustomers()
+  let after = ""
+  let done = 0
+  for (;;) {
+    throwIfAborted(runId)
+    const through = await service.nextCustomerBound(after, BULK_RANGE_CUSTOMERS)
+    await service.recomputeAggregatesInRange({ after, through }, { currency })
+    done = through === null ? customers : done + BULK_RANGE_CUSTOMERS
+    log(`personalization rebuild: aggregates of ${done}/${customers} customers recomputed (${Math.round((Date.now() - started) / 1000)} s)`)
+    await service.updateRebuildRuns({ id: runId, progress: pageShare + (0.99 - pageShare) * Math.min(1, done / Math.max(customers, 1)) })
+    if (through === null) break
+    after = through
+  }
+  const stillPending = await service.listRebuildRuns({ aggregates_pending: true }, { select: ["id"] })
+  await service.updateRebuildRuns(stillPending.map((r) => ({ id: r.id, aggregates_pending: false })))
+}

@@ -3,7 +3,7 @@ import { PURCHASE_FEATURES_MODULE } from "../../../../../modules/purchase-featur
 import type PurchaseFeaturesService from "../../../../../modules/purchase-features/service"
 import type { AdminListRunsParamsType } from "../../validators"
 
-/** Rebuild runs, newest first: status, progress, orders read, removed, duration, reason. */
+/** Rebuild runs, newest first: status, mode, progress, orders read, removed, duration, reason. */
 export async function GET(req: MedusaRequest<unknown, AdminListRunsParamsType>, res: MedusaResponse) {
   const { limit, offset } = req.validatedQuery as AdminListRunsParamsType
   const service = req.scope.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
