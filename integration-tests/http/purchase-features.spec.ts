@@ -1,5 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { createCustomersWorkflow, deleteCustomersWorkflow, deleteProductsWorkflow } from "@medusajs/core-flows"
+import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
 import { runRebuild } from "../../src/workflows/runs"
@@ -317,25 +318,26 @@ medusaIntegrationTestRunner({
     })
 
     describe("rebuild from orders", () => {
-      it("gives the same tables as incremental updates, and repairs what events missed", async () => {
-        const container = getContainer()
+      type Products = Awaited<ReturnType<typeof createProducts>>
+      type Lines = Parameters<typeof createOrder>[1]["lines"]
+      /** `count` orders, a day apart, of three customers in turn, over `productCount` new products. */
+      async function ordersOfThreeCustomers(container: MedusaContainer, productCount: number, count: number, lines: (i: number, products: Products) => Lines) {
         const currency = await storeCurrency(container)
-        const products = await createProducts(container, 4)
+        const products = await createProducts(container, productCount)
         const customers = [await createCustomer(container), await createCustomer(container), await createCustomer(container)]
         const orders = []
-        for (let i = 0; i < 12; i++) {
-          orders.push(
-            await createOrder(container, {
-              customer: customers[i % 3],
-              currency_code: currency,
-              placed_at: day(i + 1),
-              lines: [
-                { product: products[i % 4], quantity: 1 + (i % 2), unit_price: 3 + i },
-                { product: products[(i + 1) % 4], quantity: 1, unit_price: 2, discount: i % 3 === 0 ? 1 : 0 },
-              ],
-            })
-          )
+        for (let i = 0; i < count; i++) {
+          orders.push(await createOrder(container, { customer: customers[i % 3], currency_code: currency, placed_at: day(i + 1), lines: lines(i, products) }))
         }
+        return { currency, products, customers, orders }
+      }
+
+      it("gives the same tables as incremental updates, and repairs what events missed", async () => {
+        const container = getContainer()
+        const { currency, products, customers, orders } = await ordersOfThreeCustomers(container, 4, 12, (i, products) => [
+          { product: products[i % 4], quantity: 1 + (i % 2), unit_price: 3 + i },
+          { product: products[(i + 1) % 4], quantity: 1, unit_price: 2, discount: i % 3 === 0 ? 1 : 0 },
+        ])
         await deliver(container, "order.placed", orders.map((o) => ({ id: o.id })))
         await container.resolve(Modules.ORDER).cancel(orders[4].id)
         await deliver(container, "order.canceled", [{ id: orders[4].id }])
@@ -377,23 +379,10 @@ medusaIntegrationTestRunner({
 
       it("rebuilds empty tables in bulk mode to the same rows, and the next rebuild repairs a bulk run that stopped before its end", async () => {
         const container = getContainer()
-        const currency = await storeCurrency(container)
-        const products = await createProducts(container, 3)
-        const customers = [await createCustomer(container), await createCustomer(container), await createCustomer(container)]
-        const orders = []
-        for (let i = 0; i < 9; i++) {
-          orders.push(
-            await createOrder(container, {
-              customer: customers[i % 3],
-              currency_code: currency,
-              placed_at: day(i + 1),
-              lines: [
-                { product: products[i % 3], quantity: 1 + (i % 3), unit_price: 4 + i },
-                { product: products[(i + 1) % 3], quantity: 2, unit_price: 3, discount: i % 2 },
-              ],
-            })
-          )
-        }
+        const { customers, orders } = await ordersOfThreeCustomers(container, 3, 9, (i, products) => [
+          { product: products[i % 3], quantity: 1 + (i % 3), unit_price: 4 + i },
+          { product: products[(i + 1) % 3], quantity: 2, unit_price: 3, discount: i % 2 },
+        ])
         await deliver(container, "order.placed", orders.map((o) => ({ id: o.id })))
         await container.resolve(Modules.ORDER).cancel(orders[7].id)
         await deliver(container, "order.canceled", [{ id: orders[7].id }])
