@@ -70,9 +70,9 @@ export function analyzeDue(written: number, atLastAnalyze: number): boolean {
 
 /**
  * Recomputes every table from Medusa's orders, page by page in order id order, reporting
- * progress on the run. In pages mode (see RebuildMode) each page is exact on its own (it also removes ledger orders of its id
- * range that Medusa no longer has) and commits in one transaction with the aggregates of the
- * customers and pairs it touched, so readers see every table exact for the pages done and the
+ * progress on the run. In pages mode (see RebuildMode) each page is exact on its own (it also
+ * removes ledger orders of its id range that Medusa no longer has) and commits in one
+ * transaction with the aggregates of the customers and pairs it touched, so readers see every table exact for the pages done and the
  * previous state for the others, never a half-applied page, and a failed rebuild leaves correct
  * rows: there is nothing to compensate. An order whose snapshot has the fingerprint its ledger
  * row holds is skipped without a write (a warm rebuild mostly reads); aggregates are only
