@@ -160,6 +160,11 @@ export const personalizationOptionsSchema = z
       .prefault({}),
     /** Orders per batch in a rebuild (one transaction each). */
     rebuildBatchSize: z.number().int().min(10).max(20_000).default(1000),
+    /**
+     * Days after which the nightly rebuild reads every order again; in between it reads only
+     * the orders changed since the last rebuild. 0: every nightly rebuild reads every order.
+     */
+    rebuildFullEveryDays: z.number().int().min(0).max(365).default(7),
     /** Cron schedules of the plugin's jobs. Read when the server starts: a change needs a restart. */
     schedules: z
       .object({

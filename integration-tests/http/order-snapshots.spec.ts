@@ -1,7 +1,8 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type { CreateOrderLineItemTaxLineDTO } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { listOptedOutCustomerIds } from "../../src/lib/medusa-2x/customer-opt-out"
-import { countSourceOrders, pageOrderIds, readOrderSnapshots } from "../../src/lib/medusa-2x/order-snapshots"
+import { countSourceOrders, listOrderIdsChangedSince, pageOrderIds, readOrderSnapshots } from "../../src/lib/medusa-2x/order-snapshots"
 import { appPg } from "../../src/lib/medusa-2x/pg"
 import { resolveStoreCurrency } from "../../src/lib/store-currency"
 import { createCustomer, createOrder, createProducts, pg, storeCurrency } from "../helpers/store"
@@ -94,6 +95,38 @@ medusaIntegrationTestRunner({
 
       await container.resolve(Modules.CUSTOMER).updateCustomers(kept.id, { metadata: { personalization_opt_out: true } })
       expect([...(await listOptedOutCustomerIds(appPg(container), "personalization_opt_out"))]).toEqual([kept.id])
+    })
+
+    it("lists the orders whose snapshot may differ since a time, whichever of the rows it reads Medusa wrote", async () => {
+      const container = getContainer()
+      const currency = await storeCurrency(container)
+      const products = await createProducts(container, 8)
+      const customer = await createCustomer(container)
+      const guest = await createCustomer(container, { has_account: false })
+      const orders = []
+      for (let i = 0; i < 6; i++) {
+        orders.push(await createOrder(container, { customer, currency_code: currency, lines: [{ product: products[i], quantity: 2, unit_price: 5 }] }))
+      }
+      const guestOrder = await createOrder(container, { customer: guest, currency_code: currency, lines: [{ product: products[6], quantity: 1, unit_price: 5 }] })
+      const itemOf = async (orderId: string) =>
+        (await pg(container).raw(`SELECT oi.id, oi.item_id FROM order_item oi WHERE oi.order_id = ?`, [orderId])).rows[0] as { id: string; item_id: string }
+      const since = new Date((await pg(container).raw(`SELECT clock_timestamp() AS t`)).rows[0].t as string)
+      expect(await listOrderIdsChangedSince(appPg(container), since)).toEqual([])
+
+      const orderModule = container.resolve(Modules.ORDER)
+      await orderModule.cancel(orders[0].id) // the order row
+      await orderModule.updateOrderItem((await itemOf(orders[1].id)).id, { return_received_quantity: 1 }) // its item
+      // A tax line (CreateOrderLineItemTaxLineDTO's type leaves out the item_id the service needs).
+      const taxLine = { item_id: (await itemOf(orders[2].id)).item_id, rate: 10, code: "VAT" }
+      await orderModule.createOrderLineItemTaxLines([taxLine as unknown as CreateOrderLineItemTaxLineDTO])
+      await orderModule.createOrderLineItemAdjustments([{ item_id: (await itemOf(orders[3].id)).item_id, amount: 1, code: "LATE" }]) // an adjustment
+      await container.resolve(Modules.PRODUCT).softDeleteProducts([products[4].id]) // a product of its lines
+      await createCustomer(container, { email: guest.email! }) // registers with a guest order's email
+      const placed = await createOrder(container, { customer, currency_code: currency, lines: [{ product: products[7], quantity: 1, unit_price: 5 }] })
+
+      const expected = [orders[0], orders[1], orders[2], orders[3], orders[4], guestOrder, placed].map((o) => o.id).sort()
+      expect(await listOrderIdsChangedSince(appPg(container), since)).toEqual(expected) // orders[5] did not change
+      expect(await listOrderIdsChangedSince(appPg(container), new Date(Date.now() + 60_000))).toEqual([])
     })
   },
 })

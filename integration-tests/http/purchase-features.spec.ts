@@ -4,6 +4,7 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { syncPurchaseOrdersWorkflow } from "../../src/workflows/purchase-features"
 import { runRebuild } from "../../src/workflows/runs"
+import { CHANGES_MARGIN_MS } from "../../src/workflows/purchase-features/steps/rebuild-purchase-features"
 import { PURCHASE_FEATURES_MODULE } from "../../src/modules/purchase-features"
 import type PurchaseFeaturesService from "../../src/modules/purchase-features/service"
 import {
@@ -406,6 +407,59 @@ medusaIntegrationTestRunner({
         expect(repaired).toEqual(expect.objectContaining({ status: "completed", mode: "bulk", aggregates_pending: false }))
         expect(await snapshotTables(container)).toEqual(incremental)
         expect(await service.listRebuildRuns({ aggregates_pending: true })).toEqual([])
+      })
+
+      it("between full reads reads only the orders Medusa wrote since the last rebuild, and repairs what events missed in them", async () => {
+        const container = getContainer()
+        const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+        const { currency, products, customers, orders } = await ordersOfThreeCustomers(container, 3, 6, (i, products) => [
+          { product: products[i % 3], quantity: 2 + (i % 2), unit_price: 5 + i },
+        ])
+        await deliver(container, "order.placed", orders.map((o) => ({ id: o.id })))
+        expect(await runRebuild(container)).toEqual(expect.objectContaining({ status: "completed", mode: "pages", orders: 6 }))
+        const { rows: [clock] } = await pg(container).raw(`SELECT statement_timestamp() AS at`)
+        const at = new Date(clock.at as Date)
+
+        // Changes made through Medusa's order module with no event: a cancel, a return received,
+        // an order placed whose order.placed was lost; and a ledger row lost for an order that
+        // did not change in Medusa.
+        const orderModule = container.resolve(Modules.ORDER)
+        await orderModule.cancel(orders[0].id)
+        const { rows: [item] } = await pg(container).raw(`SELECT id FROM order_item WHERE order_id = ?`, [orders[1].id])
+        await orderModule.updateOrderItem(item.id as string, { return_received_quantity: 1 })
+        const silent = await createOrder(container, { customer: customers[1], currency_code: currency,
+          lines: [{ product: products[0], quantity: 1, unit_price: 7 }] })
+        await pg(container).raw(`DELETE FROM personalization_order_line WHERE order_id = ?`, [orders[2].id])
+        await pg(container).raw(`DELETE FROM personalization_order WHERE id = ?`, [orders[2].id])
+        const stale = await snapshotTables(container)
+        expect(stale.personalization_order.find((o) => o.id === orders[0].id)).toEqual(expect.objectContaining({ counted: true }))
+        expect(stale.personalization_order.map((o) => o.id)).not.toContain(silent.id)
+
+        const nightly = await runRebuild(container, { mode: "changes", since: at, batch_size: 2 })
+        expect(nightly).toEqual(expect.objectContaining({ status: "completed", mode: "changes", total_orders: 3, orders: 3, removed: 0, pages: 2 }))
+        expect(new Date(nightly.changes_since as Date)).toEqual(at)
+        // The three orders are as their events would have left them: syncing them now writes nothing.
+        const repaired = await snapshotTables(container)
+        expect(repaired.personalization_order.find((o) => o.id === orders[0].id)).toEqual(expect.objectContaining({ status: "canceled", counted: false }))
+        expect(repaired.personalization_order.find((o) => o.id === orders[1].id)).toEqual(expect.objectContaining({ item_quantity: 2 }))
+        const resync = await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [orders[0].id, orders[1].id, silent.id] } })
+        expect(resync.result.synced).toBe(0)
+        expect(await snapshotTables(container)).toEqual(repaired)
+        // The lost ledger row is not among them: only a rebuild that reads every order repairs it.
+        expect(repaired.personalization_order.map((o) => o.id)).not.toContain(orders[2].id)
+        const full = await runRebuild(container)
+        // In bulk: one of the seven orders is missing from the ledger, more than BULK_WHEN_MISSING.
+        expect(full).toEqual(expect.objectContaining({ status: "completed", mode: "bulk", orders: 7 }))
+        expect((await snapshotTables(container)).personalization_order.map((o) => o.id)).toContain(orders[2].id)
+
+        // The nightly job's "auto": changes from the last rebuild's start less the margin, until
+        // the last full read is rebuildFullEveryDays (7) old.
+        const auto = await runRebuild(container, { mode: "auto" })
+        expect(auto).toEqual(expect.objectContaining({ status: "completed", mode: "changes" }))
+        expect(new Date(auto.changes_since as Date).getTime()).toBe(new Date(full.started_at as Date).getTime() - CHANGES_MARGIN_MS)
+        await pg(container).raw(`UPDATE personalization_rebuild_run SET started_at = started_at - interval '8 days' WHERE mode IS DISTINCT FROM 'changes'`)
+        expect(await runRebuild(container, { mode: "auto" })).toEqual(expect.objectContaining({ status: "completed", mode: "pages", orders: 7 }))
+        expect(await service.listRebuildRuns({ mode: "changes" }, { select: ["id"] })).toHaveLength(2)
       })
     })
   },

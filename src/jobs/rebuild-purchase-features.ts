@@ -3,11 +3,14 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { configuredOptions } from "../lib/configured-options"
 import { runRebuild } from "../workflows/runs"
 
-/** Nightly repair: recompute the feature tables from Medusa's orders. */
+/**
+ * Nightly repair: bring the feature tables in line with Medusa's orders. Between full reads
+ * (every rebuildFullEveryDays days) only the orders Medusa wrote since the last rebuild are read.
+ */
 export default async function rebuildPurchaseFeaturesJob(container: MedusaContainer) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   try {
-    const run = await runRebuild(container)
+    const run = await runRebuild(container, { mode: "auto" })
     logger.info(`personalization rebuild ${run.id} ${run.status}: ${run.orders} orders${run.reason ? ` (${run.reason})` : ""}`)
   } catch (error) {
     logger.error(`personalization rebuild failed: ${(error as Error).message}`)

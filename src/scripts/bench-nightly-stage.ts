@@ -8,8 +8,7 @@
  *
  * Stages: boot (nothing: the app's loaders create the default store and sales channel on a
  * fresh database), rebuild-cold (feature tables emptied first), rebuild-warm, segmentation,
- * training, order-placed (syncPurchaseOrdersWorkflow on BENCH_EVENT_SAMPLES orders, one at a
- * time, next to query.graph of the same order with its totals), training-parts (two parts of
+ * training, order-placed (see benchOrderPlaced), rebuild-changes (see benchRebuildChanges), training-parts (two parts of
  * the training run each done two ways, timed in one process; see benchTrainingParts).
  */
 import type { ExecArgs } from "@medusajs/framework/types"
@@ -27,6 +26,11 @@ import { ReasonExplainer } from "../ml/recommend/reasons"
 import { productStrips } from "../ml/recommend/strips"
 import { createRecommender } from "../ml/worker/registry"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
+import { syncOrdersInChunks } from "../workflows/purchase-features/steps/sync-orders"
+import { PURCHASE_FEATURES_MODULE } from "../modules/purchase-features"
+import type PurchaseFeaturesService from "../modules/purchase-features/service"
+import { appPg } from "../lib/medusa-2x/pg"
+import { readOrderSnapshots } from "../lib/medusa-2x/order-snapshots"
 import { runRebuild, runSegmentation, runTraining } from "../workflows/runs"
 
 type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: any[] }> }
@@ -42,6 +46,101 @@ function summary(row: Record<string, unknown>) {
     if (v === null || typeof v !== "object" || v instanceof Date) keep[k] = v
   }
   return keep
+}
+
+/**
+ * The nightly rebuild between full reads: a day's changes that no event reported, then a
+ * rebuild in "changes" mode from just before them. The day: BENCH_CHANGED_SHARE (default 0.01)
+ * of the ledger's orders, at random, each get one unit of one line returned, written the way
+ * Medusa's order change writes it (the order item's return_received_quantity and the order's
+ * summary, both with updated_at now) but with no event, so the feature tables do not know.
+ * Checked: the rebuild finds every changed order, and afterwards a sync of those orders
+ * writes nothing (the rebuild already brought them in line).
+ */
+async function benchRebuildChanges(container: ExecArgs["container"], knex: Knex) {
+  const share = Number(process.env.BENCH_CHANGED_SHARE ?? 0.01)
+  const { rows: [{ now }] } = await knex.raw(`SELECT statement_timestamp() AS now`)
+  const { rows: changed } = await knex.raw(
+    `WITH picked AS (
+       SELECT id FROM personalization_order WHERE counted ORDER BY md5(id || 'changes') LIMIT (SELECT (COUNT(*) * ?::float)::int FROM personalization_order)
+     ),
+     item AS (
+       SELECT DISTINCT ON (oi.order_id) oi.id, oi.order_id FROM order_item oi JOIN picked p ON p.id = oi.order_id
+       WHERE oi.quantity > oi.return_received_quantity ORDER BY oi.order_id, oi.id
+     ),
+     returned AS (
+       UPDATE order_item oi SET return_received_quantity = oi.return_received_quantity + 1, updated_at = now()
+       FROM item WHERE oi.id = item.id RETURNING oi.order_id
+     ),
+     summary AS (
+       UPDATE order_summary s SET updated_at = now() FROM returned r WHERE s.order_id = r.order_id RETURNING s.order_id
+     )
+     SELECT order_id FROM returned`,
+    [share]
+  )
+  const ids = changed.map((r: { order_id: string }) => r.order_id)
+  const run = summary(await runRebuild(container, { mode: "changes", since: new Date(now) }))
+  const after = await syncOrdersInChunks(container, ids)
+  const found = Number(run.total_orders)
+  if (run.status !== "completed" || found !== ids.length || after.synced !== 0) {
+    throw new Error(`rebuild-changes: ${ids.length} orders changed, the run ${run.status} found ${found}; a sync after it wrote ${after.synced} (expected 0)`)
+  }
+  return { ...run, changed_orders: ids.length }
+}
+
+/**
+ * `order.placed` handling on the full tables, for BENCH_EVENT_SAMPLES random orders of the
+ * ledger, one at a time, each three ways in this order:
+ * - the reference: Medusa's `query.graph` of the order with its total and items;
+ * - a re-sync: syncPurchaseOrdersWorkflow on the order as it is (its fingerprint is unchanged,
+ *   so nothing is written: what an event for an unchanged order, or a warm rebuild, costs);
+ * - a placement: the order is first taken out of the feature tables through the module (ledger
+ *   rows deleted, its customer's and pairs' aggregates recomputed without it; not timed), then
+ *   the same workflow brings it in: the ledger insert and the recompute of its customer and
+ *   pairs that a newly placed order costs. `handling_ms` is this one.
+ * The order's rows in Medusa's tables have been read just before (as a new order's were just
+ * written); the customer's rows in the feature tables have not.
+ */
+async function benchOrderPlaced(container: ExecArgs["container"], knex: Knex) {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+  const pg = appPg(container)
+  const samples = Number(process.env.BENCH_EVENT_SAMPLES ?? 300)
+  const { rows } = await knex.raw(`SELECT id FROM personalization_order WHERE counted ORDER BY md5(id) LIMIT ?`, [samples])
+  const fetch: number[] = []
+  const resync: number[] = []
+  const handle: number[] = []
+  let placedWrites = 0
+  let resyncWrites = 0
+  for (const { id } of rows) {
+    let t = performance.now()
+    await query.graph({ entity: "order", fields: ["id", "customer_id", "total", "items.*"], filters: { id } })
+    fetch.push(performance.now() - t)
+    t = performance.now()
+    const again = await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [id] } })
+    resync.push(performance.now() - t)
+    resyncWrites += again.result.synced
+    // An empty read still carries the database's time: the removal is ordered before the placement's read.
+    const { readAt } = await readOrderSnapshots(pg, [], service.options)
+    await service.applyOrderSnapshots({ orderIds: [id], snapshots: [], readAt })
+    t = performance.now()
+    const placed = await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [id] } })
+    handle.push(performance.now() - t)
+    placedWrites += placed.result.synced
+  }
+  const ms = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    return { p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)), max: round(sorted[sorted.length - 1] ?? NaN) }
+  }
+  if (placedWrites !== rows.length || resyncWrites !== 0) {
+    throw new Error(`order-placed: ${placedWrites}/${rows.length} placements wrote, ${resyncWrites} re-syncs wrote (expected all and none)`)
+  }
+  return {
+    samples: rows.length,
+    handling_ms: ms(handle),
+    resync_unchanged_ms: ms(resync),
+    reference_query_graph_with_total_ms: ms(fetch),
+  }
 }
 
 export default async function benchNightlyStage({ container }: ExecArgs) {
@@ -65,32 +164,16 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
                       personalization_customer_features, personalization_customer_product`)
     }
     // rebuild-cold-pages: the cold rebuild the way it ran before the bulk mode, as its reference.
-    result = summary(await runRebuild(container, { mode: stage === "rebuild-cold-pages" ? "pages" : "auto" }))
+    // rebuild-warm: every order read again, as the nightly job does every rebuildFullEveryDays.
+    result = summary(await runRebuild(container, { mode: stage === "rebuild-cold-pages" ? "pages" : "full" }))
+  } else if (stage === "rebuild-changes") {
+    result = await benchRebuildChanges(container, knex)
   } else if (stage === "segmentation") {
     result = summary(await runSegmentation(container))
   } else if (stage === "training") {
     result = summary(await runTraining(container))
   } else if (stage === "order-placed") {
-    const query = container.resolve(ContainerRegistrationKeys.QUERY)
-    const samples = Number(process.env.BENCH_EVENT_SAMPLES ?? 300)
-    const { rows } = await knex.raw(`SELECT id FROM personalization_order ORDER BY md5(id) LIMIT ?`, [samples])
-    const handle: number[] = []
-    const fetch: number[] = []
-    for (const { id } of rows) {
-      let t = performance.now()
-      await query.graph({ entity: "order", fields: ["id", "customer_id", "total", "items.*"], filters: { id } })
-      fetch.push(performance.now() - t)
-      t = performance.now()
-      await syncPurchaseOrdersWorkflow(container).run({ input: { order_ids: [id] } })
-      handle.push(performance.now() - t)
-    }
-    handle.sort((a, b) => a - b)
-    fetch.sort((a, b) => a - b)
-    result = {
-      samples: handle.length,
-      handling_ms: { p50: round(quantile(handle, 0.5)), p99: round(quantile(handle, 0.99)), max: round(handle[handle.length - 1] ?? NaN) },
-      reference_query_graph_with_total_ms: { p50: round(quantile(fetch, 0.5)), p99: round(quantile(fetch, 0.99)) },
-    }
+    result = await benchOrderPlaced(container, knex)
   } else if (stage === "training-parts") {
     result = await benchTrainingParts(container)
   } else if (stage !== "boot") {

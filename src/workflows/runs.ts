@@ -131,15 +131,19 @@ function errorMessage(error: unknown): string {
   return String(error)
 }
 
+/**
+ * Runs a rebuild of the feature tables in the rebuild lock and returns its run. `mode` (see
+ * RebuildMode) defaults to "full", which reads every order; the nightly job asks for "auto".
+ */
 export async function runRebuild(
   container: MedusaContainer,
-  input: { run_id?: string; batch_size?: number; mode?: RebuildMode; lock?: RunLockSettings } = {}
+  input: { run_id?: string; batch_size?: number; mode?: RebuildMode; since?: Date; lock?: RunLockSettings } = {}
 ) {
   const { run_id } = await inRunLock(
     container,
     "rebuild",
     input.run_id,
-    (runId) => rebuildPurchaseFeaturesWorkflow(container).run({ input: { run_id: runId, batch_size: input.batch_size, mode: input.mode } }),
+    (runId) => rebuildPurchaseFeaturesWorkflow(container).run({ input: { run_id: runId, batch_size: input.batch_size, mode: input.mode, since: input.since } }),
     input.lock
   )
   return container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE).retrieveRebuildRun(run_id)

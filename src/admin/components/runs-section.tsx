@@ -45,8 +45,11 @@ function detail(kind: RunKind, run: AnyRun): string {
   if (kind === "rebuild") {
     const r = run as RebuildRun
     const total = r.total_orders != null ? ` of ${formatInteger(r.total_orders)}` : ""
-    const bulk = r.mode === "bulk" ? (isActive(r.status) ? ", in bulk (aggregates at the end)" : ", in bulk") : ""
-    return `${formatInteger(r.orders)}${total} orders read${r.removed ? `, ${formatInteger(r.removed)} removed` : ""}${bulk}`
+    const how =
+      r.mode === "bulk" ? (isActive(r.status) ? ", in bulk (aggregates at the end)" : ", in bulk")
+      : r.mode === "changes" ? `, changed since ${formatDateTime(r.changes_since)}`
+      : ""
+    return `${formatInteger(r.orders)}${total} orders read${r.removed ? `, ${formatInteger(r.removed)} removed` : ""}${how}`
   }
   if (kind === "segmentation") {
     const r = run as SegmentationRun

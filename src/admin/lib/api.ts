@@ -84,8 +84,12 @@ export interface RebuildRun extends RunBase {
   total_orders: number | null
   orders: number
   removed: number
-  /** "bulk": the ledger first, every aggregate recomputed at the end; null until the run has chosen. */
-  mode: "pages" | "bulk" | null
+  /**
+   * "bulk": the ledger first, every aggregate recomputed at the end; "changes": only the orders
+   * Medusa wrote since `changes_since`; null until the run has chosen.
+   */
+  mode: "pages" | "bulk" | "changes" | null
+  changes_since: string | null
   aggregates_pending: boolean
 }
 

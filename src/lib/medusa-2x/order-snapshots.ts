@@ -37,6 +37,45 @@ export async function countSourceOrders(pg: Pg): Promise<number> {
   return rows[0].n
 }
 
+/**
+ * Ids of the Medusa orders whose snapshot may differ from one read before `since`, in id order:
+ * a row that readOrderSnapshots reads was written at or after `since` (Medusa's models set
+ * `updated_at` on every write, a soft delete included): the order itself, its summary (every
+ * order change writes one, even one that does not bump the version), its items, line items,
+ * their tax lines and adjustments, its promotions; its customer, or a registered customer
+ * sharing a guest order's email (guest merging); a product of its lines deleted. Not caught: a
+ * product restored after its deletion, and any write that bypasses Medusa's models (raw SQL);
+ * a full rebuild reads those. Every table is scanned once (none has an index on `updated_at`).
+ */
+export async function listOrderIdsChangedSince(pg: Pg, since: Date): Promise<string[]> {
+  const { rows } = await pg.raw(
+    `
+    WITH since AS (SELECT ?::timestamptz AS at),
+    changed_items AS (
+      SELECT li.id AS item_id FROM order_line_item li, since WHERE li.updated_at >= since.at
+      UNION SELECT t.item_id FROM order_line_item_tax_line t, since WHERE t.updated_at >= since.at
+      UNION SELECT a.item_id FROM order_line_item_adjustment a, since WHERE a.updated_at >= since.at
+      UNION SELECT li.id FROM product p JOIN order_line_item li ON li.product_id = p.id, since
+        WHERE p.deleted_at >= since.at
+    ),
+    changed_customers AS (
+      SELECT c.id FROM customer c, since WHERE c.updated_at >= since.at
+      UNION SELECT g.id FROM customer c JOIN customer g ON g.email = c.email AND NOT g.has_account, since
+        WHERE c.updated_at >= since.at AND c.has_account
+    )
+    SELECT o.id FROM "order" o, since WHERE o.updated_at >= since.at
+    UNION SELECT s.order_id FROM order_summary s, since WHERE s.updated_at >= since.at
+    UNION SELECT oi.order_id FROM order_item oi, since WHERE oi.updated_at >= since.at
+    UNION SELECT oi.order_id FROM order_item oi JOIN changed_items ci ON ci.item_id = oi.item_id
+    UNION SELECT op.order_id FROM order_promotion op, since WHERE op.updated_at >= since.at
+    UNION SELECT o.id FROM "order" o JOIN changed_customers cc ON cc.id = o.customer_id
+    ORDER BY 1
+    `,
+    [since.toISOString()]
+  )
+  return rows.map((r: { id: string }) => r.id)
+}
+
 /** The read's time as ISO 8601 text with microseconds (a JS Date would cut them to milliseconds). */
 const READ_AT = `to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 

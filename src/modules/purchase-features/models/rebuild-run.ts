@@ -14,11 +14,15 @@ export const RebuildRun = model.define("personalization_rebuild_run", {
   removed: model.number().default(0),
   pages: model.number().default(0),
   /**
-   * How the run wrote: "pages" recomputes the aggregates of each page's customers and pairs
-   * with the page; "bulk" writes only the ledger page by page, then recomputes every aggregate
-   * set-based at the end (a cold or a repairing rebuild). Null until the run has chosen.
+   * How the run read and wrote: "pages" reads every order and recomputes the aggregates of each
+   * page's customers and pairs with the page; "bulk" reads every order, writes only the ledger
+   * page by page, then recomputes every aggregate set-based at the end (a cold or a repairing
+   * rebuild); "changes" reads only the orders changed since `changes_since` and syncs them as
+   * events do (the nightly rebuild between full ones). Null until the run has chosen.
    */
-  mode: model.enum(["pages", "bulk"]).nullable(),
+  mode: model.enum(["pages", "bulk", "changes"]).nullable(),
+  /** A "changes" run's lower bound: orders written in Medusa from this time on were read. */
+  changes_since: model.dateTime().nullable(),
   /**
    * A bulk run whose ledger pages may be written while its final recompute has not finished:
    * the aggregates may lag the ledger until a later rebuild recomputes them all (the next

@@ -1,26 +1,33 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { throwIfAborted } from "../../run-signals"
 import { appPg } from "../../../lib/medusa-2x/pg"
-import { countSourceOrders, pageOrderIds, readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
+import { countSourceOrders, listOrderIdsChangedSince, pageOrderIds, readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
 import { resolveStoreCurrency } from "../../../lib/store-currency"
 
 /**
- * "pages": each page recomputes the aggregates of the customers and pairs it changed (the
- * nightly warm rebuild, which changes few). "bulk": pages write only the ledger; every
- * aggregate is recomputed set-based at the end (a cold rebuild, where every order is new).
- * "auto" (default) picks bulk when BULK_WHEN_MISSING of Medusa's orders are missing from the
- * ledger or an earlier bulk run left its aggregates pending, else pages.
+ * "pages": each page recomputes the aggregates of the customers and pairs it changed (a warm
+ * rebuild, which changes few). "bulk": pages write only the ledger; every aggregate is
+ * recomputed set-based at the end (a cold rebuild, where every order is new). Both read every
+ * order. "changes": reads only the orders Medusa wrote since the last completed rebuild began
+ * (less CHANGES_MARGIN_MS; see listOrderIdsChangedSince) and syncs them as events do.
+ * "full" (the default) picks bulk when BULK_WHEN_MISSING of Medusa's orders are missing from
+ * the ledger or an earlier bulk run left its aggregates pending, else pages. "auto" (the
+ * nightly job's) picks changes when a completed rebuild exists and the last one that read every
+ * order began less than the rebuildFullEveryDays option ago, else as "full".
  */
-export type RebuildMode = "auto" | "pages" | "bulk"
+export type RebuildMode = "auto" | "full" | "pages" | "bulk" | "changes"
 
 export type RebuildInput = {
   run_id: string
   /** Orders per page (one transaction each); default: the rebuildBatchSize option. */
   batch_size?: number
   mode?: RebuildMode
+  /** For mode "changes": read the orders written from this time on instead of from the last rebuild's start. */
+  since?: Date
 }
 
 export type RebuildResult = {
@@ -28,11 +35,11 @@ export type RebuildResult = {
   removed: number
   pages: number
   duration_ms: number
-  mode: "pages" | "bulk"
+  mode: "pages" | "bulk" | "changes"
 }
 
 /**
- * The share of Medusa's orders missing from the ledger from which auto mode rebuilds in bulk.
+ * The share of Medusa's orders missing from the ledger from which a full rebuild writes in bulk.
  * Per-page recomputes cost about 2.3 ms per written order at the tenth-size bench store and the
  * set-based recompute about 0.2 ms per ledger order whatever changed (BENCHMARKS.md, run 9):
  * bulk pays from roughly a tenth of the orders written.
@@ -42,14 +49,51 @@ export const BULK_WHEN_MISSING = 0.1
 /** Customers per transaction of a bulk rebuild's final recompute (keyed writers wait for one). */
 export const BULK_RANGE_CUSTOMERS = 10_000
 
-/** The mode a rebuild runs in (see RebuildMode). */
+/**
+ * How far before the last rebuild's start a "changes" run looks: Medusa stamps `updated_at`
+ * with its own server's clock when a transaction writes, and the transaction may commit later,
+ * after that rebuild's read; an hour covers clock skew between servers and long transactions.
+ */
+export const CHANGES_MARGIN_MS = 60 * 60 * 1000
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** What chooseRebuildMode decides on. */
+export type RebuildHistory = {
+  sourceOrders: number
+  ledgerOrders: number
+  /** An earlier bulk run left its aggregates pending. */
+  pending: boolean
+  /** Start of the last completed rebuild (any mode), if any. */
+  lastStartedAt?: Date | null
+  /** Start of the last completed rebuild that read every order, if any. */
+  lastFullStartedAt?: Date | null
+  /** The rebuildFullEveryDays option. */
+  fullEveryDays?: number
+  /** An explicit start for mode "changes". */
+  since?: Date | null
+  now?: Date
+}
+
+/** The mode a rebuild runs in and, for "changes", the time from which it reads (see RebuildMode). */
 export function chooseRebuildMode(
   requested: RebuildMode,
-  { sourceOrders, ledgerOrders, pending }: { sourceOrders: number; ledgerOrders: number; pending: boolean }
-): "pages" | "bulk" {
-  if (requested !== "auto") return requested
-  if (pending) return "bulk"
-  return sourceOrders > 0 && sourceOrders - ledgerOrders >= BULK_WHEN_MISSING * sourceOrders ? "bulk" : "pages"
+  { sourceOrders, ledgerOrders, pending, lastStartedAt, lastFullStartedAt, fullEveryDays = 0, since: given = null, now = new Date() }: RebuildHistory
+): { mode: "pages" | "bulk" | "changes"; since: Date | null } {
+  const full = (): "pages" | "bulk" => {
+    if (pending) return "bulk"
+    return sourceOrders > 0 && sourceOrders - ledgerOrders >= BULK_WHEN_MISSING * sourceOrders ? "bulk" : "pages"
+  }
+  const since = lastStartedAt ? new Date(lastStartedAt.getTime() - CHANGES_MARGIN_MS) : null
+  if (requested === "pages" || requested === "bulk") return { mode: requested, since: null }
+  if (requested === "changes") {
+    if (!given && !since) throw new Error("a changes rebuild needs a start time or an earlier completed rebuild")
+    return { mode: "changes", since: given ?? since }
+  }
+  const fullMode = full()
+  const fullDue = !lastFullStartedAt || now.getTime() - lastFullStartedAt.getTime() >= fullEveryDays * DAY_MS
+  if (requested === "full" || fullMode === "bulk" || !since || fullDue) return { mode: fullMode, since: null }
+  return { mode: "changes", since }
 }
 
 /** Orders a rebuild writes before it first analyzes the feature tables (then each time they have doubled). */
@@ -81,7 +125,8 @@ export function analyzeDue(written: number, atLastAnalyze: number): boolean {
  * In bulk mode the pages write the ledger only, and the aggregates are recomputed set-based
  * once at the end, range by range: readers see the aggregates lag the ledger until then, and a
  * bulk run that stops early leaves its run flagged (aggregates_pending) so the next rebuild
- * recomputes them all.
+ * recomputes them all. In changes mode only the orders Medusa wrote since the last rebuild
+ * are read, and each chunk is applied like an event's sync (see syncChangedOrders).
  * Runs inside the rebuild lock (workflows/runs.ts); stops at a page or range boundary when the
  * lock's lease is lost.
  */
@@ -94,9 +139,28 @@ export const rebuildPurchaseFeaturesStep = createStep(
     const started = Date.now()
     const pg = appPg(container)
     const currency = await resolveStoreCurrency(container)
-    const total = await countSourceOrders(pg)
-    const pending = (await service.listRebuildRuns({ aggregates_pending: true }, { select: ["id"] })).some((r) => r.id !== input.run_id)
-    const mode = chooseRebuildMode(input.mode ?? "auto", { sourceOrders: total, ledgerOrders: await service.countLedgerOrders(), pending })
+    const [total, ledgerOrders, pendingRuns, [last], [lastFull]] = await Promise.all([
+      countSourceOrders(pg),
+      service.countLedgerOrders(),
+      service.listRebuildRuns({ aggregates_pending: true }, { select: ["id"] }),
+      service.listRebuildRuns({ status: "completed" }, { select: ["started_at"], order: { started_at: "DESC" }, take: 1 }),
+      service.listRebuildRuns(
+        { status: "completed", $or: [{ mode: null }, { mode: ["pages", "bulk"] }] },
+        { select: ["started_at"], order: { started_at: "DESC" }, take: 1 }
+      ),
+    ])
+    const { mode, since } = chooseRebuildMode(input.mode ?? "full", {
+      sourceOrders: total,
+      ledgerOrders,
+      pending: pendingRuns.some((r) => r.id !== input.run_id),
+      lastStartedAt: last?.started_at ? new Date(last.started_at) : null,
+      lastFullStartedAt: lastFull?.started_at ? new Date(lastFull.started_at) : null,
+      fullEveryDays: service.options.rebuildFullEveryDays,
+      since: input.since ? new Date(input.since) : null,
+    })
+    if (mode === "changes") {
+      return new StepResponse<RebuildResult>(await syncChangedOrders(container, { runId: input.run_id, since: since!, batchSize, currency, started, log: (m) => logger.info(m) }))
+    }
     const bulk = mode === "bulk"
     // Marked before the first page writes: a bulk run that dies before its final recompute
     // leaves the flag, and the next rebuild recomputes everything.
@@ -144,6 +208,36 @@ export const rebuildPurchaseFeaturesStep = createStep(
     return new StepResponse<RebuildResult>({ orders, removed, pages, duration_ms: Date.now() - started, mode })
   }
 )
+
+/**
+ * A "changes" rebuild: the orders Medusa wrote since `since`, read and applied in chunks of
+ * `batchSize` exactly as an event's sync applies them (an unchanged fingerprint writes
+ * nothing; an order Medusa no longer returns leaves the ledger), so it repairs what missed
+ * events left behind since then, and only that.
+ */
+async function syncChangedOrders(
+  container: MedusaContainer,
+  { runId, since, batchSize, currency, started, log }: { runId: string; since: Date; batchSize: number; currency: string; started: number; log: (message: string) => void }
+): Promise<RebuildResult> {
+  const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
+  const pg = appPg(container)
+  const ids = await listOrderIdsChangedSince(pg, since)
+  await service.updateRebuildRuns({ id: runId, total_orders: ids.length, mode: "changes", changes_since: since, aggregates_pending: false })
+  log(`personalization rebuild: ${ids.length} orders changed since ${since.toISOString()} (found in ${Math.round((Date.now() - started) / 1000)} s)`)
+  let orders = 0
+  let removed = 0
+  let pages = 0
+  for (let start = 0; start < ids.length; start += batchSize) {
+    throwIfAborted(runId)
+    const read = await readOrderSnapshots(pg, ids.slice(start, start + batchSize), service.options)
+    const result = await service.applyOrderSnapshots(read, { currency })
+    orders += result.synced + result.unchanged
+    removed += result.removed
+    pages += 1
+    await service.updateRebuildRuns({ id: runId, orders, removed, pages, progress: Math.min(0.99, ((start + batchSize) / ids.length) * 0.99) })
+  }
+  return { orders, removed, pages, duration_ms: Date.now() - started, mode: "changes" }
+}
 
 /**
  * A bulk rebuild's end: every customer and pair aggregate recomputed from the ledger in ranges
