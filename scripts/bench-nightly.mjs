@@ -290,6 +290,9 @@ function sampleActivity(database) {
   }
 }
 
+/** A stage's own work: rebuild-changes also times the day's writes and a check, which a night does not. */
+const stageSeconds = (s) => s.result?.rebuild_seconds ?? s.seconds
+
 function rowsPerSecond(stage, result, seconds, shape) {
   const r = result.result ?? {}
   if (stage.startsWith("rebuild")) return { orders_per_second: Math.round((r.orders ?? 0) / seconds), lines_per_second: Math.round((shape.lines ?? 0) / seconds) }
@@ -395,7 +398,7 @@ async function benchSize(size) {
   const chain = (rebuild) => {
     const parts = [rebuild, "segmentation", "training"].map((s) => out.stages[s])
     if (!parts.every((s) => s && !s.failed)) return null
-    const total = parts.reduce((a, s) => a + s.seconds, 0)
+    const total = parts.reduce((a, s) => a + stageSeconds(s), 0)
     return { rebuild, seconds: Math.round(total), goal_seconds: GOAL_CHAIN_SECONDS, met: total <= GOAL_CHAIN_SECONDS }
   }
   out.warm_chain = chain("rebuild-changes") ?? chain("rebuild-warm")
@@ -421,8 +424,8 @@ async function benchSize(size) {
   out.lists = await listSizes(target)
   const [changes, full] = [out.stages["rebuild-changes"], out.stages["rebuild-warm"]]
   if (changes && full && !changes.failed && !full.failed) {
-    out.changes_to_full_read = Math.round((changes.seconds / full.seconds) * 1000) / 1000
-    say(`[${size}] nightly rebuild: changes mode ${changes.seconds} s (${changes.result.changed_orders} orders changed), every order read ${full.seconds} s: ${out.changes_to_full_read}x`)
+    out.changes_to_full_read = Math.round((stageSeconds(changes) / full.seconds) * 1000) / 1000
+    say(`[${size}] nightly rebuild: changes mode ${stageSeconds(changes)} s (${changes.result.changed_orders} orders changed), every order read ${full.seconds} s: ${out.changes_to_full_read}x`)
   }
   say(`[${size}] warm chain: ${out.warm_chain ? `${out.warm_chain.seconds} s with ${out.warm_chain.rebuild} against ${GOAL_CHAIN_SECONDS} s (${out.warm_chain.met ? "met" : "not met"})` : "incomplete"}; ` +
     `peak RSS ${out.peak_rss_mb} MB against ${GOAL_RSS_MB} MB; database +${gb(out.database.added_bytes)} GB (plugin tables ${gb(out.database.plugin_tables_bytes)} GB)`)

@@ -10,16 +10,16 @@ import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { performance } from "node:perf_hooks"
 import { pageOrderIds, readOrderSnapshots } from "../lib/medusa-2x/order-snapshots"
+import { appPg } from "../lib/medusa-2x/pg"
 import { syncPurchaseOrdersWorkflow } from "../workflows/purchase-features"
 import { runRebuild } from "../workflows/runs"
 
-type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: any[] }> }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits
 
 export default async function benchRebuild({ container }: ExecArgs) {
-  const knex = container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as unknown as Knex
+  const knex = appPg(container)
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
   const samples = Number(process.env.BENCH_EVENT_SAMPLES ?? 300)
   const batch = Number(process.env.BENCH_BATCH_SIZE ?? 1000)

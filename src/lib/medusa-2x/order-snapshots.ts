@@ -15,7 +15,7 @@
  * line adjustments without tax (what the promotions took off the lines, before any return).
  */
 import type { OrderLineSnapshot, OrderSnapshot, OrderSnapshotRead } from "../../modules/purchase-features/snapshot"
-import type { Pg } from "./pg"
+import { withoutJit, type Pg } from "./pg"
 
 /**
  * Ids of Medusa orders after `afterId` in id order (drafts and orders of deleted customers
@@ -101,7 +101,7 @@ export async function readOrderSnapshots(
     return { orderIds, snapshots: [], readAt: rows[0].read_at }
   }
 
-  const { rows }: { rows: Row[] } = await pg.raw(
+  const { rows }: { rows: Row[] } = await withoutJit(pg, (trx) => trx.raw(
     `
     -- The clock row is joined to the orders so that a read of only absent ids still says when it was.
     SELECT ${READ_AT} AS read_at, q.* FROM (SELECT 1) clock LEFT JOIN LATERAL (
@@ -176,7 +176,7 @@ export async function readOrderSnapshots(
     ORDER BY q.id
     `,
     [JSON.stringify(orderIds), mergeGuestOrders]
-  )
+  ))
 
   const readAt = rows[0].read_at as unknown as string
   const snapshots = rows
