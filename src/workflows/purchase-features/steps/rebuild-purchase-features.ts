@@ -7,6 +7,7 @@ import { throwIfAborted } from "../../run-signals"
 import { appPg } from "../../../lib/medusa-2x/pg"
 import { countSourceOrders, listOrderIdsChangedSince, pageOrderIds, readOrderSnapshots } from "../../../lib/medusa-2x/order-snapshots"
 import { resolveStoreCurrency } from "../../../lib/store-currency"
+import { syncOrdersInChunks } from "./sync-orders"
 
 /**
  * "pages": each page recomputes the aggregates of the customers and pairs it changed (a warm
@@ -159,7 +160,7 @@ export const rebuildPurchaseFeaturesStep = createStep(
       since: input.since ? new Date(input.since) : null,
     })
     if (mode === "changes") {
-      return new StepResponse<RebuildResult>(await syncChangedOrders(container, { runId: input.run_id, since: since!, batchSize, currency, started, log: (m) => logger.info(m) }))
+      return new StepResponse<RebuildResult>(await syncChangedOrders(container, { runId: input.run_id, since: since!, batchSize, started, log: (m) => logger.info(m) }))
     }
     const bulk = mode === "bulk"
     // Marked before the first page writes: a bulk run that dies before its final recompute
@@ -211,32 +212,26 @@ export const rebuildPurchaseFeaturesStep = createStep(
 
 /**
  * A "changes" rebuild: the orders Medusa wrote since `since`, read and applied in chunks of
- * `batchSize` exactly as an event's sync applies them (an unchanged fingerprint writes
- * nothing; an order Medusa no longer returns leaves the ledger), so it repairs what missed
- * events left behind since then, and only that.
+ * `batchSize` exactly as an event's sync applies them (syncOrdersInChunks: an unchanged
+ * fingerprint writes nothing; an order Medusa no longer returns leaves the ledger), so it
+ * repairs what missed events left behind since then, and only that.
  */
 async function syncChangedOrders(
   container: MedusaContainer,
-  { runId, since, batchSize, currency, started, log }: { runId: string; since: Date; batchSize: number; currency: string; started: number; log: (message: string) => void }
+  { runId, since, batchSize, started, log }: { runId: string; since: Date; batchSize: number; started: number; log: (message: string) => void }
 ): Promise<RebuildResult> {
   const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-  const pg = appPg(container)
-  const ids = await listOrderIdsChangedSince(pg, since)
+  const ids = await listOrderIdsChangedSince(appPg(container), since)
   await service.updateRebuildRuns({ id: runId, total_orders: ids.length, mode: "changes", changes_since: since, aggregates_pending: false })
   log(`personalization rebuild: ${ids.length} orders changed since ${since.toISOString()} (found in ${Math.round((Date.now() - started) / 1000)} s)`)
-  let orders = 0
-  let removed = 0
-  let pages = 0
-  for (let start = 0; start < ids.length; start += batchSize) {
-    throwIfAborted(runId)
-    const read = await readOrderSnapshots(pg, ids.slice(start, start + batchSize), service.options)
-    const result = await service.applyOrderSnapshots(read, { currency })
-    orders += result.synced + result.unchanged
-    removed += result.removed
-    pages += 1
-    await service.updateRebuildRuns({ id: runId, orders, removed, pages, progress: Math.min(0.99, ((start + batchSize) / ids.length) * 0.99) })
-  }
-  return { orders, removed, pages, duration_ms: Date.now() - started, mode: "changes" }
+  const totals = await syncOrdersInChunks(container, ids, {
+    chunk: batchSize,
+    beforeChunk: () => throwIfAborted(runId),
+    afterChunk: async ({ synced, unchanged, removed, chunks }, done) => {
+      await service.updateRebuildRuns({ id: runId, orders: synced + unchanged, removed, pages: chunks, progress: (done / ids.length) * 0.99 })
+    },
+  })
+  return { orders: totals.synced + totals.unchanged, removed: totals.removed, pages: totals.chunks, duration_ms: Date.now() - started, mode: "changes" }
 }
 
 /**

@@ -19,20 +19,41 @@ export type SyncOrdersStepInput = { order_ids: string[] }
  * pair: two syncs of one order in any order end with the newer read, and the module's own
  * advisory locks keep each apply's aggregates exact.
  */
-export async function syncOrdersInChunks(container: MedusaContainer, orderIds: string[]) {
+export async function syncOrdersInChunks(
+  container: MedusaContainer,
+  orderIds: string[],
+  {
+    chunk = CHUNK,
+    beforeChunk,
+    afterChunk,
+  }: {
+    chunk?: number
+    /** Called before each chunk is read (a rebuild checks its lock here). */
+    beforeChunk?: () => void
+    /** Called with the totals so far and the orders done after each chunk commits (progress). */
+    afterChunk?: (totals: SyncTotals, done: number) => Promise<void>
+  } = {}
+): Promise<SyncTotals> {
   const service = container.resolve<PurchaseFeaturesService>(PURCHASE_FEATURES_MODULE)
-  const totals = { synced: 0, removed: 0 }
+  const totals: SyncTotals = { synced: 0, unchanged: 0, removed: 0, chunks: 0 }
   if (!orderIds.length) return totals
   const pg = appPg(container)
   const currency = await resolveStoreCurrency(container)
-  for (let start = 0; start < orderIds.length; start += CHUNK) {
-    const read = await readOrderSnapshots(pg, orderIds.slice(start, start + CHUNK), service.options)
+  for (let start = 0; start < orderIds.length; start += chunk) {
+    beforeChunk?.()
+    const read = await readOrderSnapshots(pg, orderIds.slice(start, start + chunk), service.options)
     const result = await service.applyOrderSnapshots(read, { currency })
     totals.synced += result.synced
+    totals.unchanged += result.unchanged
     totals.removed += result.removed
+    totals.chunks += 1
+    await afterChunk?.(totals, Math.min(orderIds.length, start + chunk))
   }
   return totals
 }
+
+/** What syncOrdersInChunks did: orders written, found unchanged, removed, and transactions. */
+export type SyncTotals = { synced: number; unchanged: number; removed: number; chunks: number }
 
 /**
  * Replaces the ledger rows of these orders by what Medusa holds now, and recomputes every
