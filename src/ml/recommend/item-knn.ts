@@ -112,6 +112,30 @@ export class ItemKnnRecommender extends BaseRecommender {
     return this
   }
 
+  /**
+   * A sparse model on `data`'s histories with neighbour rows kept from an earlier fit (the
+   * nightly refresh of a training run: the similarities are refitted weekly, the histories
+   * every night). `similarities` is items x items, rows indexed as `data`'s items, each row's
+   * indices increasing and every value > 0, as a sparse fit leaves them (remapSimilarities).
+   * Recommendations are then exactly a fit's whenever the rows are that fit's.
+   */
+  static withSimilarities(options: ItemKnnOptions, data: Interactions, similarities: CsrMatrix): ItemKnnRecommender {
+    if (options.neighbours === undefined) throw new RangeError("ItemKnnRecommender.withSimilarities: needs the neighbours option (a sparse model)")
+    if (similarities.nRows !== data.nItems || similarities.nCols !== data.nItems) {
+      throw new RangeError(`ItemKnnRecommender.withSimilarities: ${similarities.nRows} x ${similarities.nCols} similarities for ${data.nItems} items`)
+    }
+    const m = new ItemKnnRecommender(options)
+    m.sparse = similarities
+    m.history = weightHistory(data, options.scoreWeighting ?? BINARY)
+    return m
+  }
+
+  /** The kept neighbour rows of a sparse fit (null for a dense one): what a refresh reuses. */
+  get similarityRows(): CsrMatrix | null {
+    this.fitted()
+    return this.sparse
+  }
+
   scores(user: number): Float32Array {
     const { items, values } = this.userRow(user)
     return this.scoresFromHistory(items, values)
@@ -274,6 +298,47 @@ export class ItemKnnRecommender extends BaseRecommender {
     }
     return m
   }
+}
+
+/**
+ * Neighbour rows kept under the product ids `fromIds` (row and column j is fromIds[j]) moved to
+ * the item order of `to`: a product of `to` that `fromIds` lacks (first sold since) gets an
+ * empty row, a product `to` lacks is dropped from every row. Each row's indices stay increasing.
+ */
+export function remapSimilarities(fromIds: readonly string[], rows: CsrMatrix, to: { size: number; indexOf(id: string): number }): CsrMatrix {
+  if (rows.nRows !== fromIds.length || rows.nCols !== fromIds.length) {
+    throw new RangeError(`remapSimilarities: ${rows.nRows} x ${rows.nCols} rows for ${fromIds.length} ids`)
+  }
+  const map = Int32Array.from(fromIds, (id) => to.indexOf(id))
+  const source = new Int32Array(to.size).fill(-1)
+  map.forEach((i, o) => {
+    if (i >= 0) source[i] = o
+  })
+  const indptr = new Int32Array(to.size + 1)
+  for (let i = 0; i < to.size; i++) {
+    const o = source[i]
+    let m = 0
+    if (o >= 0) for (let p = rows.indptr[o]; p < rows.indptr[o + 1]; p++) if (map[rows.indices[p]] >= 0) m++
+    indptr[i + 1] = indptr[i] + m
+  }
+  const indices = new Int32Array(indptr[to.size])
+  const data = new Float32Array(indptr[to.size])
+  let order = new Int32Array(0)
+  for (let i = 0; i < to.size; i++) {
+    const o = source[i]
+    if (o < 0) continue
+    const lo = indptr[i]
+    let m = 0
+    if (order.length < rows.indptr[o + 1] - rows.indptr[o]) order = new Int32Array(rows.indptr[o + 1] - rows.indptr[o])
+    for (let p = rows.indptr[o]; p < rows.indptr[o + 1]; p++) if (map[rows.indices[p]] >= 0) order[m++] = p
+    // Sorted by the new index (the mapping need not keep the order of the old one).
+    const kept = order.subarray(0, m).sort((a, b) => map[rows.indices[a]] - map[rows.indices[b]])
+    for (let t = 0; t < m; t++) {
+      indices[lo + t] = map[rows.indices[kept[t]]]
+      data[lo + t] = rows.data[kept[t]]
+    }
+  }
+  return { nRows: to.size, nCols: to.size, indptr, indices, data }
 }
 
 function stackRows(n: number, idx: Int32Array[], val: Float32Array[]): CsrMatrix {

@@ -1,6 +1,7 @@
 import { fromJsonSafe, toJsonSafe } from "../../serialize"
 import { Rng } from "../../random"
-import { ItemKnnRecommender } from "../item-knn"
+import { IdIndex } from "../../data/id-index"
+import { ItemKnnRecommender, remapSimilarities } from "../item-knn"
 import type { SerializedModel } from "../recommender"
 import { checkerboard, interactions } from "./fixtures"
 
@@ -87,5 +88,43 @@ describe("ItemKnnRecommender", () => {
       for (let u = 0; u < 6; u++) expect(Array.from(back.scores(u))).toEqual(Array.from(m.scores(u)))
     }
     expect(() => new ItemKnnRecommender({ neighbours: 0 })).toThrow(RangeError)
+  })
+})
+
+describe("kept neighbour rows (a training refresh)", () => {
+  it("withSimilarities on the same data recommends exactly as the fit whose rows it keeps", () => {
+    const { data } = checkerboard()
+    const fitted = new ItemKnnRecommender({ neighbours: 2 }).fit(data)
+    const kept = ItemKnnRecommender.withSimilarities({ neighbours: 2 }, data, fitted.similarityRows!)
+    for (let u = 0; u < data.nUsers; u++) {
+      expect(Array.from(kept.recommend(u, 4))).toEqual(Array.from(fitted.recommend(u, 4)))
+      expect(kept.neighbourScores(u)).toEqual(fitted.neighbourScores(u))
+    }
+    expect(() => ItemKnnRecommender.withSimilarities({}, data, fitted.similarityRows!)).toThrow(/neighbours option/)
+    expect(new ItemKnnRecommender().fit(data).similarityRows).toBeNull()
+  })
+
+  it("remapSimilarities moves rows to another item order: a product sold since gets an empty row, one gone leaves every row, indices stay increasing", () => {
+    // Rows under ids x, y, z: x~y 0.5, x~z 0.25, y~z 0.75 (symmetric).
+    const rows = {
+      nRows: 3,
+      nCols: 3,
+      indptr: Int32Array.from([0, 2, 4, 6]),
+      indices: Int32Array.from([1, 2, 0, 2, 0, 1]),
+      data: Float32Array.from([0.5, 0.25, 0.5, 0.75, 0.25, 0.75]),
+    }
+    // Today: "new" sorts first, y is gone, and z now comes before x... as an index of its own.
+    const to = IdIndex.fromIds(["new", "x", "z"])
+    const m = remapSimilarities(["x", "y", "z"], rows, to)
+    const row = (i: number) => Array.from(m.indices.subarray(m.indptr[i], m.indptr[i + 1]), (j, t) => [to.id(j), m.data[m.indptr[i] + t]])
+    expect(row(to.indexOf("new"))).toEqual([])
+    expect(row(to.indexOf("x"))).toEqual([["z", 0.25]])
+    expect(row(to.indexOf("z"))).toEqual([["x", 0.25]])
+    // A reversed order: each row's indices are re-sorted.
+    const reversed = { size: 3, indexOf: (id: string) => ["z", "y", "x"].indexOf(id) }
+    const r = remapSimilarities(["x", "y", "z"], rows, reversed)
+    expect(Array.from(r.indices)).toEqual([1, 2, 0, 2, 0, 1])
+    expect(Array.from(r.data)).toEqual([0.75, 0.25, 0.75, 0.5, 0.25, 0.5])
+    expect(() => remapSimilarities(["x", "y"], rows, to)).toThrow(/3 x 3 rows for 2 ids/)
   })
 })
