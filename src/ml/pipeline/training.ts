@@ -19,13 +19,14 @@ import {
 import { MS_PER_DAY } from "../data/time"
 import { type TopNMetrics, evaluateRanked } from "../evaluation/top-n"
 import { ColdItemScorer, coldMask, interleave } from "../recommend/cold-items"
-import type { ProductText } from "../recommend/content"
+import type { CsrMatrix } from "../data/csr"
+import type { ContentIndex, ProductText } from "../recommend/content"
 import { type ListItems, type PackedListBatch, PackedListWriter, REASON_CODE, indexWidth } from "../recommend/packed-lists"
 import { ReasonExplainer } from "../recommend/reasons"
 import type { Recommender } from "../recommend/recommender"
-import { HybridRecommender } from "../recommend/hybrid"
-import { ItemKnnRecommender } from "../recommend/item-knn"
-import { type ProductStrips, canShareItemKnn, productStrips } from "../recommend/strips"
+import { type HybridOptions, HybridRecommender } from "../recommend/hybrid"
+import { type ItemKnnOptions, ItemKnnRecommender, remapSimilarities } from "../recommend/item-knn"
+import { type ProductStrips, canShareItemKnn, catalogueIndex, productStrips } from "../recommend/strips"
 import { TrendingRecommender } from "../recommend/trending"
 import { type RecommenderModel, type RecommenderOptionsByModel, createRecommender } from "../worker/registry"
 
@@ -248,7 +249,7 @@ export function* runTraining(
   // Copies: a worker moves each output's buffers to its parent (transfer), which empties them
   // here, and the cold mask still reads the buyers. With the originals sent, every product
   // read as cold in a worker: 19 times slower lists, and cold picks of any product.
-  yield { type: "products", table: { ids: [...r.strips.ids], buyers: r.buyers.slice(), recentBuyers: r.recentBuyers.slice() } }
+  yield { type: "products", table: { ids: [...r.tableIds], buyers: r.buyers.slice(), recentBuyers: r.recentBuyers.slice() } }
   const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
   const flush = flusher(counts)
 
@@ -256,13 +257,10 @@ export function* runTraining(
   yield* personalLists(lines, seen, plan, r, shard, flush)
 
   onProgress?.(3, 4, "product lists")
-  const trending = new TrendingRecommender().fit(r.data)
-  const trendWriter = new PackedListWriter("trending", r.width)
-  trendWriter.add("", packed(r.explained(null, trending.recommend(0, Math.min(plan.listSize, r.items.size)))))
-  yield* flush(trendWriter, true)
+  yield* trendingList(plan, r, flush)
   const relatedWriter = new PackedListWriter("related", r.width)
   const togetherWriter = new PackedListWriter("bought_together", r.width)
-  const { strips } = r
+  const strips = r.strips as ProductStrips
   for (let a = 0; a < strips.ids.length; a++) {
     const related = strips.related[a]
     if (related.length) relatedWriter.add(strips.ids[a], sameReason(related, REASON_CODE.related))
@@ -275,6 +273,60 @@ export function* runTraining(
   yield* flush(togetherWriter, true)
   onProgress?.(4, 4, "done")
   return { evaluation, decision, data: dataSize, lists: counts }
+}
+
+/** What a refresh reuses of the last full run: its item-kNN's kept neighbour rows, by product id. */
+export interface SimilarityState {
+  /** Product ids of the rows and columns, in that fit's item order. */
+  ids: readonly string[]
+  rows: CsrMatrix
+  /** That fit's asOf (ms since the epoch). */
+  asOf: number
+}
+
+/** The neighbour rows of a fitted model whose collaborative part is a sparse item-kNN; null for any other model. */
+export function similarityStateOf(model: Recommender, items: IdIndex, asOf: number): SimilarityState | null {
+  const knn = model instanceof HybridRecommender ? model.collaborativeModel : model
+  const rows = knn instanceof ItemKnnRecommender ? knn.similarityRows : null
+  return rows ? { ids: items.ids, rows, asOf } : null
+}
+
+/** What a refresh comes to: the size of its data, the lists it built by kind, and the customers it was asked for that got none (no purchase in activeDays, or unknown). */
+export interface RefreshSummary {
+  data: TrainingData
+  lists: Record<PackedListBatch["kind"], number>
+  skipped: number
+}
+
+/**
+ * The nightly refresh between full training runs, a prototype (bench:nightly's
+ * training-refresh stage measures it; the jobs do not run it yet): the candidate recipe with
+ * the item-kNN neighbour rows of the last full run (`state`) and everything else (histories,
+ * buy-again, trend and new-arrivals priors, reasons) fitted on today's lines; the personal lists
+ * of `customers` alone (those whose purchases changed since the last run), built as
+ * runTraining builds them, and the trending list. No holdout evaluation (the full run decides
+ * what is served) and no product strips (a refresh would keep the full run's). A product first
+ * sold since `state` has no neighbours yet: the priors and cold picks place it. With `state`
+ * taken from a fit on the same lines, each list equals runTraining's (tested).
+ */
+export function* refreshTraining(
+  input: readonly PurchaseLine[] | PurchaseColumns,
+  plan: TrainingPlan,
+  state: SimilarityState,
+  customers: ReadonlySet<string>,
+  products: readonly ProductText[] = []
+): Generator<TrainingOutput, RefreshSummary, void> {
+  checkPlan(plan)
+  const lines = isPurchaseColumns(input) ? input : columnsFromLines(input)
+  const seen = seenBefore(lines, plan.asOf)
+  const r = refit(lines, seen, plan, products, state)
+  yield { type: "products", table: { ids: [...r.tableIds], buyers: r.buyers.slice(), recentBuyers: r.recentBuyers.slice() } }
+  const counts: Record<PackedListBatch["kind"], number> = { customer: 0, related: 0, bought_together: 0, trending: 0 }
+  const flush = flusher(counts)
+  yield* personalLists(lines, seen, plan, r, WHOLE, flush, customers)
+  yield* trendingList(plan, r, flush)
+  const data = { lines: seen.lines, customers: seen.users.index.size, products: seen.items.index.size }
+  return { data, lists: counts, skipped: customers.size - counts.customer }
 }
 
 /**
@@ -322,7 +374,11 @@ interface Refit {
   items: IdIndex
   data: Interactions
   model: Recommender
-  strips: ProductStrips
+  /** Null in a refresh (no strips are built). */
+  strips: ProductStrips | null
+  /** The catalogue's TF-IDF index; its product order is the version's table's. */
+  content: ContentIndex
+  tableIds: readonly string[]
   toTable: Int32Array
   buyers: Int32Array
   recentBuyers: Int32Array
@@ -332,20 +388,32 @@ interface Refit {
 
 type Entry = { item: number; code: number; anchor: number }
 
-function refit(lines: PurchaseColumns, seen: ReturnType<typeof seenBefore>, plan: TrainingPlan, products: readonly ProductText[]): Refit {
+/** With `reuse` (a refresh): the model's item-kNN keeps those neighbour rows, and no strips are built. */
+function refit(
+  lines: PurchaseColumns,
+  seen: ReturnType<typeof seenBefore>,
+  plan: TrainingPlan,
+  products: readonly ProductText[],
+  reuse?: SimilarityState
+): Refit {
   const users = seen.users.index
   const items = seen.items.index
   const data = interactionsFromColumns(lines, seen.users, seen.items, plan.asOf, plan.asOf)
-  const model = fit(plan.candidate, data)
+  const model = reuse ? fitReusing(plan.candidate, data, items, reuse) : fit(plan.candidate, data)
   const explainer = new ReasonExplainer(data, TRENDING_WINDOW_DAYS)
-  const candidates = Math.max(50, plan.relatedSize)
-  // The model's item-kNN, when it is one the strips can use, saves the strips their own fit of the same purchases.
-  const knn = model instanceof HybridRecommender ? model.collaborativeModel : model
-  const purchaseSimilarity = knn instanceof ItemKnnRecommender && canShareItemKnn(knn, candidates) ? knn : undefined
-  const strips = productStrips(lines, products, { size: plan.relatedSize, candidates, purchaseSimilarity }, plan.asOf)
+  let strips: ProductStrips | null = null
+  if (!reuse) {
+    const candidates = Math.max(50, plan.relatedSize)
+    // The model's item-kNN, when it is one the strips can use, saves the strips their own fit of the same purchases.
+    const knn = model instanceof HybridRecommender ? model.collaborativeModel : model
+    const purchaseSimilarity = knn instanceof ItemKnnRecommender && canShareItemKnn(knn, candidates) ? knn : undefined
+    strips = productStrips(lines, products, { size: plan.relatedSize, candidates, purchaseSimilarity }, plan.asOf)
+  }
   // The product table is the strips' (catalogue, then products sold but not in it): every sold item is in it.
-  const tableSize = strips.ids.length
-  const toTable = Int32Array.from({ length: items.size }, (_, i) => strips.content.indexOf(items.id(i)))
+  const content = strips ? strips.content : catalogueIndex(products, items.ids)
+  const tableIds = content.ids
+  const tableSize = tableIds.length
+  const toTable = Int32Array.from({ length: items.size }, (_, i) => content.indexOf(items.id(i)))
   const buyers = new Int32Array(tableSize)
   const recentBuyers = new Int32Array(tableSize)
   for (let i = 0; i < items.size; i++) {
@@ -358,7 +426,27 @@ function refit(lines: PurchaseColumns, seen: ReturnType<typeof seenBefore>, plan
       code: REASON_CODE[r.code],
       anchor: r.code === "because_you_bought" ? toTable[r.params.item] : -1,
     }))
-  return { users, items, data, model, strips, toTable, buyers, recentBuyers, width: indexWidth(tableSize), explained }
+  return { users, items, data, model, strips, content, tableIds, toTable, buyers, recentBuyers, width: indexWidth(tableSize), explained }
+}
+
+/** The candidate recipe on `data` with its item-kNN's neighbour rows taken from `state` (a hybrid or an item-kNN with neighbours). */
+function fitReusing(recipe: Recipe, data: Interactions, items: IdIndex, state: SimilarityState): Recommender {
+  const rows = remapSimilarities(state.ids, state.rows, items)
+  if (recipe.model === "item-knn") return ItemKnnRecommender.withSimilarities((recipe.options ?? {}) as ItemKnnOptions, data, rows)
+  const collaborative = recipe.model === "hybrid" ? ((recipe.options ?? {}) as HybridOptions).collaborative : undefined
+  if (collaborative?.model !== "item-knn") {
+    throw new RangeError(`refreshTraining: the recipe ${JSON.stringify(recipe)} has no sparse item-kNN whose neighbour rows could be kept`)
+  }
+  const knn = ItemKnnRecommender.withSimilarities(collaborative.options ?? {}, data, rows)
+  return new HybridRecommender(recipe.options as HybridOptions).fitAround(data, knn)
+}
+
+/** The trending list of a run, with its reasons. */
+function* trendingList(plan: TrainingPlan, r: Refit, flush: ReturnType<typeof flusher>): Generator<TrainingOutput, void, void> {
+  const trending = new TrendingRecommender().fit(r.data)
+  const writer = new PackedListWriter("trending", r.width)
+  writer.add("", packed(r.explained(null, trending.recommend(0, Math.min(plan.listSize, r.items.size)))))
+  yield* flush(writer, true)
 }
 
 const packed = (entries: readonly Entry[]): ListItems => ({
@@ -383,16 +471,17 @@ function flusher(counts: Record<PackedListBatch["kind"], number>) {
   }
 }
 
-/** The personal lists of the active customers of `shard`, in batches. */
+/** The personal lists of the active customers of `shard` (of them, only those in `only` when given), in batches. */
 function* personalLists(
   lines: PurchaseColumns,
   seen: ReturnType<typeof seenBefore>,
   plan: TrainingPlan,
   r: Refit,
   shard: ListShard,
-  flush: ReturnType<typeof flusher>
+  flush: ReturnType<typeof flusher>,
+  only?: ReadonlySet<string>
 ): Generator<TrainingOutput, void, void> {
-  const { users, items, model, strips, toTable, buyers, explained } = r
+  const { users, items, model, content, tableIds, toTable, buyers, explained } = r
   const activeFrom = plan.asOf - plan.activeDays * MS_PER_DAY
   const lastPurchase = new Float64Array(users.size).fill(Number.NEGATIVE_INFINITY)
   for (let k = 0; k < lines.length; k++) {
@@ -401,9 +490,8 @@ function* personalLists(
     const u = seen.users.of[lines.customer[k]]
     if (t > lastPurchase[u]) lastPurchase[u] = t
   }
-  const content = strips.content
-  const tableSize = strips.ids.length
-  const cold = coldMask(content, new Map(strips.ids.map((id, j) => [id, buyers[j]])), COLD_MAX_BUYERS)
+  const tableSize = tableIds.length
+  const cold = coldMask(content, new Map(tableIds.map((id, j) => [id, buyers[j]])), COLD_MAX_BUYERS)
   // Only products with words can be close to anything: without any, no customer gets a pick.
   let coldWithText = 0
   for (let j = 0; j < tableSize; j++) if (cold[j] && content.vectors.indptr[j + 1] > content.vectors.indptr[j]) coldWithText++
@@ -412,7 +500,7 @@ function* personalLists(
   const strength = r.data.strength
   const personal = new PackedListWriter("customer", r.width)
   for (let u = shard.index; u < users.size; u += shard.count) {
-    if (lastPurchase[u] < activeFrom || !model.isUserKnown(u)) continue
+    if (lastPurchase[u] < activeFrom || !model.isUserKnown(u) || (only && !only.has(users.id(u)))) continue
     // A frequent buyer's best items are mostly their own: the best items they never bought
     // follow, so that `exclude_purchased` still finds a full list.
     const top = Array.from(model.recommend(u, Math.min(plan.listSize, items.size)))

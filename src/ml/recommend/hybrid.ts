@@ -125,8 +125,22 @@ export class HybridRecommender extends BaseRecommender {
 
   fit(data: Interactions, options: FitOptions = {}): this {
     const spec = this.options.collaborative
-    this.collaborative =
+    return this.fitAround(
+      data,
       spec.model === "ease" ? new EaseRecommender(spec.options).fit(data, options) : new ItemKnnRecommender(spec.options).fit(data, options)
+    )
+  }
+
+  /**
+   * fit() with its collaborative part given, already on `data`'s users and items (a refresh's
+   * item-kNN of kept neighbour rows, ItemKnnRecommender.withSimilarities): the buy-again part
+   * and both priors are fitted on `data` here.
+   */
+  fitAround(data: Interactions, collaborative: EaseRecommender | ItemKnnRecommender): this {
+    if (collaborative.nItems !== data.nItems || collaborative.nUsers !== data.nUsers) {
+      throw new RangeError(`hybrid: a collaborative part of ${collaborative.nUsers} x ${collaborative.nItems} for data of ${data.nUsers} x ${data.nItems}`)
+    }
+    this.collaborative = collaborative
     this.trendingModel = new TrendingRecommender({ windowDays: this.options.trendWindowDays }).fit(data)
     this.trend = scaledTrend(this.trendingModel.recentBuyers())
     this.own = ownScores(data, this.options, this.trend)

@@ -95,12 +95,9 @@ export function productStrips(
   if (!(gamma >= 0)) throw new RangeError(`productStrips: complementPenalty must be >= 0, got ${gamma}`)
 
   const purchases = isPurchaseColumns(lines) ? columnPurchases(lines, before) : linePurchases(lines)
-  const known = new Set(products.map((p) => p.id))
   const sold = purchases.sold
-  const extra = sold.ids.filter((id) => !known.has(id)).sort()
-  const all: ProductText[] = [...products, ...extra.map((id) => ({ id }))]
-  const content = ContentIndex.fit(all, options.content)
-  const n = all.length
+  const content = catalogueIndex(products, sold.ids, options.content)
+  const n = content.ids.length
 
   // Purchase side, over the products that sold (IdIndex order), mapped back to catalogue order.
   const toCatalogue = Int32Array.from({ length: sold.size }, (_, i) => content.indexOf(sold.id(i)))
@@ -151,6 +148,16 @@ export function productStrips(
 }
 
 /** What the strips read of the purchases: the products sold, customers x sold items, orders x sold items. */
+/**
+ * The TF-IDF index of the catalogue's products (in input order), then of the products sold but
+ * missing from it (sorted, no text): the product order of the strips and of a version's table.
+ */
+export function catalogueIndex(products: readonly ProductText[], soldIds: readonly string[], options?: ContentOptions): ContentIndex {
+  const known = new Set(products.map((p) => p.id))
+  const extra = soldIds.filter((id) => !known.has(id)).sort()
+  return ContentIndex.fit([...products, ...extra.map((id) => ({ id }))], options)
+}
+
 type StripPurchases = { sold: IdIndex; interactions: () => Interactions; baskets: () => CsrMatrix }
 
 function linePurchases(lines: readonly PurchaseLine[]): StripPurchases {

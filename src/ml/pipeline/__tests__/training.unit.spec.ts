@@ -4,6 +4,8 @@ import { type PackedListBatch, REASON_CODE, decodeList, reasonCodeName } from ".
 import { transferableBuffers } from "../../worker/start-worker"
 import { IdIndex } from "../../data/id-index"
 import { interactionsFromLines } from "../../data/interactions"
+import { columnsFromLines, interactionsFromColumns, seenBefore } from "../../data/purchase-columns"
+import { similarityStateOf } from "../training"
 import { type HybridOptions, HybridRecommender } from "../../recommend/hybrid"
 import {
   EASE_MAX_ITEMS,
@@ -15,6 +17,8 @@ import {
   defaultRecipe,
   recipeFor,
   ITEM_KNN_NEIGHBOURS,
+  type SimilarityState,
+  refreshTraining,
   runTraining,
   runTrainingShard,
   runTrainingToEnd,
@@ -350,5 +354,84 @@ describe("runTraining", () => {
     const solo = trainLists(later, PLAN).lists.find((l) => l.subject === "solo")!
     expect(solo.reasons[solo.products.indexOf("b1")]).not.toBe("buy_again")
     expect(() => runTrainingToEnd(store(), { ...PLAN, listSize: 0 })).toThrow("listSize out of range: 0")
+  })
+})
+
+describe("refreshTraining", () => {
+  // The large-catalogue default's shape: a hybrid on a sparse item-kNN.
+  const KNN_PLAN: TrainingPlan = { ...PLAN, candidate: { model: "hybrid", options: { collaborative: { model: "item-knn", options: { neighbours: 4 } } } } }
+  const TEXTS: ProductText[] = [
+    ...["a1", "a2", "a3"].map((id) => ({ id, title: `Green tea ${id}`, categories: ["Tea"] })),
+    ...["b1", "b2", "b3", "pop"].map((id) => ({ id, title: `Coffee ${id}` })),
+    { id: "new", title: "Green tea new", categories: ["Tea"] },
+  ]
+
+  /** The neighbour rows a full run's refit keeps: the plan's recipe fitted on the lines before `before`. */
+  function stateOf(lines: PurchaseLine[], plan: TrainingPlan, before: number): SimilarityState {
+    const columns = columnsFromLines(lines)
+    const seen = seenBefore(columns, before)
+    const data = interactionsFromColumns(columns, seen.users, seen.items, before, before)
+    const model = new HybridRecommender((plan.candidate.options ?? {}) as HybridOptions).fit(data)
+    const state = similarityStateOf(model, seen.items.index, before)
+    if (!state) throw new Error("no item-kNN rows")
+    return state
+  }
+
+  function refreshLists(lines: PurchaseLine[], plan: TrainingPlan, state: SimilarityState, customers: string[]) {
+    const run = refreshTraining(lines, plan, state, new Set(customers), TEXTS)
+    const batches: PackedListBatch[] = []
+    let products: string[] = []
+    for (let step = run.next(); ; step = run.next()) {
+      if (step.done) return { summary: step.value, products, lists: decoded(batches, products) }
+      if (step.value.type === "products") products = step.value.table.ids
+      else if (step.value.type === "lists") batches.push(step.value.batch)
+      else throw new Error("a refresh yields no decision")
+    }
+  }
+
+  it("with the neighbour rows of a fit on the same lines, builds exactly the full run's lists of the customers asked for, and the trending list", () => {
+    const whole = trainLists(store(), KNN_PLAN, TEXTS)
+    expect(whole.summary.decision.activate).toBe(true)
+    const asked = ["c00", "c07", "solo", "p3"]
+    const refreshed = refreshLists(store(), KNN_PLAN, stateOf(store(), KNN_PLAN, AS_OF), [...asked, "nobody"])
+    expect(refreshed.products).toEqual(whole.products!.ids)
+    const wanted = whole.lists.filter((l) => l.kind === "trending" || (l.kind === "customer" && asked.includes(l.subject)))
+    expect(wanted.filter((l) => l.kind === "customer")).toHaveLength(4)
+    expect(refreshed.lists).toEqual(wanted)
+    // No strips; the customer nobody knows is counted as asked for and left without a list.
+    expect(refreshed.summary.lists).toEqual({ customer: 4, related: 0, bought_together: 0, trending: 1 })
+    expect(refreshed.summary.skipped).toBe(1)
+  })
+
+  it("with week-old neighbour rows, lists the week's new customers and products from today's lines: a new product has no neighbours, a new customer's own purchases come back", () => {
+    const week = [
+      // A new customer, and a product first sold this week that two tea drinkers bought.
+      line("n1", "newbie", "b1", 3),
+      line("n1", "newbie", "b2", 3),
+      line("f1", "c00", "fresh", 2),
+      line("f2", "c02", "fresh", 2),
+      line("f2", "c02", "a1", 2),
+    ]
+    const lines = [...store(), ...week]
+    const state = stateOf(store(), KNN_PLAN, AS_OF - 7 * DAY)
+    expect(state.ids).not.toContain("fresh")
+    const { lists } = refreshLists(lines, KNN_PLAN, state, ["newbie", "c02"])
+    const newbie = lists.find((l) => l.subject === "newbie")!
+    expect(newbie.products.slice(0, 2).sort()).toEqual(["b1", "b2"])
+    expect(newbie.reasons.slice(0, 2)).toEqual(["buy_again", "buy_again"])
+    // The co-purchases of the old rows still rank: b3 goes with b1 and b2.
+    expect(newbie.products).toContain("b3")
+    expect(newbie.reasons[newbie.products.indexOf("b3")]).toBe("because_you_bought")
+    // c02's own new product is in the list as bought again, with its buyers counted today.
+    const c02 = lists.find((l) => l.subject === "c02")!
+    expect(c02.reasons[c02.products.indexOf("fresh")]).toBe("buy_again")
+    // c00 bought this week too but was not asked for: only the two lists asked for, and the trending one.
+    expect(lists.map((l) => l.subject).sort()).toEqual(["", "c02", "newbie"])
+  })
+
+  it("refuses a recipe without a sparse item-kNN, and a state whose rows do not match its ids", () => {
+    const state = stateOf(store(), KNN_PLAN, AS_OF)
+    expect(() => refreshTraining(store(), { ...KNN_PLAN, candidate: { model: "hybrid", options: {} } }, state, new Set(["c00"])).next()).toThrow(/no sparse item-kNN/)
+    expect(() => refreshTraining(store(), KNN_PLAN, { ...state, ids: state.ids.slice(1) }, new Set(["c00"])).next()).toThrow(/rows for/)
   })
 })
