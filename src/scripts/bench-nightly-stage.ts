@@ -9,7 +9,8 @@
  * Stages: boot (nothing: the app's loaders create the default store and sales channel on a
  * fresh database), rebuild-cold (feature tables emptied first), rebuild-warm, segmentation,
  * training, order-placed (see benchOrderPlaced), rebuild-changes (see benchRebuildChanges), training-parts (two parts of
- * the training run each done two ways, timed in one process; see benchTrainingParts).
+ * the training run each done two ways, timed in one process; see benchTrainingParts), training-state and
+ * training-refresh (the prototype of a nightly training refresh; see benchTrainingState and benchTrainingRefresh).
  */
 import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
@@ -17,7 +18,18 @@ import { performance } from "node:perf_hooks"
 import { configuredOptions } from "../lib/configured-options"
 import { loadProductTexts, loadPurchaseColumns } from "../lib/store-data"
 import { interactionsFromColumns, seenBefore } from "../ml/data/purchase-columns"
-import { TRENDING_WINDOW_DAYS, defaultRecipe } from "../ml/pipeline/training"
+import {
+  type SimilarityState,
+  type TrainingOutput,
+  type TrainingPlan,
+  TRENDING_WINDOW_DAYS,
+  defaultRecipe,
+  refreshTraining,
+  similarityStateOf,
+} from "../ml/pipeline/training"
+import { decodeList } from "../ml/recommend/packed-lists"
+import { RECOMMENDATIONS_MODULE } from "../modules/recommendations"
+import type RecommendationsService from "../modules/recommendations/service"
 import { Rng } from "../ml/random"
 import type { CsrMatrix } from "../ml/data/csr"
 import { HybridRecommender } from "../ml/recommend/hybrid"
@@ -185,6 +197,10 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
     result = await benchOrderPlaced(container, knex)
   } else if (stage === "training-parts") {
     result = await benchTrainingParts(container)
+  } else if (stage === "training-state") {
+    result = await benchTrainingState(container, knex)
+  } else if (stage === "training-refresh") {
+    result = await benchTrainingRefresh(container, knex)
   } else if (stage !== "boot") {
     throw new Error(`bench-nightly-stage: unknown stage ${stage}`)
   }
@@ -337,5 +353,228 @@ async function benchTrainingParts(container: ExecArgs["container"]) {
     similarity_time_ratio: round(ms.similarity / ms.co_buyers, 4),
     because_you_bought_share: { co_buyers: round(coBuyers / items, 3), similarity: round(similar / items, 3) },
     same_own_item_share: round(same / Math.max(1, coBuyers), 3),
+  }
+}
+
+// --- the nightly training refresh (a prototype) ----------------------------------------------
+
+/** Where training-state leaves the week-old neighbour rows for training-refresh (a bench table, not the plugin's). */
+const STATE_TABLE = "bench_nightly_similarity_state"
+/** Bytes per stored part of the state. */
+const STATE_PART_BYTES = 32 * 1024 * 1024
+/** The version id the refresh's lists are written under, and deleted afterwards (never activated). */
+const REFRESH_VERSION = "pzmv_bench_refresh"
+
+/** The state as bytes: a JSON header's length (u32) and header, the ids (one a line), then indptr, indices (int32) and data (float32). */
+function encodeState(state: SimilarityState): Buffer {
+  const ids = Buffer.from(state.ids.join("\n"), "utf8")
+  const { indptr, indices, data } = state.rows
+  const header = Buffer.from(JSON.stringify({ as_of: state.asOf, n: state.ids.length, nnz: indices.length, ids_bytes: ids.length }), "utf8")
+  const length = Buffer.alloc(4)
+  length.writeUInt32LE(header.length)
+  const view = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+  return Buffer.concat([length, header, ids, view(indptr), view(indices), view(data)])
+}
+
+function decodeState(bytes: Buffer): SimilarityState {
+  const headerLength = bytes.readUInt32LE(0)
+  const h = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { as_of: number; n: number; nnz: number; ids_bytes: number }
+  let at = 4 + headerLength
+  const ids = h.n ? bytes.toString("utf8", at, at + h.ids_bytes).split("\n") : []
+  at += h.ids_bytes
+  // Copies into fresh, aligned buffers.
+  const take = <T>(make: (b: ArrayBuffer) => T, count: number): T => {
+    const b = new Uint8Array(bytes.subarray(at, at + count * 4)).buffer
+    at += count * 4
+    return make(b)
+  }
+  const indptr = take((b) => new Int32Array(b), h.n + 1)
+  const indices = take((b) => new Int32Array(b), h.nnz)
+  const data = take((b) => new Float32Array(b), h.nnz)
+  return { ids, asOf: h.as_of, rows: { nRows: h.n, nCols: h.n, indptr, indices, data } }
+}
+
+/** The training plan the training job would use now, with the default recipe for this store. */
+function benchPlan(asOf: number, products: number): TrainingPlan {
+  const t = configuredOptions().training
+  return {
+    candidate: defaultRecipe(products),
+    active: null,
+    asOf,
+    holdoutDays: t.holdoutDays,
+    activeDays: t.activeCustomerDays,
+    listSize: t.listSize,
+    relatedSize: t.relatedSize,
+    minTestCustomers: t.minTestCustomers,
+    margin: t.margin,
+  }
+}
+
+/**
+ * The weekly half of the prototype: the default recipe fitted on the lines of the store's
+ * history up to a week before its newest line (as a full training run a week ago fitted it),
+ * its item-kNN's neighbour rows written to a bench table for training-refresh. Timed: the
+ * lines read, the fit, the rows encoded and written.
+ */
+async function benchTrainingState(container: ExecArgs["container"], knex: Knex) {
+  let t = performance.now()
+  const lines = await loadPurchaseColumns(container, { until: new Date() })
+  const loadSeconds = (performance.now() - t) / 1000
+  let newest = Number.NEGATIVE_INFINITY
+  for (let k = 0; k < lines.length; k++) if (lines.time[k] > newest) newest = lines.time[k]
+  const asOf = newest - 7 * 86_400_000
+  t = performance.now()
+  const seen = seenBefore(lines, asOf)
+  const data = interactionsFromColumns(lines, seen.users, seen.items, asOf, asOf)
+  const recipe = defaultRecipe(data.nItems)
+  const model = createRecommender(recipe.model, recipe.options as never).fit(data)
+  const fitSeconds = (performance.now() - t) / 1000
+  const state = similarityStateOf(model, seen.items.index, asOf)
+  if (!state) throw new Error(`bench-nightly-stage training-state: the default recipe here (${JSON.stringify(recipe)}) has no sparse item-kNN whose rows a refresh could keep`)
+  t = performance.now()
+  const bytes = encodeState(state)
+  await knex.raw(`DROP TABLE IF EXISTS ${STATE_TABLE}`)
+  await knex.raw(`CREATE TABLE ${STATE_TABLE} (part int PRIMARY KEY, bytes bytea NOT NULL)`)
+  for (let part = 0; part * STATE_PART_BYTES < bytes.length; part++) {
+    await knex.raw(`INSERT INTO ${STATE_TABLE} (part, bytes) VALUES (?, ?)`, [part, bytes.subarray(part * STATE_PART_BYTES, (part + 1) * STATE_PART_BYTES)])
+  }
+  const writeSeconds = (performance.now() - t) / 1000
+  return {
+    lines: lines.length,
+    state_as_of: new Date(asOf).toISOString(),
+    fitted_lines: seen.lines,
+    customers: data.nUsers,
+    products: data.nItems,
+    recipe,
+    neighbour_entries: state.rows.indices.length,
+    state_bytes: bytes.length,
+    load_seconds: round(loadSeconds),
+    fit_seconds: round(fitSeconds),
+    state_write_seconds: round(writeSeconds),
+  }
+}
+
+/**
+ * The nightly half of the prototype, timed as a job would run it: read training-state's
+ * week-old neighbour rows, read the lines and the product texts, refit everything else on
+ * today's lines (refreshTraining) and build the personal lists of the customers whose
+ * purchases changed, writing them (and the product table and trending list) through the
+ * recommendations module under a scratch version, deleted afterwards. The changed customers:
+ * BENCH_REFRESH_SHARE (default 0.01, as rebuild-changes changes 1% of the orders) of the
+ * customers with lines, drawn with a fixed seed.
+ * Then, untimed (BENCH_REFRESH_COMPARE=0 skips it): the same lists with neighbour rows fitted on
+ * today's lines, which are a full run's lists of those customers (tested), to say what the
+ * week-old rows change: the share of each list's items the same, and of lists identical.
+ */
+async function benchTrainingRefresh(container: ExecArgs["container"], knex: Knex) {
+  const recommendations = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
+  const started = performance.now()
+  let t = started
+  const { rows: parts } = await knex.raw(`SELECT bytes FROM ${STATE_TABLE} ORDER BY part`).catch(() => ({ rows: [] as { bytes: Buffer }[] }))
+  if (!parts.length) throw new Error(`bench-nightly-stage training-refresh: no stored neighbour rows (${STATE_TABLE}); run the training-state stage first`)
+  const state = decodeState(Buffer.concat(parts.map((r: { bytes: Buffer }) => r.bytes)))
+  const stateSeconds = (performance.now() - t) / 1000
+  t = performance.now()
+  const asOf = Date.now()
+  const lines = await loadPurchaseColumns(container, { until: new Date(asOf) })
+  const products = await loadProductTexts(container)
+  const loadSeconds = (performance.now() - t) / 1000
+
+  const seen = seenBefore(lines, asOf)
+  const ids = seen.users.index.ids
+  const share = Number(process.env.BENCH_REFRESH_SHARE ?? 0.01)
+  const want = Math.round(ids.length * share)
+  const order = Int32Array.from({ length: ids.length }, (_, i) => i)
+  const rng = new Rng(1)
+  for (let k = 0; k < want; k++) {
+    const j = k + Math.floor(rng.next() * (order.length - k))
+    ;[order[k], order[j]] = [order[j], order[k]]
+  }
+  const customers = new Set(Array.from(order.subarray(0, want), (i) => ids[i]))
+  const plan = benchPlan(asOf, seen.items.index.size)
+
+  t = performance.now()
+  await recommendations.pruneVersionLists(REFRESH_VERSION)
+  let refitSeconds = 0
+  let writeSeconds = 0
+  const refreshed = new Map<string, Int32Array>()
+  const keep = (output: TrainingOutput) => {
+    if (output.type !== "lists" || output.batch.kind !== "customer") return
+    const { subjects, offsets, bytes } = output.batch
+    subjects.forEach((subject, k) => refreshed.set(subject, decodeList(bytes.subarray(offsets[k], offsets[k + 1])).items))
+  }
+  const run = refreshTraining(lines, plan, state, customers, products)
+  let step = run.next()
+  refitSeconds = (performance.now() - t) / 1000
+  for (; !step.done; step = run.next()) {
+    const w = performance.now()
+    const output = step.value
+    keep(output)
+    if (output.type === "products") await recommendations.writeProductTable(REFRESH_VERSION, output.table)
+    else if (output.type === "lists") await recommendations.writeListBatch(REFRESH_VERSION, output.batch)
+    writeSeconds += (performance.now() - w) / 1000
+  }
+  const summary = step.value
+  const listsSeconds = (performance.now() - t) / 1000 - refitSeconds
+  const refreshSeconds = (performance.now() - started) / 1000
+  const refreshPeakMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  await recommendations.pruneVersionLists(REFRESH_VERSION)
+
+  let comparison: Record<string, unknown> | null = null
+  if (process.env.BENCH_REFRESH_COMPARE !== "0") {
+    t = performance.now()
+    const data = interactionsFromColumns(lines, seen.users, seen.items, asOf, asOf)
+    const model = createRecommender(plan.candidate.model, plan.candidate.options as never).fit(data)
+    const fresh = similarityStateOf(model, seen.items.index, asOf) as SimilarityState
+    const fitSeconds = (performance.now() - t) / 1000
+    const reference = new Map<string, Int32Array>()
+    for (const output of refreshTraining(lines, plan, fresh, customers, products)) {
+      if (output.type !== "lists" || output.batch.kind !== "customer") continue
+      const { subjects, offsets, bytes } = output.batch
+      subjects.forEach((subject, k) => reference.set(subject, decodeList(bytes.subarray(offsets[k], offsets[k + 1])).items))
+    }
+    let same = 0
+    let identical = 0
+    let top10 = 0
+    for (const [subject, items] of refreshed) {
+      const full = reference.get(subject) as Int32Array
+      const inFull = new Set(full)
+      let common = 0
+      for (const i of items) if (inFull.has(i)) common++
+      same += common / Math.max(items.length, full.length)
+      const head = new Set(full.subarray(0, 10))
+      let common10 = 0
+      for (const i of items.subarray(0, 10)) if (head.has(i)) common10++
+      top10 += common10 / Math.max(1, Math.min(10, full.length))
+      if (items.length === full.length && items.every((i, k) => i === full[k])) identical++
+    }
+    const n = Math.max(1, refreshed.size)
+    comparison = {
+      fresh_rows_fit_seconds: round(fitSeconds),
+      lists_compared: refreshed.size,
+      same_items_share: round(same / n, 3),
+      same_top10_share: round(top10 / n, 3),
+      identical_lists_share: round(identical / n, 3),
+    }
+  }
+  await knex.raw(`DROP TABLE IF EXISTS ${STATE_TABLE}`)
+  return {
+    lines: lines.length,
+    customers: seen.users.index.size,
+    products: seen.items.index.size,
+    state_as_of: new Date(state.asOf).toISOString(),
+    state_products: state.ids.length,
+    asked: customers.size,
+    lists: summary.lists,
+    skipped: summary.skipped,
+    state_read_seconds: round(stateSeconds),
+    load_seconds: round(loadSeconds),
+    refit_seconds: round(refitSeconds),
+    lists_seconds: round(listsSeconds),
+    write_seconds: round(writeSeconds),
+    lists_per_second: Math.round(summary.lists.customer / Math.max(1e-9, listsSeconds)),
+    refresh_seconds: round(refreshSeconds),
+    refresh_peak_rss_mb: refreshPeakMb,
+    comparison,
   }
 }
