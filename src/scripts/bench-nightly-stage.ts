@@ -45,6 +45,7 @@ import { appPg } from "../lib/medusa-2x/pg"
 import { readOrderSnapshots } from "../lib/medusa-2x/order-snapshots"
 import { resolveStoreCurrency } from "../lib/store-currency"
 import { runRebuild, runSegmentation, runTraining } from "../workflows/runs"
+import { trainingPlan } from "../workflows/training/steps/train-recommenders"
 
 type Knex = { raw: (sql: string, bindings?: unknown[]) => Promise<{ rows: any[] }> }
 
@@ -396,18 +397,7 @@ function decodeState(bytes: Buffer): SimilarityState {
 
 /** The training plan the training job would use now, with the default recipe for this store. */
 function benchPlan(asOf: number, products: number): TrainingPlan {
-  const t = configuredOptions().training
-  return {
-    candidate: defaultRecipe(products),
-    active: null,
-    asOf,
-    holdoutDays: t.holdoutDays,
-    activeDays: t.activeCustomerDays,
-    listSize: t.listSize,
-    relatedSize: t.relatedSize,
-    minTestCustomers: t.minTestCustomers,
-    margin: t.margin,
-  }
+  return trainingPlan(configuredOptions().training, { candidate: defaultRecipe(products), active: null, asOf })
 }
 
 /**

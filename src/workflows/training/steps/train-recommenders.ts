@@ -18,6 +18,7 @@ import { PURCHASE_FEATURES_MODULE } from "../../../modules/purchase-features"
 import type PurchaseFeaturesService from "../../../modules/purchase-features/service"
 import { RECOMMENDATIONS_MODULE } from "../../../modules/recommendations"
 import type RecommendationsService from "../../../modules/recommendations/service"
+import type { PersonalizationOptions } from "../../../options"
 import { runSignal, throwIfAborted } from "../../run-signals"
 
 export type TrainRecommendersResult = {
@@ -29,6 +30,24 @@ export type TrainRecommendersResult = {
   data: TrainingData | null
   as_of: Date
   lists: number
+}
+
+/** A training plan from the plugin's `training` options, for a candidate, the active recipe and a time. */
+export function trainingPlan(
+  training: PersonalizationOptions["training"],
+  { candidate, active, asOf }: Pick<TrainingPlan, "candidate" | "active" | "asOf">
+): TrainingPlan {
+  return {
+    candidate,
+    active,
+    asOf,
+    holdoutDays: training.holdoutDays,
+    activeDays: training.activeCustomerDays,
+    listSize: training.listSize,
+    relatedSize: training.relatedSize,
+    minTestCustomers: training.minTestCustomers,
+    margin: training.margin,
+  }
 }
 
 /**
@@ -66,20 +85,13 @@ export const trainRecommendersStep = createStep(
       return skipped(`EASE handles at most ${EASE_MAX_ITEMS} products; this store has ${products}`)
     }
     const [active] = await recommendations.listModelVersions({ status: "active" }, { take: 1 })
-    const t = options.training
     let lastReport = 0
     let written = 0
-    const plan: TrainingPlan = {
+    const plan = trainingPlan(options.training, {
       candidate: recipe,
       active: (active?.recipe as unknown as Recipe | null) ?? null, // stored by this step as a plain Recipe
       asOf: asOf.getTime(),
-      holdoutDays: t.holdoutDays,
-      activeDays: t.activeCustomerDays,
-      listSize: t.listSize,
-      relatedSize: t.relatedSize,
-      minTestCustomers: t.minTestCustomers,
-      margin: t.margin,
-    }
+    })
     const texts = await loadProductTexts(container)
     const write = async (output: TrainingOutput) => {
       throwIfAborted(version_id)
@@ -88,7 +100,7 @@ export const trainRecommendersStep = createStep(
     }
     // One thread runs the training; with listThreads > 1, more threads build the personal lists
     // of their share of the customers once it decides to activate, reading the same lines.
-    const threads = t.listThreads
+    const threads = options.training.listThreads
     const packed = threads > 1 ? shareColumns(packColumns(lines)) : packColumns(lines)
     const stop = new AbortController()
     const signal = runSignal(version_id)
