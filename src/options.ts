@@ -100,6 +100,15 @@ export const personalizationOptionsSchema = z
         listThreads: z.number().int().min(1).max(16).default(1),
         /** Versions kept with their lists besides the active one, for rollback. */
         keepVersions: z.number().int().min(1).max(50).default(3),
+        /**
+         * The nightly job's full runs (evaluation, new neighbour rows, every list) are at most
+         * this many days apart; the nights between refresh the active full run instead: its
+         * item-kNN neighbour rows kept, everything else refitted on today's orders, and only
+         * the personal lists of customers whose purchases changed since it rebuilt (0.07 of a
+         * full run's time at a million customers; docs/architecture.md). 1 = every night a full
+         * run. Runs started from the admin or a script are always full.
+         */
+        fullRunEveryDays: z.number().int().min(1).max(30).default(7),
       })
       .strict()
       .prefault({}),

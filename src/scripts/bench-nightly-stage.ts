@@ -28,6 +28,7 @@ import {
   similarityStateOf,
 } from "../ml/pipeline/training"
 import { decodeList } from "../ml/recommend/packed-lists"
+import { SimilarityStateReader, similarityStateParts } from "../ml/pipeline/similarity-state"
 import { RECOMMENDATIONS_MODULE } from "../modules/recommendations"
 import type RecommendationsService from "../modules/recommendations/service"
 import { Rng } from "../ml/random"
@@ -194,6 +195,10 @@ export default async function benchNightlyStage({ container }: ExecArgs) {
     result = summary(await runSegmentation(container))
   } else if (stage === "training") {
     result = summary(await runTraining(container))
+  } else if (stage === "training-nightly") {
+    // The nightly job's run: a refresh of the active full run when it kept its neighbour rows and is recent enough.
+    result = summary(await runTraining(container, { refresh: true }))
+    if (result.status !== "active" || !result.base_version_id) throw new Error(`bench-nightly-stage training-nightly: the job's run was not a refresh (${result.status}: ${result.reason})`)
   } else if (stage === "order-placed") {
     result = await benchOrderPlaced(container, knex)
   } else if (stage === "training-parts") {
@@ -361,39 +366,8 @@ async function benchTrainingParts(container: ExecArgs["container"]) {
 
 /** Where training-state leaves the week-old neighbour rows for training-refresh (a bench table, not the plugin's). */
 const STATE_TABLE = "bench_nightly_similarity_state"
-/** Bytes per stored part of the state. */
-const STATE_PART_BYTES = 32 * 1024 * 1024
 /** The version id the refresh's lists are written under, and deleted afterwards (never activated). */
 const REFRESH_VERSION = "pzmv_bench_refresh"
-
-/** The state as bytes: a JSON header's length (u32) and header, the ids (one a line), then indptr, indices (int32) and data (float32). */
-function encodeState(state: SimilarityState): Buffer {
-  const ids = Buffer.from(state.ids.join("\n"), "utf8")
-  const { indptr, indices, data } = state.rows
-  const header = Buffer.from(JSON.stringify({ as_of: state.asOf, n: state.ids.length, nnz: indices.length, ids_bytes: ids.length }), "utf8")
-  const length = Buffer.alloc(4)
-  length.writeUInt32LE(header.length)
-  const view = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
-  return Buffer.concat([length, header, ids, view(indptr), view(indices), view(data)])
-}
-
-function decodeState(bytes: Buffer): SimilarityState {
-  const headerLength = bytes.readUInt32LE(0)
-  const h = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { as_of: number; n: number; nnz: number; ids_bytes: number }
-  let at = 4 + headerLength
-  const ids = h.n ? bytes.toString("utf8", at, at + h.ids_bytes).split("\n") : []
-  at += h.ids_bytes
-  // Copies into fresh, aligned buffers.
-  const take = <T>(make: (b: ArrayBuffer) => T, count: number): T => {
-    const b = new Uint8Array(bytes.subarray(at, at + count * 4)).buffer
-    at += count * 4
-    return make(b)
-  }
-  const indptr = take((b) => new Int32Array(b), h.n + 1)
-  const indices = take((b) => new Int32Array(b), h.nnz)
-  const data = take((b) => new Float32Array(b), h.nnz)
-  return { ids, asOf: h.as_of, rows: { nRows: h.n, nCols: h.n, indptr, indices, data } }
-}
 
 /** The training plan the training job would use now, with the default recipe for this store. */
 function benchPlan(asOf: number, products: number): TrainingPlan {
@@ -422,11 +396,15 @@ async function benchTrainingState(container: ExecArgs["container"], knex: Knex) 
   const state = similarityStateOf(model, seen.items.index, asOf)
   if (!state) throw new Error(`bench-nightly-stage training-state: the default recipe here (${JSON.stringify(recipe)}) has no sparse item-kNN whose rows a refresh could keep`)
   t = performance.now()
-  const bytes = encodeState(state)
+  // The plugin's stored format (similarity-state.ts), in a bench table: no version row owns these rows.
+  const parts = similarityStateParts(state)
   await knex.raw(`DROP TABLE IF EXISTS ${STATE_TABLE}`)
   await knex.raw(`CREATE TABLE ${STATE_TABLE} (part int PRIMARY KEY, bytes bytea NOT NULL)`)
-  for (let part = 0; part * STATE_PART_BYTES < bytes.length; part++) {
-    await knex.raw(`INSERT INTO ${STATE_TABLE} (part, bytes) VALUES (?, ?)`, [part, bytes.subarray(part * STATE_PART_BYTES, (part + 1) * STATE_PART_BYTES)])
+  let bytes = 0
+  for (let part = 0; part < parts.length; part++) {
+    const view = parts[part]
+    await knex.raw(`INSERT INTO ${STATE_TABLE} (part, bytes) VALUES (?, ?)`, [part, Buffer.from(view.buffer, view.byteOffset, view.byteLength)])
+    bytes += view.byteLength
   }
   const writeSeconds = (performance.now() - t) / 1000
   return {
@@ -437,7 +415,7 @@ async function benchTrainingState(container: ExecArgs["container"], knex: Knex) 
     products: data.nItems,
     recipe,
     neighbour_entries: state.rows.indices.length,
-    state_bytes: bytes.length,
+    state_bytes: bytes,
     load_seconds: round(loadSeconds),
     fit_seconds: round(fitSeconds),
     state_write_seconds: round(writeSeconds),
@@ -460,9 +438,13 @@ async function benchTrainingRefresh(container: ExecArgs["container"], knex: Knex
   const recommendations = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
   const started = performance.now()
   let t = started
-  const { rows: parts } = await knex.raw(`SELECT bytes FROM ${STATE_TABLE} ORDER BY part`).catch(() => ({ rows: [] as { bytes: Buffer }[] }))
-  if (!parts.length) throw new Error(`bench-nightly-stage training-refresh: no stored neighbour rows (${STATE_TABLE}); run the training-state stage first`)
-  const state = decodeState(Buffer.concat(parts.map((r: { bytes: Buffer }) => r.bytes)))
+  const { rows: counted } = await knex.raw(`SELECT count(*)::int AS parts FROM ${STATE_TABLE}`).catch(() => ({ rows: [{ parts: 0 }] }))
+  if (!counted[0].parts) throw new Error(`bench-nightly-stage training-refresh: no stored neighbour rows (${STATE_TABLE}); run the training-state stage first`)
+  const reader = new SimilarityStateReader()
+  for (let part = 0; part < counted[0].parts; part++) {
+    reader.push((await knex.raw(`SELECT bytes FROM ${STATE_TABLE} WHERE part = ?`, [part])).rows[0].bytes)
+  }
+  const state = reader.finish()
   const stateSeconds = (performance.now() - t) / 1000
   t = performance.now()
   const asOf = Date.now()

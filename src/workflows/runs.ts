@@ -154,12 +154,18 @@ export async function runSegmentation(container: MedusaContainer, input: { run_i
   return container.resolve<CustomerSegmentsService>(CUSTOMER_SEGMENTS_MODULE).retrieveSegmentationRun(run_id)
 }
 
-export async function runTraining(container: MedusaContainer, input: { version_id?: string; recipe?: Recipe; lock?: RunLockSettings } = {}) {
+/**
+ * Runs a training run in the training lock and returns its version. With `refresh` (the nightly
+ * job) and no `recipe`, the run refreshes the active full run when that is younger than
+ * `training.fullRunEveryDays` and kept its neighbour rows; otherwise, and always without
+ * `refresh`, it is a full run.
+ */
+export async function runTraining(container: MedusaContainer, input: { version_id?: string; recipe?: Recipe; refresh?: boolean; lock?: RunLockSettings } = {}) {
   const { run_id } = await inRunLock(
     container,
     "training",
     input.version_id,
-    (runId) => runTrainingWorkflow(container).run({ input: { version_id: runId, recipe: input.recipe } }),
+    (runId) => runTrainingWorkflow(container).run({ input: { version_id: runId, recipe: input.recipe, refresh: input.refresh } }),
     input.lock
   )
   return container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).retrieveModelVersion(run_id)

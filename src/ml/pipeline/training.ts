@@ -94,6 +94,8 @@ export type TrainingOutput =
   | { type: "decision"; evaluation: HoldoutEvaluation; decision: ActivationDecision; data: TrainingData }
   | { type: "products"; table: ProductTable }
   | { type: "lists"; batch: PackedListBatch }
+  /** Last, when the model's collaborative part is a sparse item-kNN: its neighbour rows, for the refreshes until the next full run. */
+  | { type: "similarities"; state: SimilarityState }
 
 export interface TrainingData {
   lines: number
@@ -271,6 +273,9 @@ export function* runTraining(
   }
   yield* flush(relatedWriter, true)
   yield* flush(togetherWriter, true)
+  // Last: the lists no longer read the model, so a worker may move these rows away (no copy).
+  const state = similarityStateOf(r.model, r.items, plan.asOf)
+  if (state) yield { type: "similarities", state }
   onProgress?.(4, 4, "done")
   return { evaluation, decision, data: dataSize, lists: counts }
 }

@@ -6,7 +6,7 @@ import { parentPort } from "node:worker_threads"
 
 import { fitPropensity } from "../lifecycle/propensity"
 import { unpackColumns } from "../data/purchase-columns"
-import { type TrainingOutput, runTraining, runTrainingShard } from "../pipeline/training"
+import { type TrainingOutput, refreshTraining, runTraining, runTrainingShard } from "../pipeline/training"
 import { MultVaeRecommender } from "../recommend/mult-vae"
 import { useBackend } from "../lifecycle/propensity"
 import { fitPurchaseModel } from "../lifecycle/purchase-model"
@@ -57,15 +57,17 @@ async function run(job: FitJob, withProgress: boolean): Promise<unknown> {
   if (job.kind === "purchase-model") {
     return fitPurchaseModel(job.train, job.options)
   }
-  if (job.kind === "training") {
+  if (job.kind === "training" || job.kind === "refresh") {
     // Each output (the decision, the product table, a batch of lists) moves to the parent, which
     // writes it before the next is built: at most one batch is in memory on either side.
     const lines = Array.isArray(job.lines) ? job.lines : unpackColumns(job.lines)
-    const shard = job.shard ?? { index: 0, count: 1 }
+    const shard = (job.kind === "training" && job.shard) || { index: 0, count: 1 }
     const training: Generator<TrainingOutput, unknown, void> =
-      shard.index > 0
-        ? runTrainingShard(lines, job.plan, shard, job.products ?? [])
-        : runTraining(lines, job.plan, withProgress ? recommenderProgress() : undefined, job.products ?? [], shard)
+      job.kind === "refresh"
+        ? refreshTraining(lines, job.plan, job.state, new Set(job.customers), job.products ?? [])
+        : shard.index > 0
+          ? runTrainingShard(lines, job.plan, shard, job.products ?? [])
+          : runTraining(lines, job.plan, withProgress ? recommenderProgress() : undefined, job.products ?? [], shard)
     for (let step = training.next(); ; step = training.next()) {
       if (step.done) return step.value
       const ack = nextAck()

@@ -15,7 +15,7 @@ import type { Worker } from "node:worker_threads"
 import type { Interactions } from "../data/interactions"
 import type { PackedColumns } from "../data/purchase-columns"
 import type { PurchaseLine } from "../data/purchase-line"
-import type { ListShard, TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
+import type { ListShard, RefreshSummary, SimilarityState, TrainingOutput, TrainingPlan, TrainingSummary } from "../pipeline/training"
 import type { PropensityModel, PropensityOptions, PropensityTrainingSet } from "../lifecycle/propensity"
 import type { PurchaseModel, PurchaseModelOptions, PurchaseTrainingSet } from "../lifecycle/purchase-model"
 import type { ProductText } from "../recommend/content"
@@ -79,7 +79,23 @@ export interface TrainingJob {
   shard?: ListShard
 }
 
-export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | MultVaeFitJob | PurchaseModelFitJob
+/**
+ * A nightly refresh of src/ml/pipeline/training.ts (refreshTraining): the last full run's
+ * neighbour rows and today's lines in, the product table, the personal lists of `customers`
+ * and the trending list out (through `onOutput`, as a training job's); resolves to its
+ * RefreshSummary. With `transferInput`, the lines' and the state's buffers move, no copy.
+ */
+export interface RefreshJob {
+  kind: "refresh"
+  lines: PurchaseLine[] | PackedColumns
+  products?: ProductText[]
+  plan: TrainingPlan
+  state: SimilarityState
+  /** The customers whose lists to rebuild. */
+  customers: string[]
+}
+
+export type FitJob = RecommenderFitJob | PropensityFitJob | TrainingJob | RefreshJob | MultVaeFitJob | PurchaseModelFitJob
 
 /** Messages from the worker (fit-entry.ts). */
 export type WorkerMessage =
@@ -125,6 +141,7 @@ export function fitInWorker(job: RecommenderFitJob, options?: WorkerFitOptions<(
 export function fitInWorker(job: PropensityFitJob, options?: WorkerFitOptions<(net: number, epoch: number, validationLoss: number) => void>): Promise<PropensityModel>
 export function fitInWorker(job: TrainingJob & { shard?: { index: 0 } }, options: TrainingFitOptions): Promise<TrainingSummary>
 export function fitInWorker(job: TrainingJob, options: TrainingFitOptions): Promise<TrainingSummary | number>
+export function fitInWorker(job: RefreshJob, options: TrainingFitOptions): Promise<RefreshSummary>
 export function fitInWorker(job: MultVaeFitJob, options?: WorkerFitOptions<(done: number, total: number, stage: string) => void>): Promise<SerializedModel>
 export function fitInWorker(job: PurchaseModelFitJob, options?: WorkerFitOptions<() => void>): Promise<PurchaseModel>
 export function fitInWorker(job: FitJob, options: WorkerFitOptions<(...args: never[]) => void> & { onOutput?: (output: never) => Promise<void> } = {}): Promise<unknown> {

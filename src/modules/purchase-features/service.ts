@@ -364,6 +364,22 @@ class PurchaseFeaturesService extends MedusaService({
     return row
   }
 
+  /**
+   * Customers whose purchases may have changed since `since`: a ledger order of theirs written
+   * since (placed, changed, cancelled; an unchanged order is not rewritten), or their aggregates
+   * recomputed since. What a nightly training refresh rebuilds the lists of.
+   */
+  @InjectManager()
+  async listCustomersChangedSince(since: Date, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
+    const rows: { customer_id: string }[] = await executeBound(this.em_(sharedContext),
+      `SELECT customer_id FROM personalization_order WHERE updated_at >= ?
+       UNION
+       SELECT customer_id FROM personalization_customer_features WHERE updated_at >= ?`,
+      [since, since]
+    )
+    return rows.map((r) => r.customer_id)
+  }
+
   /** Ledger order ids that count for, or were placed by, this customer. */
   @InjectManager()
   async listOrderIdsOfCustomer(customerId: string, @MedusaContext() sharedContext: Context = {}) {

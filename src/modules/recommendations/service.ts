@@ -2,7 +2,8 @@ import type { Context } from "@medusajs/framework/types"
 import type { SqlEntityManager } from "@medusajs/framework/mikro-orm/knex"
 import { InjectManager, InjectTransactionManager, MedusaContext, MedusaError, MedusaService } from "@medusajs/framework/utils"
 import type { PackedListBatch } from "../../ml/recommend/packed-lists"
-import type { ProductTable } from "../../ml/pipeline/training"
+import type { ProductTable, SimilarityState } from "../../ml/pipeline/training"
+import { SimilarityStateReader, similarityStateParts } from "../../ml/pipeline/similarity-state"
 import { ModelProduct, ModelVersion, RateWindow, RecommendationEvent, ServedEvent } from "./models"
 import { type StoredList, type VersionProducts, decodeStoredList } from "./list-format"
 import { executeBound } from "../../lib/execute-bound"
@@ -97,6 +98,53 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     await em.execute(`UPDATE personalization_model_version SET lists = ?, status = 'inactive', updated_at = now() WHERE id = ?`, [lists, versionId])
   }
 
+  /**
+   * Stores a full run's item-kNN neighbour rows under its version, in parts of a few MB (each
+   * a view of the rows, no copy): the nightly refreshes until the next full run reuse them.
+   * Returns the bytes stored.
+   */
+  @InjectManager()
+  async writeSimilarityState(versionId: string, state: SimilarityState, @MedusaContext() sharedContext: Context = {}): Promise<number> {
+    const em = sharedContext.manager as SqlEntityManager
+    await executeBound(em, `DELETE FROM personalization_model_similarity WHERE version_id = ?`, [versionId])
+    let bytes = 0
+    const parts = similarityStateParts(state)
+    for (let part = 0; part < parts.length; part++) {
+      const view = parts[part]
+      await executeBound(em, `INSERT INTO personalization_model_similarity (version_id, part, bytes) VALUES (?, ?, ?)`, [
+        versionId,
+        part,
+        Buffer.from(view.buffer, view.byteOffset, view.byteLength),
+      ])
+      bytes += view.byteLength
+    }
+    return bytes
+  }
+
+  /** A version's stored neighbour rows (null when it has none: a refresh, a pruned version, a recipe without an item-kNN), read part by part. */
+  @InjectManager()
+  async readSimilarityState(versionId: string, @MedusaContext() sharedContext: Context = {}): Promise<SimilarityState | null> {
+    const em = sharedContext.manager as SqlEntityManager
+    const [{ parts }]: { parts: number }[] = await executeBound(em, `SELECT count(*)::int AS parts FROM personalization_model_similarity WHERE version_id = ?`, [versionId])
+    if (!parts) return null
+    const reader = new SimilarityStateReader()
+    // One part a statement: the driver holds a whole result in memory, and the state may be hundreds of MB.
+    for (let part = 0; part < parts; part++) {
+      const [row]: { bytes: Buffer }[] = await executeBound(em, `SELECT bytes FROM personalization_model_similarity WHERE version_id = ? AND part = ?`, [versionId, part])
+      if (!row) throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Model version ${versionId}: part ${part} of its ${parts} neighbour-row parts is missing`)
+      reader.push(row.bytes)
+    }
+    return reader.finish()
+  }
+
+  /** Whether a version has stored neighbour rows, without reading them. */
+  @InjectManager()
+  async hasSimilarityState(versionId: string, @MedusaContext() sharedContext: Context = {}): Promise<boolean> {
+    const em = sharedContext.manager as SqlEntityManager
+    const rows: unknown[] = await executeBound(em, `SELECT 1 FROM personalization_model_similarity WHERE version_id = ? AND part = 0`, [versionId])
+    return rows.length > 0
+  }
+
   /** Deletes these customers' personal lists of one version (customers deleted while it was built). */
   @InjectManager()
   async removeCustomerLists(versionId: string, customerIds: string[], @MedusaContext() sharedContext: Context = {}): Promise<number> {
@@ -119,6 +167,7 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     const em = sharedContext.transactionManager as SqlEntityManager
     await em.execute(`DELETE FROM personalization_recommendation_list WHERE version_id = ?`, [versionId])
     await em.execute(`DELETE FROM personalization_model_product WHERE version_id = ?`, [versionId])
+    await em.execute(`DELETE FROM personalization_model_similarity WHERE version_id = ?`, [versionId])
     await em.execute(`UPDATE personalization_model_version SET lists = 0, pruned_at = now(), updated_at = now() WHERE id = ?`, [versionId])
   }
 
@@ -137,15 +186,26 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     const em = sharedContext.transactionManager as SqlEntityManager
     // One activation at a time; a reader keeps seeing the old version until commit.
     await em.execute(`SELECT pg_advisory_xact_lock(?, 0)`, [LOCK_CLASS.activation])
-    const [version]: { id: string; status: string; lists: number; pruned_at: Date | null }[] = await em.execute(
-      `SELECT id, status, lists, pruned_at FROM personalization_model_version WHERE id = ? AND deleted_at IS NULL`,
-      [versionId]
-    )
+    const [version]: { id: string; status: string; lists: number; pruned_at: Date | null; base_version_id: string | null; base_usable: boolean | null }[] =
+      await em.execute(
+        `SELECT v.id, v.status, v.lists, v.pruned_at, v.base_version_id,
+                (b.id IS NOT NULL AND b.pruned_at IS NULL AND b.lists > 0 AND b.status IN ('active', 'inactive')) AS base_usable
+         FROM personalization_model_version v
+         LEFT JOIN personalization_model_version b ON b.id = v.base_version_id AND b.deleted_at IS NULL
+         WHERE v.id = ? AND v.deleted_at IS NULL`,
+        [versionId]
+      )
     if (!version) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Model version with id: ${versionId} was not found`)
     if (!["active", "inactive"].includes(version.status) || version.pruned_at || version.lists === 0) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `Model version ${versionId} cannot be activated: it is ${version.pruned_at ? "pruned" : version.status} and has no stored lists`
+      )
+    }
+    if (version.base_version_id && !version.base_usable) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Model version ${versionId} cannot be activated: it refreshes version ${version.base_version_id}, whose lists it reads, and that version's lists are gone`
       )
     }
     const [previous]: { id: string }[] = await em.execute(
@@ -168,22 +228,34 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
     return { id: versionId, previous: previous?.id ?? null }
   }
 
-  /** Deletes the lists of built versions beyond the active one and the newest `keep` others. */
+  /**
+   * Deletes the lists of built versions beyond the active one and the newest `keep` others. The
+   * active version's base (when it is a refresh) is never pruned, whatever its age: the active
+   * lists read it. A pruned base takes its refreshes with it (they cannot serve without it).
+   */
   @InjectTransactionManager()
   async pruneVersions(keep: number, @MedusaContext() sharedContext: Context = {}): Promise<string[]> {
     const em = sharedContext.transactionManager as SqlEntityManager
     const rows: { id: string }[] = await em.execute(
-      `SELECT id FROM personalization_model_version
-       WHERE status = 'inactive' AND pruned_at IS NULL AND deleted_at IS NULL
-       ORDER BY finished_at DESC NULLS LAST, id DESC OFFSET ?`,
+      `WITH beyond AS (
+         SELECT id FROM personalization_model_version
+         WHERE status = 'inactive' AND pruned_at IS NULL AND deleted_at IS NULL
+           AND id NOT IN (SELECT base_version_id FROM personalization_model_version WHERE status = 'active' AND base_version_id IS NOT NULL)
+         ORDER BY finished_at DESC NULLS LAST, id DESC OFFSET ?
+       )
+       SELECT id FROM beyond
+       UNION
+       SELECT v.id FROM personalization_model_version v JOIN beyond b ON v.base_version_id = b.id
+       WHERE v.status = 'inactive' AND v.pruned_at IS NULL AND v.deleted_at IS NULL`,
       [keep]
     )
-    const ids = rows.map((r) => r.id)
+    const ids = rows.map((r) => r.id).sort()
     if (ids.length) {
       const param = JSON.stringify(ids)
       const inIds = `ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`
       await em.execute(`DELETE FROM personalization_recommendation_list WHERE version_id = ${inIds}`, [param])
       await em.execute(`DELETE FROM personalization_model_product WHERE version_id = ${inIds}`, [param])
+      await em.execute(`DELETE FROM personalization_model_similarity WHERE version_id = ${inIds}`, [param])
       await em.execute(`UPDATE personalization_model_version SET lists = 0, pruned_at = now(), updated_at = now() WHERE id = ${inIds}`, [param])
     }
     return ids
@@ -208,15 +280,23 @@ class RecommendationsService extends MedusaService({ ModelVersion, Recommendatio
 
   // --- serving ----------------------------------------------------------------------------
 
-  /** The active version's list of this kind for `subject` (a customer or product id; "" for trending), decoded. */
+  /**
+   * The active version's list of this kind for `subject` (a customer or product id; "" for
+   * trending), decoded. When the active version is a refresh without that list (a customer whose
+   * purchases did not change since its base, a product list), it is its base's: `version_id`
+   * says which version the list is from.
+   */
   @InjectManager()
   async getActiveList(kind: ListKind, subject: string, @MedusaContext() sharedContext: Context = {}): Promise<StoredList | null> {
     const em = sharedContext.manager as SqlEntityManager
     const [row]: { version_id: string; items: Buffer }[] = await em.execute(
       `SELECT l.version_id, l.items
-       FROM personalization_recommendation_list l
-       JOIN personalization_model_version v ON v.id = l.version_id AND v.status = 'active'
-       WHERE l.subject_id = ? AND l.kind = ?`,
+       FROM personalization_model_version v
+       JOIN personalization_recommendation_list l
+         ON l.subject_id = ? AND l.kind = ? AND (l.version_id = v.id OR l.version_id = v.base_version_id)
+       WHERE v.status = 'active'
+       ORDER BY (l.version_id = v.id) DESC
+       LIMIT 1`,
       [subject, kind]
     )
     if (!row) return null

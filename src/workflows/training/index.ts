@@ -11,15 +11,16 @@ import { trainRecommendersStep } from "./steps/train-recommenders"
 /**
  * A training run as the stored model version `version_id`: trains and evaluates the
  * recommenders (worker thread) and, when the candidate wins, stores its lists under the
- * version; takes out customers deleted meanwhile; switches the store to the version together
+ * version (with `refresh`, the nightly job's, it may instead refresh the active full run: see
+ * trainRecommendersStep); takes out customers deleted meanwhile; switches the store to the version together
  * with its details; emits MODEL_VERSION_ACTIVATED; prunes old versions' lists.
  * Start it with `runTraining` (workflows/runs.ts), which holds the training lock.
  */
 export const runTrainingWorkflow = createWorkflow(
   "run-recommender-training",
-  (input: { version_id: string; recipe?: Recipe }) => {
+  (input: { version_id: string; recipe?: Recipe; refresh?: boolean }) => {
     const run = startTrainingRunStep({ version_id: input.version_id })
-    const result = trainRecommendersStep({ version_id: input.version_id, recipe: input.recipe })
+    const result = trainRecommendersStep({ version_id: input.version_id, recipe: input.recipe, refresh: input.refresh })
     removeDeletedCustomersStep(
       transform({ input, result }, ({ input, result }) => ({ model_version_id: result.status === "activate" ? input.version_id : undefined }))
     )

@@ -6,6 +6,7 @@ import { IdIndex } from "../../data/id-index"
 import { interactionsFromLines } from "../../data/interactions"
 import { columnsFromLines, interactionsFromColumns, seenBefore } from "../../data/purchase-columns"
 import { similarityStateOf } from "../training"
+import { SimilarityStateReader, similarityStateParts } from "../similarity-state"
 import { type HybridOptions, HybridRecommender } from "../../recommend/hybrid"
 import {
   EASE_MAX_ITEMS,
@@ -427,6 +428,40 @@ describe("refreshTraining", () => {
     expect(c02.reasons[c02.products.indexOf("fresh")]).toBe("buy_again")
     // c00 bought this week too but was not asked for: only the two lists asked for, and the trending one.
     expect(lists.map((l) => l.subject).sort()).toEqual(["", "c02", "newbie"])
+  })
+
+  it("a full run hands over its neighbour rows last; stored in parts and read back, they give the refresh the full run's lists", () => {
+    const outputs: TrainingOutput[] = []
+    // Moved as a worker moves them, so the rows handed over cannot be the model's live arrays only by luck.
+    for (const output of runTraining(store(), KNN_PLAN, undefined, TEXTS)) outputs.push(structuredClone(output, { transfer: transferableBuffers(output) }))
+    const last = outputs[outputs.length - 1]
+    if (last.type !== "similarities") throw new Error(`the last output is ${last.type}`)
+    expect(outputs.filter((o) => o.type === "similarities")).toHaveLength(1)
+    expect(last.state.asOf).toBe(KNN_PLAN.asOf)
+    // Parts of 16 bytes: every array spans several, and a part never mixes two arrays.
+    const parts = similarityStateParts(last.state, 16)
+    expect(parts.length).toBeGreaterThan(4)
+    const reader = new SimilarityStateReader()
+    for (const part of parts) reader.push(new Uint8Array(part)) // copies, as the database hands them back
+    const state = reader.finish()
+    expect(state.ids).toEqual(last.state.ids)
+    expect(Array.from(state.rows.indptr)).toEqual(Array.from(last.state.rows.indptr))
+    expect(Array.from(state.rows.indices)).toEqual(Array.from(last.state.rows.indices))
+    expect(Array.from(state.rows.data)).toEqual(Array.from(last.state.rows.data))
+    const whole = trainLists(store(), KNN_PLAN, TEXTS)
+    const refreshed = refreshLists(store(), KNN_PLAN, state, ["c00", "c07", "solo"])
+    expect(refreshed.lists).toEqual(whole.lists.filter((l) => l.kind === "trending" || (l.kind === "customer" && ["c00", "c07", "solo"].includes(l.subject))))
+    // A dense recipe keeps no rows: nothing to hand over.
+    const dense = [...runTraining(store(), PLAN, undefined, TEXTS)].map((o) => o.type)
+    expect(dense).not.toContain("similarities")
+    // Parts that do not add up are refused, not read as a shorter state.
+    const short = new SimilarityStateReader()
+    for (const part of parts.slice(0, -1)) short.push(part)
+    expect(() => short.finish()).toThrow(/parts end before/)
+    const long = new SimilarityStateReader()
+    for (const part of parts) long.push(part)
+    expect(() => long.push(parts[1])).toThrow(/beyond/)
+    expect(() => new SimilarityStateReader().finish()).toThrow(/no header/)
   })
 
   it("refuses a recipe without a sparse item-kNN, and a state whose rows do not match its ids", () => {

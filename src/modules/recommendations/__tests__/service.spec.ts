@@ -2,6 +2,7 @@ import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
 import { testDatabaseName } from "../../../../integration-tests/helpers/test-run"
 import { RECOMMENDATIONS_MODULE } from ".."
 import { PackedListWriter, REASON_CODE } from "../../../ml/recommend/packed-lists"
+import { SIMILARITY_PART_BYTES, similarityStateParts } from "../../../ml/pipeline/similarity-state"
 import type RecommendationsService from "../service"
 
 jest.setTimeout(60_000)
@@ -150,6 +151,100 @@ moduleIntegrationTestRunner<RecommendationsService>({
         expect(await service.removeCustomerLists(b, ["cus_1", "cus_9"])).toBe(1)
         // What is left of cus_1: the list of version a.
         expect((await service.purgeCustomer("cus_1")).map((r) => r.version_id)).toEqual([a])
+      })
+
+      /** A built refresh of `base`: its own product table (another order), cus_1's list and trending; no cus_2, no related lists. */
+      async function refreshOf(base: string) {
+        const v = await service.createModelVersions({ status: "running", base_version_id: base })
+        await service.writeProductTable(v.id, { ids: ["prod_c", "prod_a", "prod_new"], buyers: Int32Array.from([2, 6, 1]), recentBuyers: Int32Array.from([1, 3, 1]) })
+        const personal = new PackedListWriter("customer", 3)
+        personal.add("cus_1", { items: [2, 0], codes: [REASON_CODE.popular, REASON_CODE.buy_again], anchors: [-1, -1] })
+        await service.writeListBatch(v.id, personal.take())
+        const trending = new PackedListWriter("trending", 3)
+        trending.add("", { items: [1], codes: [REASON_CODE.trending], anchors: [-1] })
+        await service.writeListBatch(v.id, trending.take())
+        await service.markVersionBuilt(v.id, 2)
+        return v.id
+      }
+
+      it("serves a refresh's own lists, and its base's where it has none, each read with its own version's product table", async () => {
+        const base = await version("running")
+        const related = new PackedListWriter("related", 3)
+        related.add("prod_a", { items: [1], codes: [REASON_CODE.related], anchors: [-1] })
+        await service.writeListBatch(base, related.take())
+        await service.markVersionBuilt(base, 3)
+        await service.activateVersion(base)
+        const refresh = await refreshOf(base)
+        // Not active yet: the base serves everything.
+        expect((await service.getActiveList("customer", "cus_1"))?.version_id).toBe(base)
+        await service.activateVersion(refresh)
+        expect(await service.getActiveList("customer", "cus_1")).toEqual({
+          version_id: refresh,
+          items: [
+            { product_id: "prod_new", code: "popular", anchor_id: null, buyers: 1, recent_buyers: 1 },
+            { product_id: "prod_c", code: "buy_again", anchor_id: null, buyers: 2, recent_buyers: 1 },
+          ],
+        })
+        expect(await service.getActiveList("customer", "cus_2")).toEqual({
+          version_id: base,
+          items: [{ product_id: "prod_a", code: "trending", anchor_id: null, buyers: 5, recent_buyers: 2 }],
+        })
+        expect((await service.getActiveList("related", "prod_a"))?.version_id).toBe(base)
+        expect((await service.getActiveList("trending", ""))?.items.map((i) => i.product_id)).toEqual(["prod_a"])
+        expect(await service.getActiveList("customer", "cus_9")).toBeNull()
+        // A customer purged: gone from the refresh and from the base alike.
+        expect((await service.purgeCustomer("cus_1")).map((r) => r.version_id).sort()).toEqual([base, refresh].sort())
+        expect(await service.getActiveList("customer", "cus_1")).toBeNull()
+      })
+
+      it("never prunes the active refresh's base, prunes a base's refreshes with it, and refuses to activate a refresh whose base is gone", async () => {
+        const base = await version("running")
+        await service.markVersionBuilt(base, 2)
+        await service.activateVersion(base)
+        await service.writeSimilarityState(base, { ids: ["prod_a", "prod_b"], asOf: 1, rows: { nRows: 2, nCols: 2, indptr: Int32Array.from([0, 1, 2]), indices: Int32Array.from([1, 0]), data: Float32Array.from([0.5, 0.5]) } })
+        const first = await refreshOf(base)
+        await service.activateVersion(first)
+        const second = await refreshOf(base)
+        await service.activateVersion(second)
+        // keep 0: every inactive version goes but the active refresh's base.
+        expect(await service.pruneVersions(0)).toEqual([first])
+        expect(await service.hasSimilarityState(base)).toBe(true)
+        expect((await service.getActiveList("customer", "cus_2"))?.version_id).toBe(base)
+        // A full run replaces them: the old base goes, and its refresh with it.
+        const next = await version("running")
+        await service.markVersionBuilt(next, 2)
+        await service.activateVersion(next)
+        expect((await service.pruneVersions(0)).sort()).toEqual([base, second].sort())
+        expect(await service.hasSimilarityState(base)).toBe(false)
+        const orphan = await refreshOf(base)
+        await expect(service.activateVersion(orphan)).rejects.toThrow(/refreshes version .* lists are gone/)
+        expect((await service.retrieveModelVersion(next)).status).toBe("active")
+      })
+
+      it("stores neighbour rows in parts and reads them back, and forgets them with the version's lists", async () => {
+        const id = await version("running")
+        // 5,000 rows of 500 neighbours: 10 MB of indices and of data, so each spans two parts of SIMILARITY_PART_BYTES.
+        const n = 5000
+        const k = 500
+        const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i * k)
+        const indices = Int32Array.from({ length: n * k }, (_, e) => (e * 7919) % n)
+        const data = Float32Array.from({ length: n * k }, (_, e) => ((e % 1000) + 1) / 1000)
+        const state = { ids: Array.from({ length: n }, (_, i) => `prod_${i}`), asOf: Date.UTC(2026, 11, 1), rows: { nRows: n, nCols: n, indptr, indices, data } }
+        expect(indices.byteLength).toBeGreaterThan(SIMILARITY_PART_BYTES)
+        const parts = similarityStateParts(state)
+        expect(parts.length).toBe(6) // the header, indptr, and two parts each of indices and data
+        expect(await service.writeSimilarityState(id, state)).toBe(parts.reduce((sum, p) => sum + p.byteLength, 0))
+        const back = await service.readSimilarityState(id)
+        expect(back?.ids).toEqual(state.ids)
+        expect(back?.asOf).toBe(state.asOf)
+        expect(Buffer.from(back!.rows.indices.buffer).equals(Buffer.from(indices.buffer))).toBe(true)
+        expect(Buffer.from(back!.rows.data.buffer).equals(Buffer.from(data.buffer))).toBe(true)
+        expect(Array.from(back!.rows.indptr)).toEqual(Array.from(indptr))
+        // Written again (a retried run): replaced, not doubled.
+        await service.writeSimilarityState(id, state)
+        expect((await service.readSimilarityState(id))?.rows.indices.length).toBe(n * k)
+        await service.pruneVersionLists(id)
+        expect(await service.readSimilarityState(id)).toBeNull()
       })
 
       it("keeps one list per subject, kind and version: a second write of it fails, a second restore is a no-op", async () => {

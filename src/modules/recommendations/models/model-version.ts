@@ -26,4 +26,10 @@ export const ModelVersion = model.define("personalization_model_version", {
   duration_ms: model.number().nullable(),
   activated_at: model.dateTime().nullable(),
   pruned_at: model.dateTime().nullable(),
+  /**
+   * A nightly refresh's full-run version: the refresh stores only the lists it rebuilt (the
+   * personal lists of customers whose purchases changed, and trending), and serving reads the
+   * rest from the base. Null for a full run.
+   */
+  base_version_id: model.text().nullable(),
 })
