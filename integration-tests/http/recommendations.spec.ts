@@ -10,7 +10,9 @@ import { adminHeaders } from "../helpers/admin"
 import { blockWrites } from "../helpers/blocking"
 import { withOptions } from "../helpers/options"
 import { type RecommendableStore, seedRecommendableStore, storeHeaders } from "../helpers/recommendations"
-import { andWaitFor, pg, rowsMentioning } from "../helpers/store"
+import { andWaitFor, deliver, pg, rowsMentioning, storeCurrency } from "../helpers/store"
+import { RECOMMENDATIONS_MODULE } from "../../src/modules/recommendations"
+import type RecommendationsService from "../../src/modules/recommendations/service"
 
 jest.setTimeout(240_000)
 
@@ -524,6 +526,77 @@ medusaIntegrationTestRunner({
           { status: "active", n: 1 },
           { status: "inactive", n: 3 }, // of four: keepVersions (default 3) keep their lists
         ])
+      })
+    })
+
+    describe("nightly refresh", () => {
+      // A full run whose collaborative part is a sparse item-kNN keeps neighbour rows a refresh can reuse.
+      const KNN = { model: "hybrid", options: { collaborative: { model: "item-knn", options: { neighbours: 20 } } } } as const
+      const versionOf = (recommendationId: string) => JSON.parse(Buffer.from(recommendationId.split(".")[0], "base64url").toString())[0]
+
+      it("refreshes the active full run on the nights between full runs: only the changed customer's list and trending are rebuilt, the rest is served from the full run", async () => {
+        const container = getContainer()
+        const recommendations = container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE)
+        await pg(container).raw(`UPDATE personalization_model_version SET status = 'inactive'`)
+        const full = await runTraining(container, { recipe: KNN as never })
+        expect(full).toMatchObject({ status: "active", base_version_id: null })
+        expect(await recommendations.hasSimilarityState(full.id)).toBe(true)
+        const before = await recommendations.getActiveList("customer", store.alice.id)
+        expect(before?.items.find((i) => i.product_id === store.id("Coffee 2"))?.code).not.toBe("buy_again")
+
+        // Alice, who bought Tea 1 only, buys Coffee 2 today.
+        const [order] = await container.resolve(Modules.ORDER).createOrders([
+          { customer_id: store.alice.id, email: store.alice.email, currency_code: await storeCurrency(container), status: "completed", items: [{ title: "Line", product_id: store.id("Coffee 2"), quantity: 1, unit_price: 10 }] },
+        ])
+        await deliver(container, "order.placed", [{ id: order.id }])
+
+        // A run from the admin or a script is always a full run; the nightly job's refreshes.
+        const night = await runTraining(container, { refresh: true })
+        expect(night).toMatchObject({ status: "active", base_version_id: full.id, evaluation: null, reason: expect.stringMatching(new RegExp(`^a refresh of ${full.id} .*the personal lists of the 1 customers`)) })
+        const { rows } = await pg(container).raw(`SELECT kind, subject_id FROM personalization_recommendation_list WHERE version_id = ? ORDER BY kind`, [night.id])
+        expect(rows).toEqual([{ kind: "customer", subject_id: store.alice.id }, { kind: "trending", subject_id: "" }])
+        const alice = await recommendations.getActiveList("customer", store.alice.id)
+        expect(alice?.version_id).toBe(night.id)
+        expect(alice?.items.find((i) => i.product_id === store.id("Coffee 2"))?.code).toBe("buy_again")
+        // Bob's list and the product lists are the full run's, through the store routes too.
+        const bob = await get("/store/recommendations?limit=3", storeHeaders(store.mainKey, store.bob))
+        expect(bob.data.list).toBe("personal")
+        expect(versionOf(bob.data.recommendations[0].recommendation_id)).toBe(full.id)
+        const herList = await get("/store/recommendations?limit=3", storeHeaders(store.mainKey, store.alice))
+        expect(versionOf(herList.data.recommendations[0].recommendation_id)).toBe(night.id)
+        const related = await get(`/store/products/${store.id("Tea 1")}/recommendations?limit=3`, storeHeaders(store.mainKey))
+        expect(related.status).toBe(200)
+        expect(versionOf(related.data.recommendations[0].recommendation_id)).toBe(full.id)
+
+        // The next night refreshes the full run again (not the refresh): Alice's change still counts.
+        const next = await runTraining(container, { refresh: true })
+        expect(next).toMatchObject({ status: "active", base_version_id: full.id })
+        expect((await recommendations.getActiveList("customer", store.alice.id))?.version_id).toBe(next.id)
+        // The full run's lists and rows outlive any number of refreshes while they serve.
+        for (let i = 0; i < 4; i++) await runTraining(container, { refresh: true })
+        expect((await recommendations.retrieveModelVersion(full.id)).lists).toBeGreaterThan(100)
+        expect((await recommendations.getActiveList("customer", store.bob.id))?.version_id).toBe(full.id)
+
+        // With fullRunEveryDays 1, or once the full run is older than fullRunEveryDays, the nightly run is a full one.
+        const daily = await withOptions({ training: { fullRunEveryDays: 1 } }, () => runTraining(container, { refresh: true }))
+        expect(daily.base_version_id).toBeNull()
+        expect(daily.evaluation).not.toBeNull()
+      })
+
+      it("runs a full run when the active full run is older than fullRunEveryDays, or kept no neighbour rows", async () => {
+        const container = getContainer()
+        // The first version is the small store's default (EASE inside the hybrid): no rows to keep.
+        expect(await container.resolve<RecommendationsService>(RECOMMENDATIONS_MODULE).hasSimilarityState(firstVersion)).toBe(false)
+        const noRows = await runTraining(container, { refresh: true })
+        expect(noRows.base_version_id).toBeNull()
+        expect(noRows.evaluation).not.toBeNull()
+        await pg(container).raw(`UPDATE personalization_model_version SET status = 'inactive'`)
+        const full = await runTraining(container, { recipe: KNN as never })
+        expect(full.status).toBe("active")
+        await pg(container).raw(`UPDATE personalization_model_version SET as_of = as_of - interval '7 days' WHERE id = ?`, [full.id])
+        const weekly = await runTraining(container, { refresh: true })
+        expect(weekly.base_version_id).toBeNull()
+        expect(weekly.evaluation).not.toBeNull()
       })
     })
 

@@ -11,7 +11,7 @@ describe("parsePersonalizationOptions", () => {
       segmentation: { kMargin: 0.03 },
       rebuildBatchSize: 1000,
       rebuildFullEveryDays: 7,
-      training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, listThreads: 1, keepVersions: 3 },
+      training: { holdoutDays: 30, minTestCustomers: 20, margin: 0.01, activeCustomerDays: 365, listSize: 100, relatedSize: 50, listThreads: 1, keepVersions: 3, fullRunEveryDays: 7 },
       schedules: { rebuild: "30 2 * * *", segmentation: "0 3 * * *", training: "30 3 * * *", campaignReports: "0 4 * * *" },
       campaigns: { messageTemplate: "personalization-segment-campaign", messageRecommendations: 4, messageBatchSize: 100 },
       events: { trustedProxyHops: 0, perClientPerMinute: 600, perKeyPerMinute: 60_000 },

@@ -127,6 +127,8 @@ export interface ModelVersion extends RunBase {
   as_of: string | null
   activated_at: string | null
   pruned_at: string | null
+  /** A nightly refresh's full-run version, whose lists it serves where it rebuilt none; null for a full run. */
+  base_version_id: string | null
 }
 
 export type AnyRun = RebuildRun | SegmentationRun | ModelVersion

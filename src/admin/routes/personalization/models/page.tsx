@@ -190,6 +190,11 @@ function VersionsTable({ versions }: { versions: ModelVersion[] }) {
               </Table.Cell>
               <Table.Cell className="max-w-[280px] whitespace-normal py-2">
                 <Text size="small">{recipeText(v)}</Text>
+                {v.base_version_id ? (
+                  <Text size="xsmall" weight="plus" className="text-ui-fg-subtle" data-refresh-of={v.base_version_id}>
+                    Nightly refresh of {v.base_version_id}: no holdout evaluation (the full run's decides)
+                  </Text>
+                ) : null}
                 {v.reason ? (
                   <Text size="xsmall" className="text-ui-fg-subtle">
                     {v.reason}
