@@ -54,7 +54,12 @@ export function trainingPlan(
   }
 }
 
-/** The full-run version a nightly refresh builds on now: the active version's base (or the active version, a full run), if its rows are stored and it is recent enough. */
+/**
+ * The full-run version a nightly refresh builds on now: the active version's base (or the
+ * active version, a full run), if its rows are stored and it is fewer than `fullRunEveryDays`
+ * days old. Days are rounded: a job that starts a few seconds earlier than the night the full
+ * run started still sees a whole week.
+ */
 async function refreshBase(
   recommendations: RecommendationsService,
   fullRunEveryDays: number,
@@ -63,9 +68,9 @@ async function refreshBase(
   if (fullRunEveryDays <= 1) return null
   const [active] = await recommendations.listModelVersions({ status: "active" }, { take: 1 })
   if (!active) return null
-  const base = active.base_version_id ? await recommendations.retrieveModelVersion(active.base_version_id) : active
-  if (!base.as_of || !base.recipe || base.pruned_at) return null
-  if (asOf.getTime() - new Date(base.as_of).getTime() >= fullRunEveryDays * MS_PER_DAY) return null
+  const [base] = active.base_version_id ? await recommendations.listModelVersions({ id: active.base_version_id }, { take: 1 }) : [active]
+  if (!base?.as_of || !base.recipe || base.pruned_at) return null
+  if (Math.round((asOf.getTime() - new Date(base.as_of).getTime()) / MS_PER_DAY) >= fullRunEveryDays) return null
   if (!(await recommendations.hasSimilarityState(base.id))) return null
   return { id: base.id, recipe: base.recipe as unknown as Recipe, as_of: new Date(base.as_of) } // stored by this step as a plain Recipe
 }
