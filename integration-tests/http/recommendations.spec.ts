@@ -1,7 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { deleteCustomersWorkflow } from "@medusajs/core-flows"
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { createProductsWorkflow, updateProductsWorkflow } from "@medusajs/core-flows"
+import { batchLinkProductsToCategoryWorkflow, createProductsWorkflow, updateProductsWorkflow } from "@medusajs/core-flows"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { PersonalizationEvents } from "../../src/events"
 import { signRecommendationId } from "../../src/lib/recommendation-token"
@@ -157,6 +157,31 @@ medusaIntegrationTestRunner({
         expect(titles(coffee.data).sort()).toEqual(["Coffee 1", "Coffee 2", "Coffee 3", "Coffee 4"])
         const hidden = await get(`/store/recommendations?category_id=${store.hiddenCategory}`, storeHeaders(store.mainKey, store.alice))
         expect(hidden.data.recommendations).toEqual([]) // an internal category shows nothing
+      })
+
+      it("fills a category's list with the category's newest visible products when its lists run short", async () => {
+        const container = getContainer()
+        const currency = await storeCurrency(container)
+        const product = (title: string, channel: string, status: "published" | "draft" = "published") => ({
+          title,
+          status,
+          options: [{ title: "Size", values: ["One"] }],
+          variants: [{ title: "One", sku: `SKU-${title}`, options: { Size: "One" }, manage_inventory: false, prices: [{ amount: 10, currency_code: currency }] }],
+          sales_channels: [{ id: channel }],
+        })
+        // Added after training: in no list, so only the newest-products fallback can serve them.
+        const { result: added } = await createProductsWorkflow(container).run({
+          input: { products: [product("Coffee 5", store.main.id), product("Coffee draft", store.main.id, "draft"), product("Coffee elsewhere", store.other.id), product("Teapot 2", store.main.id)] },
+        })
+        const coffee = added.filter((p) => p.title.startsWith("Coffee")).map((p) => p.id)
+        await batchLinkProductsToCategoryWorkflow(container).run({ input: { id: store.coffeeCategory, add: coffee } })
+        const { data } = await get(`/store/recommendations?category_id=${store.coffeeCategory}&limit=20`, storeHeaders(store.mainKey, store.alice))
+        expect(titles(data).sort()).toEqual(["Coffee 1", "Coffee 2", "Coffee 3", "Coffee 4", "Coffee 5"])
+        expect(data.recommendations.find((i: Item) => i.product.title === "Coffee 5").reason.code).toBe("new_arrival")
+        // Without the category, the newest of the whole channel fill up: the new teapot too.
+        const all = await get("/store/recommendations?limit=20", storeHeaders(store.mainKey))
+        expect(titles(all.data)).toEqual(expect.arrayContaining(["Coffee 5", "Teapot 2"]))
+        expect(titles(all.data)).not.toContain("Coffee draft")
       })
 
       it("serves related and bought-together lists per product, 404 alike for unknown, draft and other-channel products", async () => {

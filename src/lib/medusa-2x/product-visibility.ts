@@ -39,8 +39,29 @@ export async function listVisibleProductIds(pg: Pg, ids: string[], { salesChanne
   return rows.map((r: { id: string }) => r.id)
 }
 
-/** The newest `limit` visible products (same filter), newest first. */
+/**
+ * The newest `limit` visible products (same filter), newest first. Medusa has no index on
+ * `product.created_at`, so this sorts every candidate: with a category, only the category's
+ * products (read from its links: a category request is the one that reaches this fallback
+ * most, since few of a personal or trending list's items are in one category); without, the
+ * catalogue's.
+ */
 export async function newestVisibleProductIds(pg: Pg, { salesChannelIds, categoryId }: VisibilityFilter, limit: number): Promise<string[]> {
+  if (categoryId) {
+    const { rows } = await pg.raw(
+      `SELECT p.id FROM product_category pc
+       JOIN product_category_product pcp ON pcp.product_category_id = pc.id
+       JOIN product p ON p.id = pcp.product_id AND p.status = 'published' AND p.deleted_at IS NULL
+       WHERE pc.id = ? AND pc.is_active AND NOT pc.is_internal AND pc.deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM product_sales_channel psc
+                     WHERE psc.product_id = p.id AND psc.deleted_at IS NULL
+                       AND psc.sales_channel_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))))
+       ORDER BY p.created_at DESC, p.id
+       LIMIT ?`,
+      [categoryId, JSON.stringify(salesChannelIds), limit]
+    )
+    return rows.map((r: { id: string }) => r.id)
+  }
   const { rows } = await pg.raw(
     `SELECT p.id FROM product p
      WHERE p.status = 'published' AND p.deleted_at IS NULL
